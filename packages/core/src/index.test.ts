@@ -1,0 +1,19 @@
+import { describe, expect, it } from 'vitest';
+import * as core from './index.js';
+
+describe('@softshare/core exports', () => {
+  it('lists exactly the public API', () => {
+    expect(Object.keys(core).sort()).toEqual([
+      'SoftshareError',
+      'closeOrMessage',
+      'countParams',
+      'createProgressChannel',
+      'defineStage',
+      'formatOptionsError',
+      'isSoftshareError',
+      'leakedTensors',
+      'silentProgress',
+      'sizeOf',
+    ]);
+  });
+});

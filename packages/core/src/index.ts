@@ -1,0 +1,22 @@
+export {
+  countParams,
+  sizeOf,
+  type Diagnostic,
+  type MergedModel,
+  type ModelArtefact,
+  type ModelData,
+  type ParamRole,
+  type ParamTensor,
+  type PretrainedModel,
+  type QuantizedModel,
+  type RetrainedModel,
+} from './artefacts.js';
+export { isSoftshareError, SoftshareError, type SoftshareErrorCode } from './errors.js';
+export {
+  createProgressChannel,
+  silentProgress,
+  type ProgressChannel,
+  type ProgressEvent,
+} from './progress.js';
+export { defineStage, formatOptionsError, type StageContext, type StageFactory } from './stage.js';
+export { closeOrMessage, leakedTensors, type TensorCounter } from './testing.js';
