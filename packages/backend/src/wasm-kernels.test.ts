@@ -1,0 +1,106 @@
+import * as tf from '@tensorflow/tfjs';
+import { closeOrMessage, leakedTensors } from '@softshare/core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { selectBackend } from './index.js';
+
+// Every patched wasm kernel is checked against the pure-JS cpu backend, forward and
+// through its gradient, on small random cases.
+
+type Case = { name: string; inputs: () => tf.Tensor[]; f: (...xs: tf.Tensor[]) => tf.Tensor };
+
+function rand(shape: number[], seed: number, shift = 0): tf.Tensor {
+  return tf.tidy(() => tf.randomNormal(shape, shift, 1, 'float32', seed));
+}
+
+async function run(backend: 'cpu' | 'wasm', c: Case): Promise<Float32Array[]> {
+  await tf.setBackend(backend);
+  return tf.tidy(() => {
+    const xs = c.inputs();
+    // weight the output so every element's gradient differs
+    const g = tf.grads((...a: tf.Tensor[]) => {
+      const y = c.f(...a);
+      return y.mul(tf.randomUniform(y.shape, 0.5, 1.5, 'float32', 99)).sum();
+    });
+    const grads = g(xs);
+    return [c.f(...xs), ...grads].map((t) => t.dataSync() as Float32Array);
+  });
+}
+
+const cases: Case[] = [
+  { name: 'matMul a^T b', inputs: () => [rand([7, 5], 1), rand([7, 3], 2)], f: (a, b) => tf.matMul(a, b, true, false) },
+  { name: 'matMul a b^T', inputs: () => [rand([5, 7], 3), rand([3, 7], 4)], f: (a, b) => tf.matMul(a, b, false, true) },
+  { name: 'matMul a^T b^T batched', inputs: () => [rand([2, 7, 5], 5), rand([2, 3, 7], 6)], f: (a, b) => tf.matMul(a, b, true, true) },
+  {
+    name: 'fused dense relu with bias',
+    inputs: () => [rand([6, 8], 7), rand([8, 4], 8), rand([4], 9)],
+    f: (x, w, b) => tf.fused.matMul({ a: x, b: w, bias: b, activation: 'relu' }),
+  },
+  {
+    name: 'conv2d 5x5 valid (LeNet-5 conv1)',
+    inputs: () => [rand([3, 12, 12, 1], 10), rand([5, 5, 1, 4], 11)],
+    f: (x, w) => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 1, 'valid'),
+  },
+  {
+    name: 'conv2d 5x5 valid multi-channel',
+    inputs: () => [rand([2, 10, 9, 3], 12), rand([5, 5, 3, 6], 13)],
+    f: (x, w) => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 1, 'valid'),
+  },
+  {
+    name: 'conv2d 3x3 same',
+    inputs: () => [rand([2, 7, 6, 2], 14), rand([3, 3, 2, 3], 15)],
+    f: (x, w) => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 1, 'same'),
+  },
+  {
+    name: 'conv2d 3x3 stride 2 same (direct path)',
+    inputs: () => [rand([2, 9, 8, 2], 16), rand([3, 3, 2, 3], 17)],
+    f: (x, w) => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 2, 'same'),
+  },
+  {
+    name: 'conv2d 2x2 stride 2 valid, odd input (direct path)',
+    inputs: () => [rand([1, 7, 7, 2], 18), rand([2, 2, 2, 2], 19)],
+    f: (x, w) => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 2, 'valid'),
+  },
+  {
+    name: 'maxPool 2x2 stride 2, mixed signs',
+    inputs: () => [rand([2, 8, 8, 3], 20)],
+    f: (x) => tf.maxPool(x as tf.Tensor4D, 2, 2, 'valid'),
+  },
+  {
+    name: 'maxPool 2x2 stride 2, every window <= 0',
+    inputs: () => [tf.tidy(() => rand([2, 6, 6, 2], 21).abs().neg())],
+    f: (x) => tf.maxPool(x as tf.Tensor4D, 2, 2, 'valid'),
+  },
+  {
+    name: 'maxPool 3x3 stride 2 same, all negative',
+    inputs: () => [tf.tidy(() => rand([1, 7, 7, 2], 22).sub(5))],
+    f: (x) => tf.maxPool(x as tf.Tensor4D, 3, 2, 'same'),
+  },
+];
+
+describe('patched wasm training kernels match the cpu backend', () => {
+  beforeAll(async () => {
+    await import('@tensorflow/tfjs-backend-cpu');
+    await selectBackend({ backend: 'wasm' });
+  });
+
+  it.each(cases)('$name: output and gradients', async (c) => {
+    const want = await run('cpu', c);
+    const got = await run('wasm', c);
+    expect(got.length).toBe(want.length);
+    for (let i = 0; i < want.length; i++) {
+      expect(closeOrMessage(got[i], want[i], { atol: 1e-4, rtol: 1e-4 }), `tensor ${i}`).toBeNull();
+    }
+  });
+
+  it('leaves no tensors behind', async () => {
+    await tf.setBackend('wasm');
+    for (const c of cases) {
+      const xs = c.inputs();
+      const leaked = await leakedTensors(tf, () => {
+        tf.dispose(tf.tidy(() => tf.grads((...a: tf.Tensor[]) => c.f(...a).sum())(xs)));
+      });
+      tf.dispose(xs);
+      expect(leaked, c.name).toBe(0);
+    }
+  });
+});

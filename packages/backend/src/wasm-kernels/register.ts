@@ -1,0 +1,34 @@
+import { matMulWithExplicitTranspose } from './batch-mat-mul.js';
+import { conv2dBackpropFilter } from './conv2d-backprop-filter.js';
+import { conv2dBackpropInput } from './conv2d-backprop-input.js';
+import { replaceWasmKernel, stockWasmKernel } from './kernel-utils.js';
+import { maxPoolGrad } from './max-pool-grad.js';
+
+/** Names of the wasm kernels softshare replaces, in registration order. */
+export const PATCHED_WASM_KERNELS = [
+  'BatchMatMul',
+  '_FusedMatMul',
+  'MaxPoolGrad',
+  'Conv2DBackpropFilter',
+  'Conv2DBackpropInput',
+] as const;
+
+let registered = false;
+
+/**
+ * Register softshare's wasm training kernels (idempotent). Requires
+ * `@tensorflow/tfjs-backend-wasm` to have been imported so the stock kernels exist.
+ *
+ * @example
+ * await import('@tensorflow/tfjs-backend-wasm');
+ * registerWasmTrainingKernels();
+ */
+export function registerWasmTrainingKernels(): void {
+  if (registered) return;
+  replaceWasmKernel('BatchMatMul', matMulWithExplicitTranspose(stockWasmKernel('BatchMatMul')));
+  replaceWasmKernel('_FusedMatMul', matMulWithExplicitTranspose(stockWasmKernel('_FusedMatMul')));
+  replaceWasmKernel('MaxPoolGrad', maxPoolGrad);
+  replaceWasmKernel('Conv2DBackpropFilter', conv2dBackpropFilter);
+  replaceWasmKernel('Conv2DBackpropInput', conv2dBackpropInput(stockWasmKernel('Conv2DBackpropInput')));
+  registered = true;
+}
