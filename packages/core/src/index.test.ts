@@ -4,6 +4,7 @@ import * as core from './index.js';
 describe('@softshare/core exports', () => {
   it('lists exactly the public API', () => {
     expect(Object.keys(core).sort()).toEqual([
+      'Rng',
       'SoftshareError',
       'closeOrMessage',
       'countParams',

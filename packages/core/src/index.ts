@@ -18,5 +18,6 @@ export {
   type ProgressChannel,
   type ProgressEvent,
 } from './progress.js';
+export { Rng, type RngState } from './rng.js';
 export { defineStage, formatOptionsError, type StageContext, type StageFactory } from './stage.js';
 export { closeOrMessage, leakedTensors, type TensorCounter } from './testing.js';

@@ -1,1 +1,10 @@
-export {};
+export { epochOrder, makeBatch, sequentialBatches, type Batch } from './batches.js';
+export { encodeIdx, parseIdx, readIdxFile, type IdxArray } from './idx.js';
+export {
+  loadMnist,
+  MNIST_FILES,
+  mnistPackageDir,
+  takeFirst,
+  type ImageDataset,
+  type ImageSplit,
+} from './mnist.js';

