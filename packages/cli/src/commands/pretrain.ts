@@ -1,0 +1,78 @@
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { fileIO, selectBackend, writeFileAtomic } from '@softshare/backend';
+import { loadMnist } from '@softshare/data';
+import { evaluate, pretrain } from '@softshare/models';
+import { helpText, intFlag, numberFlag, parseCommand, type CommandSpec } from '../args.js';
+import { modelFromArg } from '../load-model.js';
+import type { Io } from '../io.js';
+
+export const pretrainSpec: CommandSpec = {
+  name: 'pretrain',
+  summary: 'Train a network on MNIST with Adam and per-epoch learning-rate decay; writes model.json + weights.bin.',
+  usage: 'softshare pretrain --model <lenet-300-100|lenet-5-caffe|model.json> --data <mnist|folder> --out <dir> [--epochs N] [--seed S]',
+  options: {
+    model: { type: 'string', required: true, description: 'a shipped architecture name (fresh weights) or an untrained model.json' },
+    data: { type: 'string', default: 'mnist', description: "'mnist' or a folder with the four IDX files" },
+    out: { type: 'string', required: true, description: 'output directory' },
+    epochs: { type: 'string', default: '20', description: 'passes over the training set' },
+    seed: { type: 'string', default: '1', description: 'seed of the initial weights and the example order' },
+    'batch-size': { type: 'string', default: '128', description: 'minibatch size' },
+    lr: { type: 'string', default: '0.001', description: 'Adam learning rate of the first epoch' },
+    'lr-decay': { type: 'string', default: '0.85', description: 'learning-rate factor per epoch' },
+    'train-limit': { type: 'string', default: 'all', description: 'use only the first N training examples (for quick checks)' },
+    backend: { type: 'string', default: 'auto: node, else wasm, else cpu', description: 'tfjs backend: node, wasm or cpu' },
+    json: { type: 'boolean', description: 'print JSON lines (one per epoch, then the result)' },
+  },
+};
+
+export async function pretrainCommand(argv: string[], io: Io): Promise<number> {
+  const { values } = parseCommand(pretrainSpec, argv);
+  if (values.help) return io.out(helpText(pretrainSpec)), 0;
+  const epochs = intFlag('epochs', values.epochs, 20);
+  const seed = intFlag('seed', values.seed, 1, 0);
+  const batchSize = intFlag('batch-size', values['batch-size'], 128);
+  const learningRate = numberFlag('lr', values.lr, 1e-3);
+  const lrDecay = numberFlag('lr-decay', values['lr-decay'], 0.85);
+  const trainLimit = values['train-limit'] === undefined ? undefined : intFlag('train-limit', values['train-limit'], 1);
+  const backend = await selectBackend({ backend: values.backend as string | undefined });
+  const full = loadMnist((values.data as string | undefined) ?? 'mnist');
+  const data = trainLimit === undefined ? full : { ...full, train: { ...full.train, count: Math.min(trainLimit, full.train.count) } };
+  const model = await modelFromArg(values.model as string, seed);
+  const before = evaluate(model, data.test).error;
+  const t0 = performance.now();
+  const history = await pretrain(model, data, {
+    epochs,
+    batchSize,
+    learningRate,
+    lrDecay,
+    seed,
+    onEpoch: (e) => {
+      if (values.json) io.out(JSON.stringify({ event: 'epoch', ...e }) + '\n');
+      else io.err(`epoch ${e.epoch}/${e.epochs}  loss ${e.loss.toFixed(4)}  test error ${(e.testError * 100).toFixed(2)}%  ${e.seconds.toFixed(1)} s\n`);
+    },
+  });
+  const seconds = (performance.now() - t0) / 1000;
+  const out = values.out as string;
+  await model.save(fileIO(out));
+  const result = {
+    model: values.model,
+    out,
+    backend: backend.name,
+    epochs,
+    seed,
+    batch_size: batchSize,
+    learning_rate: learningRate,
+    lr_decay: lrDecay,
+    train_samples: data.train.count,
+    error_before: before,
+    error: history[history.length - 1].testError,
+    seconds: +seconds.toFixed(1),
+    seconds_per_epoch: history.map((h) => +h.seconds.toFixed(2)),
+    tfjs: tf.version.tfjs,
+  };
+  writeFileAtomic(join(out, 'pretrain.json'), JSON.stringify(result, null, 2) + '\n');
+  if (values.json) io.out(JSON.stringify({ event: 'result', ...result }) + '\n');
+  else io.out(`test error ${(result.error * 100).toFixed(2)}% after ${epochs} epochs (${seconds.toFixed(0)} s on ${backend.name}); wrote ${out}/model.json\n`);
+  return 0;
+}

@@ -1,0 +1,37 @@
+import * as tf from '@tensorflow/tfjs';
+import { fileIO, loadModelArtifacts } from '@softshare/backend';
+import { SoftshareError } from '@softshare/core';
+import { buildModel, MODEL_NAMES, pretrainedModelPath, type ModelName } from '@softshare/models';
+
+/** Check every weight is finite; a NaN/Inf weight gives a wrong model silently otherwise. */
+export function assertFiniteWeights(model: tf.LayersModel, path: string): void {
+  for (const w of model.weights) {
+    const v = w.read().dataSync();
+    for (let i = 0; i < v.length; i++) {
+      if (!Number.isFinite(v[i])) {
+        throw new SoftshareError('E_MODEL_FORMAT', 'cli', `Expected finite weights in ${path}, got ${v[i]} in ${w.originalName ?? w.name}[${i}]`);
+      }
+    }
+  }
+}
+
+/** Load a tfjs layers model from a model.json path, with one-line errors. */
+export async function loadLayersModelFile(path: string): Promise<tf.LayersModel> {
+  const artifacts = loadModelArtifacts(path);
+  let model: tf.LayersModel;
+  try {
+    model = await tf.loadLayersModel(tf.io.fromMemory(artifacts));
+  } catch (cause) {
+    throw new SoftshareError('E_MODEL_FORMAT', 'cli', `Cannot build a tfjs layers model from ${path}: ${String((cause as Error).message).split('\n')[0]}`, { cause });
+  }
+  assertFiniteWeights(model, path);
+  return model;
+}
+
+/** A model named by the user: a shipped architecture name (fresh weights) or a model.json path. */
+export async function modelFromArg(arg: string, seed: number): Promise<tf.LayersModel> {
+  if ((MODEL_NAMES as readonly string[]).includes(arg)) return buildModel(arg as ModelName, seed);
+  return loadLayersModelFile(arg);
+}
+
+export { fileIO, pretrainedModelPath };

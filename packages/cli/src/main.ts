@@ -1,0 +1,44 @@
+import { isSoftshareError } from '@softshare/core';
+import { UsageError } from './args.js';
+import { evalCommand, evalSpec } from './commands/eval.js';
+import { pretrainCommand, pretrainSpec } from './commands/pretrain.js';
+import { processIo, type Io } from './io.js';
+
+const commands: Record<string, { run: (argv: string[], io: Io) => Promise<number>; summary: string }> = {
+  eval: { run: evalCommand, summary: evalSpec.summary },
+  pretrain: { run: pretrainCommand, summary: pretrainSpec.summary },
+};
+
+function usage(): string {
+  const rows = Object.entries(commands).map(([k, v]) => `  ${k.padEnd(10)} ${v.summary}`);
+  return `softshare: compress neural networks by soft weight-sharing\n\nUsage: softshare <command> [options]\n\nCommands:\n${rows.join('\n')}\n\nRun 'softshare <command> --help' for the options of each.\n`;
+}
+
+/**
+ * Run the CLI; returns the exit code. Errors become one line on stderr:
+ * usage errors exit 2, everything else 1. Never a stack trace.
+ */
+export async function main(argv: string[], io: Io = processIo): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    io.out(usage());
+    return name === undefined ? 2 : 0;
+  }
+  const command = commands[name];
+  if (!command) {
+    io.err(`softshare: unknown command '${name}'; expected one of ${Object.keys(commands).join(', ')}\n`);
+    return 2;
+  }
+  try {
+    return await command.run(rest, io);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.err(`softshare ${name}: ${e.message}\n`);
+      return 2;
+    }
+    const msg = isSoftshareError(e) ? `${e.message} [${e.code}]` : e instanceof Error ? e.message.split('\n')[0] : String(e);
+    io.err(`softshare ${name}: error: ${msg}\n`);
+    if (process.env.SOFTSHARE_DEBUG) io.err(`${(e as Error).stack ?? ''}\n`);
+    return 1;
+  }
+}

@@ -1,0 +1,23 @@
+import { describe, expect, it } from 'vitest';
+import * as models from './index.js';
+
+describe('@softshare/models exports', () => {
+  it('lists exactly the public API', () => {
+    expect(Object.keys(models).sort()).toEqual([
+      'INPUT_SHAPES',
+      'MODEL_NAMES',
+      'buildModel',
+      'crossEntropy',
+      'evaluate',
+      'fromModelData',
+      'inputShapeFor',
+      'lenet300100',
+      'lenet5Caffe',
+      'logitsFn',
+      'pretrain',
+      'pretrainedModelPath',
+      'toArtifacts',
+      'toModelData',
+    ]);
+  });
+});

@@ -1,0 +1,106 @@
+import * as tf from '@tensorflow/tfjs';
+import { selectBackend } from '@softshare/backend';
+import { countParams, isSoftshareError, leakedTensors } from '@softshare/core';
+import { loadMnist, takeFirst, type ImageDataset } from '@softshare/data';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { evaluate, fromModelData, lenet300100, lenet5Caffe, pretrain, toModelData } from './index.js';
+
+let small: ImageDataset;
+
+beforeAll(async () => {
+  await selectBackend({ backend: 'wasm' });
+  const full = loadMnist('mnist');
+  small = { ...full, train: takeFirst(full.train, 2048), test: takeFirst(full.test, 1000) };
+});
+
+describe('architectures', () => {
+  it.each([
+    ['lenet-300-100', lenet300100, 266_200, 410, [
+      ['fc1/kernel', [784, 300]], ['fc1/bias', [300]], ['fc2/kernel', [300, 100]], ['fc2/bias', [100]], ['fc3/kernel', [100, 10]], ['fc3/bias', [10]],
+    ]],
+    ['lenet-5-caffe', lenet5Caffe, 430_500, 580, [
+      ['conv1/kernel', [5, 5, 1, 20]], ['conv1/bias', [20]], ['conv2/kernel', [5, 5, 20, 50]], ['conv2/bias', [50]],
+      ['fc1/kernel', [800, 500]], ['fc1/bias', [500]], ['fc2/kernel', [500, 10]], ['fc2/bias', [10]],
+    ]],
+  ] as const)('%s has the paper’s parameter counts and layer shapes', (_n, build, weights, biases, shapes) => {
+    const model = build(1);
+    const data = toModelData(model);
+    expect(data.params.map((p) => [p.name, p.shape])).toEqual(shapes);
+    const sum = (role: string) => data.params.filter((p) => p.role === role).reduce((n, p) => n + p.values.length, 0);
+    expect(sum('kernel')).toBe(weights);
+    expect(sum('bias')).toBe(biases);
+    expect(countParams(data)).toBe(weights + biases);
+    model.dispose();
+  });
+
+  it('LeNet-5-Caffe has no activation after its convolutions', () => {
+    const model = lenet5Caffe(1);
+    const acts = model.layers.filter((l) => l.name.startsWith('conv')).map((l) => (l.getConfig() as { activation: string }).activation);
+    expect(acts).toEqual(['linear', 'linear']);
+    model.dispose();
+  });
+
+  it('is seeded: the same seed gives the same weights, another seed does not', () => {
+    const [a, b, c] = [lenet300100(3), lenet300100(3), lenet300100(4)];
+    const w = (m: tf.LayersModel) => toModelData(m).params[0].values;
+    expect(Buffer.from(w(a).buffer).equals(Buffer.from(w(b).buffer))).toBe(true);
+    expect(Buffer.from(w(a).buffer).equals(Buffer.from(w(c).buffer))).toBe(false);
+    [a, b, c].forEach((m) => m.dispose());
+  });
+});
+
+describe('model data', () => {
+  it('round-trips a model through ModelData bit for bit', async () => {
+    const model = lenet5Caffe(2);
+    const data = toModelData(model);
+    const back = await fromModelData(data);
+    expect(toModelData(back).params.map((p) => Array.from(p.values.subarray(0, 50)))).toEqual(data.params.map((p) => Array.from(p.values.subarray(0, 50))));
+    const x = tf.randomUniform([2, 28, 28, 1], 0, 1, 'float32', 1);
+    expect(Array.from((back.predict(x) as tf.Tensor).dataSync())).toEqual(Array.from((model.predict(x) as tf.Tensor).dataSync()));
+    tf.dispose([x]);
+    model.dispose();
+    back.dispose();
+  });
+});
+
+describe('pretrain and evaluate', () => {
+  it('learns MNIST from a small subset, deterministically, without leaking tensors', async () => {
+    const run = async () => {
+      const model = lenet300100(1);
+      const history = await pretrain(model, small, { epochs: 2, batchSize: 64, seed: 5 });
+      const w = toModelData(model).params[0].values;
+      model.dispose();
+      return { history, w };
+    };
+    let first!: Awaited<ReturnType<typeof run>>;
+    const leaked = await leakedTensors(tf, async () => {
+      first = await run();
+    });
+    const second = await run();
+    expect(first.history[1].testError).toBeLessThan(0.2);
+    expect(first.history[1].loss).toBeLessThan(first.history[0].loss);
+    expect(Buffer.from(first.w.buffer).equals(Buffer.from(second.w.buffer))).toBe(true);
+    expect(leaked).toBe(0);
+  });
+
+  it('trains LeNet-5-Caffe a few steps on wasm (conv + pool gradients)', async () => {
+    const model = lenet5Caffe(1);
+    const tiny = { ...small, train: takeFirst(small.train, 512), test: takeFirst(small.test, 200) };
+    const before = evaluate(model, tiny.test).error;
+    const history = await pretrain(model, tiny, { epochs: 1, batchSize: 32, seed: 1 });
+    expect(history[0].testError).toBeLessThan(Math.min(0.5, before));
+    model.dispose();
+  });
+
+  it('rejects a model whose input does not fit the images', () => {
+    const model = tf.sequential({ layers: [tf.layers.dense({ inputShape: [100], units: 10 })] });
+    let err: unknown;
+    try {
+      evaluate(model, small.test);
+    } catch (e) {
+      err = e;
+    }
+    expect(isSoftshareError(err, 'E_MODEL_INCOMPATIBLE')).toBe(true);
+    expect((err as Error).message).toMatch(/Expected a model input of \[784\] or \[28, 28, 1\] for 28x28 images, got \[100\]/);
+  });
+});

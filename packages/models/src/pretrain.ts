@@ -1,0 +1,82 @@
+import * as tf from '@tensorflow/tfjs';
+import { Rng, SoftshareError } from '@softshare/core';
+import { epochOrder, makeBatch, type ImageDataset } from '@softshare/data';
+import { evaluate, inputShapeFor } from './evaluate.js';
+import { crossEntropy, logitsFn } from './logits.js';
+
+export interface PretrainOptions {
+  /** Passes over the training set (default: 20). */
+  readonly epochs?: number;
+  /** Minibatch size (default: 128). */
+  readonly batchSize?: number;
+  /** Adam learning rate of the first epoch (default: 1e-3, PAPER.md's pretraining rate). */
+  readonly learningRate?: number;
+  /** Multiply the learning rate by this after each epoch (default: 0.85; constant lr plateaus, STACK.md). */
+  readonly lrDecay?: number;
+  /** Seed of the example order (default: 1). */
+  readonly seed?: number;
+  /** Called after each epoch. */
+  readonly onEpoch?: (e: PretrainEpoch) => void;
+  /** Stop between batches when aborted. */
+  readonly signal?: AbortSignal;
+}
+
+export interface PretrainEpoch {
+  readonly epoch: number;
+  readonly epochs: number;
+  readonly loss: number;
+  readonly testError: number;
+  readonly seconds: number;
+  readonly learningRate: number;
+}
+
+/**
+ * Train a classifier from its current weights with Adam and per-epoch learning-rate
+ * decay, in a custom loop (model.fit is ~1.4x slower, STACK.md). Deterministic for a
+ * given seed and backend.
+ *
+ * @example
+ * const history = await pretrain(lenet300100(1), loadMnist(), { epochs: 20 });
+ */
+export async function pretrain(model: tf.LayersModel, data: ImageDataset, options: PretrainOptions = {}): Promise<PretrainEpoch[]> {
+  const epochs = options.epochs ?? 20;
+  const batchSize = options.batchSize ?? 128;
+  const lr0 = options.learningRate ?? 1e-3;
+  const decay = options.lrDecay ?? 0.85;
+  if (!(Number.isInteger(epochs) && epochs >= 1)) throw new TypeError(`Expected epochs to be a positive integer, got ${epochs}`);
+  if (!(Number.isInteger(batchSize) && batchSize >= 1)) throw new TypeError(`Expected batchSize to be a positive integer, got ${batchSize}`);
+  const shape = inputShapeFor(model, data.train);
+  const rng = new Rng(options.seed ?? 1);
+  const forward = logitsFn(model);
+  const optimizer = tf.train.adam(lr0, 0.9, 0.999, 1e-8);
+  const history: PretrainEpoch[] = [];
+  try {
+    for (let epoch = 0; epoch < epochs; epoch++) {
+      const lr = lr0 * decay ** epoch;
+      (optimizer as unknown as { learningRate: number }).learningRate = lr;
+      const t0 = performance.now();
+      let lossSum = 0;
+      let seen = 0;
+      for (const idx of epochOrder(data.train.count, batchSize, rng)) {
+        if (options.signal?.aborted) throw new SoftshareError('E_CANCELLED', 'pretrain', 'Pretraining cancelled');
+        const batch = makeBatch(data.train, idx, data.numClasses);
+        const loss = tf.tidy(() => {
+          const x = tf.tensor(batch.x, [batch.size, ...shape]);
+          const y = tf.tensor2d(batch.y, [batch.size, data.numClasses]);
+          const cost = optimizer.minimize(() => crossEntropy(forward(x, true), y), true);
+          return cost!.dataSync()[0];
+        });
+        if (!Number.isFinite(loss)) throw new SoftshareError('E_DIVERGED', 'pretrain', `Loss became ${loss} in epoch ${epoch + 1}; lower the learning rate`);
+        lossSum += loss * batch.size;
+        seen += batch.size;
+      }
+      const seconds = (performance.now() - t0) / 1000;
+      const record: PretrainEpoch = { epoch: epoch + 1, epochs, loss: lossSum / seen, testError: evaluate(model, data.test).error, seconds, learningRate: lr };
+      history.push(record);
+      options.onEpoch?.(record);
+    }
+  } finally {
+    optimizer.dispose();
+  }
+  return history;
+}

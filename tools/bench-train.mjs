@@ -1,0 +1,79 @@
+#!/usr/bin/env node
+// Seconds per training epoch (batch 128, Adam) of LeNet-300-100 and LeNet-5-Caffe on:
+// the default backend (wasm + softshare's kernels), wasm with the stock tfjs kernels,
+// and the pure-JS cpu backend. Each configuration runs in its own process (kernel
+// registration is global). An epoch's time is the median step time x 469 steps, so the
+// slow configurations finish in minutes; the README of tools/ says so.
+//
+//   node tools/bench-train.mjs [--steps 20] [--json]
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const args = process.argv.slice(2);
+const STEPS_PER_EPOCH = Math.ceil(60000 / 128);
+
+if (args[0] === '--worker') {
+  const [, backend, patched, net, stepsArg] = args;
+  const tf = await import('@tensorflow/tfjs');
+  const { selectBackend } = await import('@softshare/backend');
+  const { loadMnist, makeBatch, epochOrder } = await import('@softshare/data');
+  const { buildModel, crossEntropy, logitsFn, INPUT_SHAPES } = await import('@softshare/models');
+  const { Rng } = await import('@softshare/core');
+  await selectBackend({ backend, patchWasmKernels: patched === 'patched' });
+  const data = loadMnist('mnist');
+  const model = buildModel(net, 1);
+  const forward = logitsFn(model);
+  const opt = tf.train.adam(1e-3);
+  const order = epochOrder(data.train.count, 128, new Rng(1));
+  const steps = Number(stepsArg);
+  const times = [];
+  try {
+    for (let s = 0; s < steps + 3; s++) {
+      const b = makeBatch(data.train, order[s % order.length]);
+      const t0 = performance.now();
+      tf.tidy(() => {
+        const x = tf.tensor(b.x, [b.size, ...INPUT_SHAPES[net]]);
+        const y = tf.tensor2d(b.y, [b.size, 10]);
+        opt.minimize(() => crossEntropy(forward(x, true), y), true).dataSync();
+      });
+      if (s >= 3) times.push(performance.now() - t0);
+    }
+    times.sort((a, b) => a - b);
+    console.log(JSON.stringify({ ok: true, stepMs: times[Math.floor(times.length / 2)] }));
+  } catch (e) {
+    console.log(JSON.stringify({ ok: false, why: String(e.message).split('\n')[0] }));
+  }
+  process.exit(0);
+}
+
+const stepsIdx = args.indexOf('--steps');
+const steps = stepsIdx >= 0 ? Number(args[stepsIdx + 1]) : 20;
+const configs = [
+  ['wasm', 'patched', 'default: wasm + softshare kernels'],
+  ['wasm', 'stock', 'wasm, stock tfjs 4.22 kernels'],
+  ['cpu', 'patched', 'cpu (pure JS)'],
+];
+const nets = ['lenet-300-100', 'lenet-5-caffe'];
+const self = fileURLToPath(import.meta.url);
+const rows = [];
+for (const net of nets) {
+  for (const [backend, patched, label] of configs) {
+    const n = backend === 'cpu' && net === 'lenet-5-caffe' ? Math.max(3, Math.floor(steps / 4)) : steps;
+    const out = execFileSync(process.execPath, [self, '--worker', backend, patched, net, String(n)], { encoding: 'utf8' });
+    const r = JSON.parse(out.trim().split('\n').pop());
+    rows.push({ net, config: label, steps: n, ...r, epochS: r.ok ? (r.stepMs * STEPS_PER_EPOCH) / 1000 : undefined });
+  }
+}
+if (args.includes('--json')) {
+  console.log(JSON.stringify(rows));
+} else {
+  console.log(`| network | configuration | ms/step (median of N) | s/epoch (469 steps) | x default |`);
+  console.log(`|---|---|---|---|---|`);
+  for (const r of rows) {
+    const base = rows.find((b) => b.net === r.net && b.config.startsWith('default'));
+    const cell = r.ok
+      ? `${r.stepMs.toFixed(1)} (N=${r.steps}) | ${r.epochS.toFixed(1)} | ${(r.stepMs / base.stepMs).toFixed(2)}`
+      : `fails: ${r.why} | - | -`;
+    console.log(`| ${r.net} | ${r.config} | ${cell} |`);
+  }
+}
