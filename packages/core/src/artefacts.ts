@@ -37,12 +37,46 @@ export interface PretrainedModel extends ModelData {
 }
 export interface RetrainedModel extends ModelData {
   readonly kind: 'retrained';
+  /** The learned mixture prior. */
+  readonly mixture: Mixture;
+  /** Names of the tensors that were under the prior. */
+  readonly underPrior: readonly string[];
 }
 export interface MergedModel extends ModelData {
   readonly kind: 'merged';
+  /** The mixture after merging near-identical components; component 0 is exactly zero. */
+  readonly mixture: Mixture;
+  readonly underPrior: readonly string[];
 }
 export interface QuantizedModel extends ModelData {
   readonly kind: 'quantized';
+  readonly mixture: Mixture;
+  /** One entry per tensor under the prior; `params` holds the dequantised values. */
+  readonly quantized: readonly QuantizedTensor[];
+}
+
+/**
+ * A Gaussian mixture over weights. Component 0 is the zero component (mean 0).
+ * Arrays have one entry per component.
+ */
+export interface Mixture {
+  readonly means: Float64Array;
+  /** Variances sigma^2. */
+  readonly variances: Float64Array;
+  /** Mixing proportions, summing to 1. */
+  readonly proportions: Float64Array;
+}
+
+/**
+ * A tensor as shared values: `values[i] = codebook[codes[i]]`; code 0 is always the
+ * value 0 (a pruned weight).
+ */
+export interface QuantizedTensor {
+  readonly name: string;
+  readonly shape: readonly number[];
+  /** float32 shared values; codebook[0] === 0. */
+  readonly codebook: Float32Array;
+  readonly codes: Uint8Array;
 }
 export type ModelArtefact = PretrainedModel | RetrainedModel | MergedModel | QuantizedModel;
 

@@ -13,6 +13,7 @@ describe('@softshare/core exports', () => {
       'formatOptionsError',
       'isSoftshareError',
       'leakedTensors',
+      'parseOptions',
       'silentProgress',
       'sizeOf',
     ]);

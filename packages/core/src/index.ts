@@ -3,12 +3,14 @@ export {
   sizeOf,
   type Diagnostic,
   type MergedModel,
+  type Mixture,
   type ModelArtefact,
   type ModelData,
   type ParamRole,
   type ParamTensor,
   type PretrainedModel,
   type QuantizedModel,
+  type QuantizedTensor,
   type RetrainedModel,
 } from './artefacts.js';
 export { isSoftshareError, SoftshareError, type SoftshareErrorCode } from './errors.js';
@@ -19,5 +21,5 @@ export {
   type ProgressEvent,
 } from './progress.js';
 export { Rng, type RngState } from './rng.js';
-export { defineStage, formatOptionsError, type StageContext, type StageFactory } from './stage.js';
+export { defineStage, formatOptionsError, parseOptions, type StageContext, type StageFactory } from './stage.js';
 export { closeOrMessage, leakedTensors, type TensorCounter } from './testing.js';

@@ -25,6 +25,16 @@ export function formatOptionsError(stage: string, error: z.ZodError): string {
 }
 
 /**
+ * Parse stage options with their schema, throwing one line naming the stage and field.
+ * For stage factories that take more than options (e.g. the training data).
+ */
+export function parseOptions<Schema extends z.ZodType>(stage: string, schema: Schema, options: unknown): z.output<Schema> {
+  const parsed = schema.safeParse(options ?? {});
+  if (!parsed.success) throw new TypeError(formatOptionsError(stage, parsed.error));
+  return parsed.data;
+}
+
+/**
  * Define a stage. The options are parsed with `schema` when the stage is assembled, so a
  * bad option throws before any data flows, naming the stage and the field.
  *
@@ -39,9 +49,7 @@ export function defineStage<Schema extends z.ZodType, In, Out>(
   build: (options: z.output<Schema>, context: StageContext) => OperatorFunction<In, Out>,
 ): StageFactory<Schema, In, Out> {
   const factory = (options?: z.input<Schema>, context?: Partial<StageContext>) => {
-    const parsed = schema.safeParse(options ?? {});
-    if (!parsed.success) throw new TypeError(formatOptionsError(name, parsed.error));
-    return build(parsed.data, { progress: context?.progress ?? silentProgress });
+    return build(parseOptions(name, schema, options), { progress: context?.progress ?? silentProgress });
   };
   return Object.assign(factory, { stageName: name, schema });
 }

@@ -6,19 +6,22 @@ import { z } from 'zod';
 import {
   defineStage,
   type MergedModel,
+  type Mixture,
   type PretrainedModel,
   type QuantizedModel,
   type RetrainedModel,
 } from '../src/index.js';
 
+declare const mixture: Mixture;
+
 const retrain = defineStage('retrain', z.object({}), () =>
-  map((m: PretrainedModel): RetrainedModel => ({ ...m, kind: 'retrained' })),
+  map((m: PretrainedModel): RetrainedModel => ({ ...m, kind: 'retrained', mixture, underPrior: [] })),
 );
 const merge = defineStage('merge', z.object({}), () =>
   map((m: RetrainedModel): MergedModel => ({ ...m, kind: 'merged' })),
 );
 const quantize = defineStage('quantize', z.object({}), () =>
-  map((m: MergedModel): QuantizedModel => ({ ...m, kind: 'quantized' })),
+  map((m: MergedModel): QuantizedModel => ({ ...m, kind: 'quantized', quantized: [] })),
 );
 
 declare const pretrained: PretrainedModel;

@@ -1,0 +1,19 @@
+import { describe, expect, it } from 'vitest';
+import * as prior from './index.js';
+
+describe('@softshare/prior exports', () => {
+  it('lists exactly the public API', () => {
+    expect(Object.keys(prior).sort()).toEqual([
+      'assignComponents',
+      'clampGammas',
+      'evaluatePrior',
+      'gammaHyperPrior',
+      'initMixture',
+      'mostResponsible',
+      'priorOptionsSchema',
+      'proportions',
+      'responsibilities',
+      'toMixture',
+    ]);
+  });
+});

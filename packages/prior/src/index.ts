@@ -1,0 +1,15 @@
+export {
+  assignComponents,
+  clampGammas,
+  evaluatePrior,
+  gammaHyperPrior,
+  initMixture,
+  mostResponsible,
+  proportions,
+  responsibilities,
+  toMixture,
+  type MixtureGrads,
+  type MixtureParams,
+  type PriorEvaluation,
+} from './gaussian-mixture.js';
+export { priorOptionsSchema, type PriorOptions, type PriorOptionsInput } from './prior-options.js';

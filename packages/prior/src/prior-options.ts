@@ -1,0 +1,26 @@
+import { z } from 'zod';
+
+/**
+ * Options of the Gaussian-mixture prior. Defaults and their origin are in the README.
+ */
+export const priorOptionsSchema = z.object({
+  /** Components including the zero one (default: 17, the paper's MNIST setting). */
+  components: z.number().int().min(2).max(256).default(17),
+  /** Fixed mixing proportion of the zero component (default: 0.99, the tutorial's). */
+  pi0: z.number().gt(0).lt(1).default(0.99),
+  /** Where the free means start: spread over the pretrained weights' range, or a fixed range. */
+  meanInit: z.union([z.literal('weight-range'), z.tuple([z.number(), z.number()])]).default('weight-range'),
+  /** Initial standard deviation of every component (default: 0.25, tutorial). */
+  initialStd: z.number().positive().default(0.25),
+  /** Gamma(alpha, beta) hyper-prior on the zero component's precision (default: tutorial's 5000, 2). */
+  zeroGamma: z.tuple([z.number().positive(), z.number().nonnegative()]).default([5000, 2]),
+  /** Gamma(alpha, beta) hyper-prior on the other precisions (default: tutorial's 250, 0.1). */
+  otherGamma: z.tuple([z.number().positive(), z.number().nonnegative()]).default([250, 0.1]),
+  /** Smallest variance a component may reach (default: 1e-8); keeps precisions finite. */
+  varianceFloor: z.number().positive().default(1e-8),
+  /** Which tensors go under the prior: kernels only (published rates count weights) or all. */
+  tensors: z.enum(['kernels', 'all']).default('kernels'),
+});
+
+export type PriorOptions = z.output<typeof priorOptionsSchema>;
+export type PriorOptionsInput = z.input<typeof priorOptionsSchema>;

@@ -1,0 +1,8 @@
+import { describe, expect, it } from 'vitest';
+import * as q from './index.js';
+
+describe('@softshare/quantize exports', () => {
+  it('lists exactly the public API', () => {
+    expect(Object.keys(q).sort()).toEqual(['dequantize', 'quantize', 'quantizeOptionsSchema', 'quantizeTensor']);
+  });
+});

@@ -1,0 +1,2 @@
+export { quantize, quantizeOptionsSchema } from './quantize.js';
+export { dequantize, quantizeTensor } from './quantize-tensor.js';

@@ -1,0 +1,61 @@
+import { firstValueFrom, of } from 'rxjs';
+import { describe, expect, it } from 'vitest';
+import type { MergedModel, Mixture } from '@softshare/core';
+import { dequantize, quantize, quantizeTensor } from './index.js';
+
+const mixture: Mixture = {
+  means: Float64Array.from([0, -0.2, 0.1, 0.3]),
+  variances: Float64Array.from([0.02, 0.02, 0.02, 0.02], (s) => s * s),
+  proportions: Float64Array.from([0.97, 0.01, 0.01, 0.01]),
+};
+
+describe('quantizeTensor', () => {
+  it('maps weights to component means, zero component to exactly 0', () => {
+    const w = Float32Array.from([0.001, -0.19, 0.11, 0.29, -0.005, 0.31, 0]);
+    const q = quantizeTensor('k', [7], w, mixture, 'map');
+    expect(Array.from(q.codebook)).toEqual([0, Math.fround(-0.2), Math.fround(0.1), Math.fround(0.3)]);
+    expect(Array.from(dequantize(q))).toEqual([0, -0.2, 0.1, 0.3, 0, 0.3, 0].map(Math.fround));
+    expect(Object.is(dequantize(q)[0], 0)).toBe(true);
+  });
+
+  it('keeps only used components in the codebook, at most J values', () => {
+    const w = Float32Array.from([0.3, 0.3, 0]);
+    const q = quantizeTensor('k', [3], w, mixture, 'map');
+    expect(Array.from(q.codebook)).toEqual([0, Math.fround(0.3)]);
+    expect(Array.from(q.codes)).toEqual([1, 1, 0]);
+  });
+
+  it('prunes more with MAP than with maximum likelihood', () => {
+    const w = Float32Array.from([0.05, 0.06, -0.1]);
+    const map = quantizeTensor('k', [3], w, mixture, 'map');
+    const ml = quantizeTensor('k', [3], w, mixture, 'ml');
+    const zeros = (c: Uint8Array) => c.filter((x) => x === 0).length;
+    expect(zeros(map.codes)).toBeGreaterThan(zeros(ml.codes));
+  });
+});
+
+describe('quantize stage', () => {
+  it('quantises tensors under the prior and passes others through with a diagnostic', async () => {
+    const input: MergedModel = {
+      kind: 'merged',
+      topology: {},
+      mixture,
+      underPrior: ['fc/kernel'],
+      diagnostics: [],
+      params: [
+        { name: 'fc/kernel', shape: [2, 2], role: 'kernel', values: Float32Array.from([0.29, 0.01, -0.21, 0.1]) },
+        { name: 'fc/bias', shape: [2], role: 'bias', values: Float32Array.from([0.123, -0.456]) },
+      ],
+    };
+    const out = await firstValueFrom(of(input).pipe(quantize()));
+    expect(out.kind).toBe('quantized');
+    expect(out.quantized.map((q) => q.name)).toEqual(['fc/kernel']);
+    expect(Array.from(out.params[0].values)).toEqual([0.3, 0, -0.2, 0.1].map(Math.fround));
+    expect(out.params[1].values).toBe(input.params[1].values);
+    expect(out.diagnostics).toEqual([{ severity: 'info', stage: 'quantize', layer: 'fc/bias', message: 'not under the prior: passed through unquantised' }]);
+  });
+
+  it('rejects an unknown rule at assembly', () => {
+    expect(() => quantize({ rule: 'median' } as never)).toThrow(/quantize: invalid options: rule/);
+  });
+});

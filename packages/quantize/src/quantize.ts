@@ -1,0 +1,39 @@
+import { map } from 'rxjs';
+import { z } from 'zod';
+import { defineStage, type Diagnostic, type MergedModel, type ParamTensor, type QuantizedModel, type QuantizedTensor } from '@softshare/core';
+import { dequantize, quantizeTensor } from './quantize-tensor.js';
+
+/** Options of the quantize stage. */
+export const quantizeOptionsSchema = z.object({
+  /**
+   * 'map': argmax_k pi_k N(w | mu_k, s_k^2) with normalised proportions (default, the
+   * paper); 'ml': ignore the proportions (reproductions report less excess pruning).
+   */
+  rule: z.enum(['map', 'ml']).default('map'),
+});
+
+/**
+ * The quantize stage: every weight under the prior takes the mean of its most
+ * responsible component. Emits per-tensor codebooks and codes plus the dequantised
+ * model; tensors not under the prior pass through with a diagnostic.
+ *
+ * @example
+ * of(merged).pipe(quantize({ rule: 'map' }))
+ */
+export const quantize = defineStage('quantize', quantizeOptionsSchema, (opts) =>
+  map((m: MergedModel): QuantizedModel => {
+    const under = new Set(m.underPrior);
+    const quantized: QuantizedTensor[] = [];
+    const diagnostics: Diagnostic[] = [...m.diagnostics];
+    const params: ParamTensor[] = m.params.map((p) => {
+      if (!under.has(p.name)) {
+        diagnostics.push({ severity: 'info', stage: 'quantize', layer: p.name, message: 'not under the prior: passed through unquantised' });
+        return p;
+      }
+      const q = quantizeTensor(p.name, p.shape, p.values, m.mixture, opts.rule);
+      quantized.push(q);
+      return { ...p, values: dequantize(q) };
+    });
+    return { kind: 'quantized', topology: m.topology, params, mixture: m.mixture, quantized, diagnostics };
+  }),
+);

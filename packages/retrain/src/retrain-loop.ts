@@ -1,0 +1,242 @@
+import * as tf from '@tensorflow/tfjs';
+import { Rng, SoftshareError, type Diagnostic, type PretrainedModel, type RetrainedModel } from '@softshare/core';
+import { epochOrder, makeBatch, takeFirst, type ImageDataset } from '@softshare/data';
+import { crossEntropy, evaluate, fromModelData, inputShapeFor, logitsFn, toModelData } from '@softshare/models';
+import {
+  assignComponents,
+  clampGammas,
+  evaluatePrior,
+  gammaHyperPrior,
+  initMixture,
+  toMixture,
+  type MixtureParams,
+} from '@softshare/prior';
+import { createMixtureAdam, mixtureAdamStep, type MixtureAdamState } from './mixture-adam.js';
+import type { RetrainOptions } from './retrain-options.js';
+import { copyMixtureState, type TrainingState } from './training-state.js';
+
+/** Figures reported after each epoch. */
+export interface RetrainEpoch {
+  readonly epoch: number;
+  readonly epochs: number;
+  /** Mean cross-entropy over the epoch. */
+  readonly errorLoss: number;
+  /** tau / N * (-sum log p(w) - log hyper-prior) at the epoch's end, with the full tau. */
+  readonly complexityLoss: number;
+  /** Test error (NaN when not evaluated this epoch). */
+  readonly testError: number;
+  /** Share of prior weights whose most responsible component is the zero one. */
+  readonly zeroShare: number;
+  readonly tau: number;
+  readonly seconds: number;
+  readonly mixture: { means: number[]; stds: number[]; proportions: number[] };
+}
+
+export interface RetrainHooks {
+  readonly onEpoch?: (e: RetrainEpoch) => void;
+  readonly onStep?: (step: number, steps: number) => void;
+  /** Called with the full state after each epoch (write a checkpoint here). */
+  readonly onCheckpoint?: (s: TrainingState) => void | Promise<void>;
+  /** Continue from a checkpoint instead of starting fresh. */
+  readonly resumeFrom?: TrainingState;
+  /** Polled before every batch; true stops the run with E_CANCELLED. */
+  readonly isCancelled?: () => boolean;
+  readonly onDiagnostic?: (d: Diagnostic) => void;
+}
+
+interface Var {
+  readonly variable: tf.Variable;
+  readonly name: string;
+  readonly shape: number[];
+  readonly underPrior: boolean;
+}
+
+function underPrior(name: string, which: 'kernels' | 'all'): boolean {
+  return which === 'all' || /\/kernel$/.test(name);
+}
+
+/**
+ * Retrain a network under a Gaussian-mixture prior (soft weight-sharing): minimise
+ * mean CE + tau / N * (-sum_i log p(w_i) - log hyper-prior) with Adam on the weights and
+ * on the mixture, tau warmed up linearly. The prior's gradient is hand-written
+ * (never autodiff through logSumExp).
+ */
+export async function runRetraining(
+  input: PretrainedModel,
+  dataset: ImageDataset,
+  options: RetrainOptions,
+  hooks: RetrainHooks = {},
+): Promise<RetrainedModel> {
+  const data = options.trainLimit ? { ...dataset, train: takeFirst(dataset.train, options.trainLimit) } : dataset;
+  const model = await fromModelData(input);
+  const diagnostics: Diagnostic[] = [...input.diagnostics];
+  const diag = (d: Diagnostic) => {
+    diagnostics.push(d);
+    hooks.onDiagnostic?.(d);
+  };
+  const optimizers: tf.Optimizer[] = [];
+  try {
+    const shape = inputShapeFor(model, data.train);
+    const forward = logitsFn(model);
+    const vars: Var[] = model.trainableWeights.map((w) => {
+      const variable = w.read() as tf.Variable;
+      const name = w.originalName ?? w.name;
+      return { variable, name, shape: [...w.shape] as number[], underPrior: underPrior(name, options.prior.tensors) };
+    });
+    const priorVars = vars.filter((v) => v.underPrior);
+    if (priorVars.length === 0) {
+      throw new SoftshareError('E_MODEL_INCOMPATIBLE', 'retrain', `Expected at least one kernel tensor to put under the prior, got none (tensors: ${vars.map((v) => v.name).join(', ')})`);
+    }
+    for (const v of vars) if (!v.underPrior) diag({ severity: 'info', stage: 'retrain', layer: v.name, message: 'not under the prior (prior.tensors = kernels); kept as trained' });
+    const gradBuffers = priorVars.map((v) => new Float32Array(v.variable.size));
+    const N = data.train.count;
+    const stepsPerEpoch = Math.ceil(N / options.batchSize);
+    const warmupSteps = options.warmupEpochs * stepsPerEpoch;
+
+    let params: MixtureParams;
+    let madam: MixtureAdamState;
+    let rng: Rng;
+    let epoch: number;
+    let lrScale: number;
+    let recoveries: number;
+    let optimizer: tf.Optimizer;
+
+    const newOptimizer = () => {
+      const o = tf.train.adam(options.learningRates.weights * lrScale, 0.9, 0.999, 1e-8);
+      optimizers.push(o);
+      return o;
+    };
+    const restore = async (s: TrainingState, recovery = false) => {
+      if (s.weights.length !== vars.length || s.weights.some((w, i) => w.values.length !== vars[i].variable.size)) {
+        throw new SoftshareError('E_MODEL_INCOMPATIBLE', 'retrain', 'Expected a checkpoint of this model, got one whose weights differ in number or size');
+      }
+      tf.tidy(() => s.weights.forEach((w, i) => vars[i].variable.assign(tf.tensor(w.values, vars[i].shape))));
+      ({ mixture: params, mixtureAdam: madam } = copyMixtureState(s.mixture, s.mixtureAdam));
+      rng = new Rng(s.rng);
+      epoch = s.epoch;
+      lrScale = recovery ? s.lrScale / 2 : s.lrScale;
+      recoveries = recovery ? s.recoveries + 1 : s.recoveries;
+      optimizer = newOptimizer();
+      if (s.optimizer.length > 0) {
+        const named = s.optimizer.map((o) => ({ name: o.name, tensor: tf.tensor(o.values, o.shape) }));
+        await optimizer.setWeights(named);
+        tf.dispose(named.map((n) => n.tensor));
+      }
+    };
+    const capture = async (): Promise<TrainingState> => {
+      const saved = await optimizer.getWeights();
+      const opt = saved.map((w) => ({ name: w.name, shape: [...w.tensor.shape], values: Float32Array.from(w.tensor.dataSync()) }));
+      tf.dispose(saved[0].tensor); // the iterations scalar is created for us; the moments are the optimizer's own
+      return {
+        epoch,
+        weights: vars.map((v) => ({ name: v.name, shape: v.shape, values: Float32Array.from(v.variable.dataSync()) })),
+        optimizer: opt,
+        ...copyMixtureState(params, madam),
+        rng: rng.state,
+        lrScale,
+        recoveries,
+      };
+    };
+
+    if (hooks.resumeFrom) {
+      await restore(hooks.resumeFrom);
+    } else {
+      params = initMixture(options.prior, priorVars.map((v) => v.variable.dataSync() as Float32Array));
+      madam = createMixtureAdam(options.prior.components);
+      rng = new Rng(options.seed);
+      epoch = 0;
+      lrScale = 1;
+      recoveries = 0;
+      optimizer = newOptimizer();
+    }
+    let lastGood = await capture();
+
+    while (epoch! < options.epochs) {
+      const t0 = performance.now();
+      let ceSum = 0;
+      let seen = 0;
+      let diverged = false;
+      const batches = epochOrder(N, options.batchSize, rng!);
+      for (let s = 0; s < batches.length; s++) {
+        if (hooks.isCancelled?.()) throw new SoftshareError('E_CANCELLED', 'retrain', `Retraining cancelled in epoch ${epoch! + 1}`);
+        const globalStep = epoch! * stepsPerEpoch + s;
+        const tauNow = warmupSteps > 0 ? options.tau * Math.min(1, (globalStep + 1) / warmupSteps) : options.tau;
+        const scale = tauNow / N;
+        const batch = makeBatch(data.train, batches[s], data.numClasses);
+        const ce = tf.tidy(() => {
+          const x = tf.tensor(batch.x, [batch.size, ...shape]);
+          const y = tf.tensor2d(batch.y, [batch.size, data.numClasses]);
+          const { value, grads } = tf.variableGrads(() => crossEntropy(forward(x, true), y), vars.map((v) => v.variable));
+          const ws = priorVars.map((v) => v.variable.dataSync() as Float32Array);
+          const prior = evaluatePrior(params!, ws, gradBuffers, scale);
+          priorVars.forEach((v, k) => {
+            grads[v.variable.name] = grads[v.variable.name].add(tf.tensor(gradBuffers[k], v.shape));
+          });
+          const loss = value.dataSync()[0];
+          if (Number.isFinite(loss)) {
+            optimizer!.applyGradients(grads);
+            gammaHyperPrior(params!, options.prior, prior.grads.gammas);
+            for (const k of ['means', 'gammas', 'rhos'] as const) prior.grads[k].forEach((g, j, a) => (a[j] = g * scale));
+            const lr = options.learningRates;
+            mixtureAdamStep(params!, prior.grads, madam!, { means: lr.means * lrScale!, gammas: lr.gammas * lrScale!, rhos: lr.rhos * lrScale! });
+            clampGammas(params!, options.prior.varianceFloor);
+          }
+          return loss;
+        });
+        const mixtureOk = params!.means.every(Number.isFinite) && params!.gammas.every(Number.isFinite) && params!.rhos.every(Number.isFinite);
+        if (!Number.isFinite(ce) || !mixtureOk) {
+          diverged = true;
+          break;
+        }
+        ceSum += ce * batch.size;
+        seen += batch.size;
+        hooks.onStep?.(s + 1, batches.length);
+        if (s % 16 === 15) await new Promise((r) => setImmediate(r)); // let unsubscribe / signals through
+      }
+      if (diverged) {
+        if (recoveries! >= options.maxRecoveries) {
+          throw new SoftshareError('E_DIVERGED', 'retrain', `Loss became NaN/Inf in epoch ${epoch! + 1} after ${recoveries!} recoveries; lower the learning rates or tau`);
+        }
+        await restore(lastGood, true);
+        diag({ severity: 'warning', stage: 'retrain', message: `NaN/Inf loss in epoch ${epoch! + 1}: restored the state after epoch ${lastGood.epoch} and halved the learning rates (x${lrScale!})` });
+        continue;
+      }
+      epoch = epoch! + 1;
+      const ws = priorVars.map((v) => v.variable.dataSync() as Float32Array);
+      const value = evaluatePrior(params!, ws, null, 1, true).negLogP + gammaHyperPrior(params!, options.prior);
+      const mixture = toMixture(params!);
+      let zeros = 0;
+      let total = 0;
+      for (const w of ws) {
+        for (const c of assignComponents(mixture, w)) if (c === 0) zeros++;
+        total += w.length;
+      }
+      const testError = options.evalEvery > 0 && (epoch % options.evalEvery === 0 || epoch === options.epochs) ? evaluate(model, data.test).error : NaN;
+      hooks.onEpoch?.({
+        epoch,
+        epochs: options.epochs,
+        errorLoss: ceSum / seen,
+        complexityLoss: (options.tau / N) * value,
+        testError,
+        zeroShare: zeros / total,
+        tau: options.tau,
+        seconds: (performance.now() - t0) / 1000,
+        mixture: { means: Array.from(mixture.means), stds: Array.from(mixture.variances, Math.sqrt), proportions: Array.from(mixture.proportions) },
+      });
+      lastGood = await capture();
+      await hooks.onCheckpoint?.(lastGood);
+    }
+    const out = toModelData(model);
+    return {
+      kind: 'retrained',
+      topology: out.topology,
+      params: out.params,
+      diagnostics,
+      mixture: toMixture(params!),
+      underPrior: priorVars.map((v) => v.name),
+    };
+  } finally {
+    optimizers.forEach((o) => o.dispose());
+    model.dispose();
+  }
+}

@@ -1,0 +1,36 @@
+import { priorOptionsSchema } from '@softshare/prior';
+import { z } from 'zod';
+
+/** Options of the retrain stage; defaults and their origin are in the README. */
+export const retrainOptionsSchema = z.object({
+  /** Weight of the complexity term: loss = CE + tau / N_train * complexity (default: 0.005). */
+  tau: z.number().nonnegative().default(0.005),
+  /** Passes over the training set (default: 30, the tutorial's). */
+  epochs: z.number().int().min(1).default(30),
+  /** Minibatch size (default: 128; the paper's ~18K updates in 40 epochs). */
+  batchSize: z.number().int().min(1).default(128),
+  /** tau rises linearly from 0 over this many epochs (default: 3; warm-up is reported essential). */
+  warmupEpochs: z.number().nonnegative().default(3),
+  /** Adam learning rates per parameter group (defaults: the tutorial's). */
+  learningRates: z
+    .object({
+      weights: z.number().positive().default(5e-4),
+      means: z.number().positive().default(1e-4),
+      gammas: z.number().positive().default(3e-3),
+      rhos: z.number().positive().default(3e-3),
+    })
+    .default({ weights: 5e-4, means: 1e-4, gammas: 3e-3, rhos: 3e-3 }),
+  /** Seed of the example order (default: 1). */
+  seed: z.number().int().nonnegative().default(1),
+  /** Evaluate test error every N epochs, 0 = never (default: 1). */
+  evalEvery: z.number().int().nonnegative().default(1),
+  /** Use only the first N training examples (default: all). */
+  trainLimit: z.number().int().positive().optional(),
+  /** Divergence guard: NaN/Inf losses tolerated (each halves the learning rates) before failing (default: 3). */
+  maxRecoveries: z.number().int().nonnegative().default(3),
+  /** The mixture prior's options. */
+  prior: priorOptionsSchema.default(priorOptionsSchema.parse({})),
+});
+
+export type RetrainOptions = z.output<typeof retrainOptionsSchema>;
+export type RetrainOptionsInput = z.input<typeof retrainOptionsSchema>;

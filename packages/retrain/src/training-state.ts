@@ -1,0 +1,92 @@
+import type { RngState } from '@softshare/core';
+import type { MixtureParams } from '@softshare/prior';
+import type { MixtureAdamState } from './mixture-adam.js';
+
+/**
+ * Everything a retraining run needs to continue exactly where it stopped: taken at the
+ * end of each epoch (checkpoints) and used by the divergence guard to roll back.
+ */
+export interface TrainingState {
+  /** Epochs completed. */
+  readonly epoch: number;
+  /** Trainable weights in model order. */
+  readonly weights: readonly { name: string; shape: number[]; values: Float32Array }[];
+  /** tfjs Adam's variables (iterations and moments), by name. */
+  readonly optimizer: readonly { name: string; shape: number[]; values: Float32Array }[];
+  readonly mixture: MixtureParams;
+  readonly mixtureAdam: MixtureAdamState;
+  readonly rng: RngState;
+  /** Factor on every learning rate; the divergence guard halves it. */
+  readonly lrScale: number;
+  readonly recoveries: number;
+}
+
+function copyParams(p: MixtureParams): MixtureParams {
+  return { means: Float64Array.from(p.means), gammas: Float64Array.from(p.gammas), rhos: Float64Array.from(p.rhos), pi0: p.pi0 };
+}
+
+export function copyMixtureState(p: MixtureParams, a: MixtureAdamState): { mixture: MixtureParams; mixtureAdam: MixtureAdamState } {
+  const c = (x: MixtureAdamState['m']) => ({ means: Float64Array.from(x.means), gammas: Float64Array.from(x.gammas), rhos: Float64Array.from(x.rhos) });
+  return { mixture: copyParams(p), mixtureAdam: { step: a.step, m: c(a.m), v: c(a.v) } };
+}
+
+type Blob = { name: string; shape: number[]; values: Float32Array };
+
+/** Serialise a TrainingState into one JSON header + one binary buffer (little-endian float32/64). */
+export function encodeTrainingState(s: TrainingState): { json: string; bin: Uint8Array } {
+  const chunks: Uint8Array[] = [];
+  let offset = 0;
+  const put = (a: Float32Array | Float64Array) => {
+    const bytes = new Uint8Array(a.buffer.slice(a.byteOffset, a.byteOffset + a.byteLength));
+    const at = offset;
+    chunks.push(bytes);
+    offset += bytes.byteLength;
+    return { offset: at, length: a.length, type: a instanceof Float32Array ? 'f32' : 'f64' };
+  };
+  const blobs = (xs: readonly Blob[]) => xs.map((x) => ({ name: x.name, shape: x.shape, ...put(x.values) }));
+  const mix = (x: MixtureAdamState['m']) => ({ means: put(x.means), gammas: put(x.gammas), rhos: put(x.rhos) });
+  const header = {
+    version: 1,
+    epoch: s.epoch,
+    weights: blobs(s.weights),
+    optimizer: blobs(s.optimizer),
+    mixture: { means: put(s.mixture.means), gammas: put(s.mixture.gammas), rhos: put(s.mixture.rhos), pi0: s.mixture.pi0 },
+    mixtureAdam: { step: s.mixtureAdam.step, m: mix(s.mixtureAdam.m), v: mix(s.mixtureAdam.v) },
+    rng: s.rng,
+    lrScale: s.lrScale,
+    recoveries: s.recoveries,
+  };
+  const bin = new Uint8Array(offset);
+  let at = 0;
+  for (const c of chunks) {
+    bin.set(c, at);
+    at += c.byteLength;
+  }
+  return { json: JSON.stringify(header), bin };
+}
+
+type Ref = { offset: number; length: number; type: 'f32' | 'f64' };
+
+/** Inverse of encodeTrainingState; throws on a header that does not fit the buffer. */
+export function decodeTrainingState(json: string, bin: Uint8Array): TrainingState {
+  const h = JSON.parse(json);
+  if (h.version !== 1) throw new Error(`Expected checkpoint version 1, got ${String(h.version)}`);
+  const get = (r: Ref) => {
+    const size = r.type === 'f32' ? 4 : 8;
+    if (r.offset + r.length * size > bin.byteLength) throw new Error('Expected checkpoint data inside the .bin file, got an offset past its end');
+    const copy = bin.slice(r.offset, r.offset + r.length * size).buffer;
+    return r.type === 'f32' ? new Float32Array(copy) : new Float64Array(copy);
+  };
+  const blobs = (xs: (Ref & { name: string; shape: number[] })[]) => xs.map((x) => ({ name: x.name, shape: x.shape, values: get(x) as Float32Array }));
+  const mix = (x: { means: Ref; gammas: Ref; rhos: Ref }) => ({ means: get(x.means) as Float64Array, gammas: get(x.gammas) as Float64Array, rhos: get(x.rhos) as Float64Array });
+  return {
+    epoch: h.epoch,
+    weights: blobs(h.weights),
+    optimizer: blobs(h.optimizer),
+    mixture: { ...mix(h.mixture), pi0: h.mixture.pi0 },
+    mixtureAdam: { step: h.mixtureAdam.step, m: mix(h.mixtureAdam.m), v: mix(h.mixtureAdam.v) },
+    rng: h.rng,
+    lrScale: h.lrScale,
+    recoveries: h.recoveries,
+  };
+}

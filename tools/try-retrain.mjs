@@ -1,0 +1,11 @@
+import * as tf from '@tensorflow/tfjs';
+import { selectBackend, loadModelArtifacts } from '@softshare/backend';
+import { loadMnist } from '@softshare/data';
+import { toModelData, pretrainedModelPath } from '@softshare/models';
+import { runRetraining, retrainOptionsSchema } from '@softshare/retrain';
+await selectBackend();
+const model = await tf.loadLayersModel(tf.io.fromMemory(loadModelArtifacts(pretrainedModelPath('lenet-300-100'))));
+const data = loadMnist();
+const opts = retrainOptionsSchema.parse({ epochs: Number(process.argv[2] ?? 1), tau: Number(process.argv[3] ?? 0.005), trainLimit: Number(process.argv[4] ?? 60000) });
+let n = 0; let t = performance.now();
+await runRetraining(toModelData(model), data, opts, { onStep: (s) => { if (s % 100 === 0) { console.log('step', s, ((performance.now() - t) / 100).toFixed(1), 'ms/step'); t = performance.now(); } }, onEpoch: (e) => console.log(JSON.stringify({ ...e, mixture: undefined, means: e.mixture.means.map((x) => +x.toFixed(3)), stds: e.mixture.stds.map((x) => +x.toFixed(3)) })) });
