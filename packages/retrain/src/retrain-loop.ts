@@ -114,8 +114,9 @@ export async function runRetraining(
       ({ mixture: params, mixtureAdam: madam } = copyMixtureState(s.mixture, s.mixtureAdam));
       rng = new Rng(s.rng);
       epoch = s.epoch;
-      lrScale = recovery ? s.lrScale / 2 : s.lrScale;
-      recoveries = recovery ? s.recoveries + 1 : s.recoveries;
+      // a recovery keeps counting from the current run, not from the restored state
+      lrScale = recovery ? lrScale! / 2 : s.lrScale;
+      recoveries = recovery ? recoveries! + 1 : s.recoveries;
       optimizer = newOptimizer();
       if (s.optimizer.length > 0) {
         const named = s.optimizer.map((o) => ({ name: o.name, tensor: tf.tensor(o.values, o.shape) }));

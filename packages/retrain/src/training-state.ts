@@ -74,7 +74,7 @@ export function decodeTrainingState(json: string, bin: Uint8Array): TrainingStat
   const get = (r: Ref) => {
     const size = r.type === 'f32' ? 4 : 8;
     if (r.offset + r.length * size > bin.byteLength) throw new Error('Expected checkpoint data inside the .bin file, got an offset past its end');
-    const copy = bin.slice(r.offset, r.offset + r.length * size).buffer;
+    const copy = new Uint8Array(bin.subarray(r.offset, r.offset + r.length * size)).buffer; // a copy: Buffer views share a pool
     return r.type === 'f32' ? new Float32Array(copy) : new Float64Array(copy);
   };
   const blobs = (xs: (Ref & { name: string; shape: number[] })[]) => xs.map((x) => ({ name: x.name, shape: x.shape, values: get(x) as Float32Array }));

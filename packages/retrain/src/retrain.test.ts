@@ -1,0 +1,97 @@
+import * as tf from '@tensorflow/tfjs';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { firstValueFrom, of, Subscription } from 'rxjs';
+import { fileIO, selectBackend } from '@softshare/backend';
+import { createProgressChannel, isSoftshareError, leakedTensors, type PretrainedModel, type ProgressEvent } from '@softshare/core';
+import { loadMnist, takeFirst, type ImageDataset } from '@softshare/data';
+import { pretrainedModelPath, toModelData } from '@softshare/models';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadCheckpoint, retrain, runRetraining, retrainOptionsSchema, saveCheckpoint, type TrainingState } from './index.js';
+
+let data: ImageDataset;
+let pretrained: PretrainedModel;
+const small = { trainLimit: 512, batchSize: 128, evalEvery: 1, warmupEpochs: 1 };
+
+beforeAll(async () => {
+  await selectBackend({ backend: 'wasm' });
+  const full = loadMnist('mnist');
+  data = { ...full, test: takeFirst(full.test, 300) };
+  const model = await tf.loadLayersModel(fileIO(pretrainedModelPath('lenet-300-100')));
+  pretrained = toModelData(model);
+  model.dispose();
+});
+
+describe('retrain stage', () => {
+  it('raises sparsity, reports progress and keeps J components, without leaking tensors', async () => {
+    const progress = createProgressChannel();
+    const epochs: ProgressEvent[] = [];
+    progress.events$.subscribe((e) => e.unit === 'epoch' && epochs.push(e));
+    let out: Awaited<ReturnType<typeof firstValueFrom<unknown>>> | undefined;
+    const leaked = await leakedTensors(tf, async () => {
+      out = await firstValueFrom(of(pretrained).pipe(retrain(data, { ...small, epochs: 3, tau: 2, learningRates: { weights: 5e-3, means: 1e-4, gammas: 3e-3, rhos: 3e-3 }, prior: { components: 9 } }, { progress })));
+    });
+    const r = out as Awaited<ReturnType<typeof runRetraining>>;
+    expect(leaked).toBe(0);
+    expect(r.kind).toBe('retrained');
+    expect(r.mixture.means.length).toBe(9);
+    expect(r.underPrior).toEqual(['fc1/kernel', 'fc2/kernel', 'fc3/kernel']);
+    expect(epochs.map((e) => e.current)).toEqual([1, 2, 3]);
+    const nearZero = (v: Float32Array) => v.filter((x) => Math.abs(x) < 0.005).length / v.length;
+    expect(nearZero(r.params[0].values)).toBeGreaterThan(nearZero(pretrained.params[0].values) + 0.05);
+    for (const e of epochs) expect(e.values!.zeroShare).toBeGreaterThan(0.5);
+    for (const e of epochs) for (const k of ['errorLoss', 'complexityLoss', 'testError']) expect(Number.isFinite(e.values![k])).toBe(true);
+    expect(r.diagnostics.filter((d) => /not under the prior/.test(d.message))).toHaveLength(3);
+  }, 120_000);
+
+  it('resumes from a checkpoint to the same bytes as an uninterrupted run', async () => {
+    const opts = retrainOptionsSchema.parse({ ...small, epochs: 2, tau: 1, seed: 3 });
+    const straight = await runRetraining(pretrained, data, opts);
+    const dir = mkdtempSync(join(tmpdir(), 'softshare-ckpt-'));
+    let first: TrainingState | undefined;
+    await runRetraining(pretrained, data, { ...opts, epochs: 1 }, { onCheckpoint: (s) => void (first = s, saveCheckpoint(dir, s)) });
+    expect(first?.epoch).toBe(1);
+    const resumed = await runRetraining(pretrained, data, opts, { resumeFrom: loadCheckpoint(dir) });
+    for (let i = 0; i < straight.params.length; i++) {
+      expect(Buffer.from(resumed.params[i].values.buffer).equals(Buffer.from(straight.params[i].values.buffer)), straight.params[i].name).toBe(true);
+    }
+    expect(Array.from(resumed.mixture.means)).toEqual(Array.from(straight.mixture.means));
+  }, 120_000);
+
+  it('stops within a batch when unsubscribed', async () => {
+    let steps = 0;
+    const progress = createProgressChannel();
+    let sub: Subscription | undefined;
+    const stopped = new Promise<void>((resolve) => {
+      progress.events$.subscribe((e) => {
+        if (e.unit !== 'step') return;
+        steps++;
+        if (steps === 2) {
+          sub?.unsubscribe();
+          setTimeout(resolve, 300);
+        }
+      });
+    });
+    sub = of(pretrained).pipe(retrain(data, { ...small, trainLimit: 4096, epochs: 5 }, { progress })).subscribe();
+    await stopped;
+    expect(steps).toBeLessThanOrEqual(3);
+  }, 60_000);
+
+  it('fails with E_DIVERGED, never a NaN model, when the learning rate blows up', async () => {
+    const opts = retrainOptionsSchema.parse({ ...small, epochs: 2, maxRecoveries: 2, learningRates: { weights: 1e38, means: 1e-4, gammas: 3e-3, rhos: 3e-3 } });
+    const diagnostics: string[] = [];
+    const err = await runRetraining(pretrained, data, opts, { onDiagnostic: (d) => void (d.severity === 'warning' && diagnostics.push(d.message)) }).catch((e: unknown) => e);
+    expect(isSoftshareError(err, 'E_DIVERGED')).toBe(true);
+    expect(diagnostics).toHaveLength(2);
+    expect(diagnostics[0]).toMatch(/restored the state after epoch 0 and halved the learning rates/);
+  }, 60_000);
+
+  it.each([
+    [{ tau: -1 }, /retrain: invalid options: tau/],
+    [{ prior: { components: 1 } }, /retrain: invalid options: prior.components/],
+    [{ learningRates: { weights: 0 } }, /retrain: invalid options: learningRates.weights/],
+  ])('rejects %j at assembly', (options, message) => {
+    expect(() => retrain(data, options as never)).toThrow(message);
+  });
+});
