@@ -2,11 +2,13 @@ import { isSoftshareError } from '@softshare/core';
 import { UsageError } from './args.js';
 import { evalCommand, evalSpec } from './commands/eval.js';
 import { pretrainCommand, pretrainSpec } from './commands/pretrain.js';
+import { retrainCommand, retrainSpec } from './commands/retrain.js';
 import { processIo, type Io } from './io.js';
 
 const commands: Record<string, { run: (argv: string[], io: Io) => Promise<number>; summary: string }> = {
   eval: { run: evalCommand, summary: evalSpec.summary },
   pretrain: { run: pretrainCommand, summary: pretrainSpec.summary },
+  retrain: { run: retrainCommand, summary: retrainSpec.summary },
 };
 
 function usage(): string {

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '@softshare/backend';
 import { SoftshareError } from '@softshare/core';
@@ -7,6 +7,7 @@ import { decodeTrainingState, encodeTrainingState, type TrainingState } from './
 /** Write `<dir>/checkpoint.bin` then `<dir>/checkpoint.json`, each atomically (json last: it names a complete bin). */
 export function saveCheckpoint(dir: string, state: TrainingState): string {
   const { json, bin } = encodeTrainingState(state);
+  mkdirSync(dir, { recursive: true });
   writeFileAtomic(join(dir, 'checkpoint.bin'), bin);
   writeFileAtomic(join(dir, 'checkpoint.json'), json);
   return join(dir, 'checkpoint.json');

@@ -1,0 +1,53 @@
+import { readFileSync } from 'node:fs';
+import { pipe, type OperatorFunction } from 'rxjs';
+import { z } from 'zod';
+import { formatOptionsError, SoftshareError, type PretrainedModel, type QuantizedModel, type StageContext } from '@softshare/core';
+import type { ImageDataset } from '@softshare/data';
+import { merge, mergeOptionsSchema } from '@softshare/merge';
+import { quantize, quantizeOptionsSchema } from '@softshare/quantize';
+import { retrain, retrainOptionsSchema, type TrainingState } from '@softshare/retrain';
+
+/** The --config file: one section per stage, each validated by that stage's own schema. */
+export const pipelineConfigSchema = z
+  .object({
+    retrain: retrainOptionsSchema.default(retrainOptionsSchema.parse({})),
+    merge: mergeOptionsSchema.default(mergeOptionsSchema.parse({})),
+    quantize: quantizeOptionsSchema.default(quantizeOptionsSchema.parse({})),
+  })
+  .strict();
+
+export type PipelineConfig = z.output<typeof pipelineConfigSchema>;
+
+/** Read and validate a --config JSON file (or the defaults when none is given). */
+export function loadPipelineConfig(path?: string, overrides: Record<string, unknown> = {}): PipelineConfig {
+  let raw: Record<string, unknown> = {};
+  if (path !== undefined) {
+    let text: string;
+    try {
+      text = readFileSync(path, 'utf8');
+    } catch (cause) {
+      throw new SoftshareError('E_OPTIONS', 'cli', `Cannot read config ${path}: ${(cause as Error).message}`, { cause });
+    }
+    try {
+      raw = JSON.parse(text) as Record<string, unknown>;
+    } catch (cause) {
+      throw new SoftshareError('E_OPTIONS', 'cli', `Expected config ${path} to be JSON, got a parse error: ${(cause as Error).message}`, { cause });
+    }
+  }
+  const retrainSection = { ...((raw.retrain as object | undefined) ?? {}), ...overrides };
+  const parsed = pipelineConfigSchema.safeParse({ ...raw, retrain: retrainSection });
+  if (!parsed.success) throw new SoftshareError('E_OPTIONS', 'cli', formatOptionsError('config', parsed.error));
+  return parsed.data;
+}
+
+/**
+ * The soft weight-sharing pipeline that `retrain` and `compress` share:
+ * retrain -> merge -> quantize.
+ */
+export function softWeightSharing(
+  data: ImageDataset,
+  config: PipelineConfig,
+  context: Partial<StageContext> & { onCheckpoint?: (s: TrainingState) => void | Promise<void>; resumeFrom?: TrainingState } = {},
+): OperatorFunction<PretrainedModel, QuantizedModel> {
+  return pipe(retrain(data, config.retrain, context), merge(config.merge, context), quantize(config.quantize, context));
+}
