@@ -1,0 +1,23 @@
+import { registerCoder } from './coder.js';
+import { huffmanCoder } from './huffman.js';
+import { ransCoder } from './rans.js';
+import { brotliCoder, deflateCoder } from './zlib-coders.js';
+
+for (const c of [ransCoder, huffmanCoder, brotliCoder, deflateCoder]) registerCoder(c);
+
+/** The coder softshare uses unless told otherwise. */
+export const DEFAULT_CODER_ID = 'rans/1';
+
+export { BitReader, BitWriter, readVarint, writeVarint } from './bit-io.js';
+export { coderIds, findCoder, registerCoder, type Coder } from './coder.js';
+export { huffmanCoder, huffmanLengths } from './huffman.js';
+export { quantizeFrequencies, ransCoder } from './rans.js';
+export {
+  fromEscapeStreams,
+  huffmanPayloadBits,
+  paperFormatBits,
+  toEscapeStreams,
+  toPaperStreams,
+  type SparseStreams,
+} from './sparse-positions.js';
+export { brotliCoder, deflateCoder } from './zlib-coders.js';
