@@ -11,7 +11,15 @@ export type SoftshareErrorCode =
   | 'E_BACKEND'
   | 'E_IO'
   | 'E_DIVERGED'
-  | 'E_CANCELLED';
+  | 'E_CANCELLED'
+  | 'E_FORMAT_MAGIC'
+  | 'E_FORMAT_VERSION'
+  | 'E_FORMAT_TRUNCATED'
+  | 'E_FORMAT_CHECKSUM'
+  | 'E_FORMAT_HEADER'
+  | 'E_FORMAT_LIMIT'
+  | 'E_FORMAT_CODER'
+  | 'E_FORMAT_DATA';
 
 /**
  * The one error type softshare throws at run time: a literal `code`, the `stage` that

@@ -1,0 +1,23 @@
+import { describe, expect, it } from 'vitest';
+import * as f from './index.js';
+
+describe('@softshare/format exports', () => {
+  it('lists exactly the public API', () => {
+    expect(Object.keys(f).sort()).toEqual([
+      'MAX_ELEMENTS',
+      'MAX_HEADER_BYTES',
+      'MAX_TENSORS',
+      'SWS_MAGIC',
+      'SWS_MAJOR',
+      'SWS_MINOR',
+      'crc32',
+      'decodeSws',
+      'encodeSws',
+      'readSwsHeader',
+      'swsHeaderSchema',
+      'swsIO',
+      'swsToArtifacts',
+      'tinyQuantizedModel',
+    ]);
+  });
+});

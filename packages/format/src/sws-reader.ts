@@ -1,0 +1,166 @@
+import type * as tf from '@tensorflow/tfjs';
+import { SoftshareError, type SoftshareErrorCode } from '@softshare/core';
+import { findCoder, fromEscapeStreams } from '@softshare/entropy';
+import { crc32 } from './crc32.js';
+import { MAX_ELEMENTS, MAX_HEADER_BYTES, swsHeaderSchema, type SwsHeader } from './header-schema.js';
+import { SWS_MAGIC, SWS_MAJOR } from './sws-writer.js';
+
+/** One decoded tensor; shared tensors keep their codes and codebook too. */
+export interface DecodedTensor {
+  readonly name: string;
+  readonly shape: number[];
+  readonly values: Float32Array;
+  readonly codes?: Uint8Array;
+  readonly codebook?: Float32Array;
+}
+
+export interface DecodedSws {
+  readonly header: SwsHeader;
+  readonly version: { major: number; minor: number };
+  readonly tensors: readonly DecodedTensor[];
+}
+
+function fail(code: SoftshareErrorCode, message: string, cause?: unknown): never {
+  throw new SoftshareError(code, 'format', message, cause === undefined ? undefined : { cause });
+}
+
+const MAX_JSON_DEPTH = 64;
+
+/** Deepest [ / { nesting of JSON text, strings skipped; checked before JSON.parse and zod recurse. */
+function jsonDepth(bytes: Uint8Array): number {
+  let depth = 0;
+  let max = 0;
+  let inString = false;
+  for (let i = 0; i < bytes.length; i++) {
+    const c = bytes[i];
+    if (inString) {
+      if (c === 0x5c) i++;
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) max = Math.max(max, ++depth);
+    else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return max;
+}
+
+/** Parse and check the framing and header of a .sws file without decoding tensors. */
+export function readSwsHeader(bytes: Uint8Array): { header: SwsHeader; payload: Uint8Array; version: { major: number; minor: number } } {
+  if (bytes.length < 16) fail('E_FORMAT_TRUNCATED', `Expected a .sws file of at least 16 bytes, got ${bytes.length}`);
+  for (let i = 0; i < 4; i++) if (bytes[i] !== SWS_MAGIC[i]) fail('E_FORMAT_MAGIC', 'Expected a .sws file (magic SWSM), got another kind of file');
+  const major = bytes[4];
+  const minor = bytes[5];
+  if (major !== SWS_MAJOR) fail('E_FORMAT_VERSION', `Expected .sws major version ${SWS_MAJOR}, got ${major} (written by a ${major > SWS_MAJOR ? 'newer' : 'different'} softshare)`);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const headerLength = view.getUint32(8, true);
+  if (headerLength > MAX_HEADER_BYTES) fail('E_FORMAT_LIMIT', `Expected a header of at most ${MAX_HEADER_BYTES} bytes, got ${headerLength}`);
+  if (12 + headerLength + 4 > bytes.length) fail('E_FORMAT_TRUNCATED', `Expected ${12 + headerLength + 4} bytes or more for the header, got ${bytes.length}`);
+  const stored = view.getUint32(bytes.length - 4, true);
+  if (crc32(bytes.subarray(0, bytes.length - 4)) !== stored) fail('E_FORMAT_CHECKSUM', 'Expected the file checksum to match, got a mismatch: the file is corrupt or truncated');
+  const headerBytes = bytes.subarray(12, 12 + headerLength);
+  const depth = jsonDepth(headerBytes);
+  if (depth > MAX_JSON_DEPTH) fail('E_FORMAT_HEADER', `Expected header JSON nested at most ${MAX_JSON_DEPTH} deep, got ${depth}`);
+  let json: unknown;
+  try {
+    json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(headerBytes));
+  } catch (cause) {
+    fail('E_FORMAT_HEADER', `Expected a JSON header, got invalid JSON: ${(cause as Error).message}`, cause);
+  }
+  const parsed = swsHeaderSchema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    fail('E_FORMAT_HEADER', `Expected a valid header, got ${issue.path.join('.') || '(root)'}: ${issue.message}`);
+  }
+  const header = parsed.data;
+  const payloadStart = 12 + headerLength;
+  if (payloadStart + header.payloadLength + 4 !== bytes.length) {
+    fail('E_FORMAT_TRUNCATED', `Expected a file of ${payloadStart + header.payloadLength + 4} bytes from the header, got ${bytes.length}`);
+  }
+  return { header, payload: bytes.subarray(payloadStart, payloadStart + header.payloadLength), version: { major, minor } };
+}
+
+function section(payload: Uint8Array, s: { offset: number; length: number; crc32: number }, what: string): Uint8Array {
+  if (s.offset + s.length > payload.length) fail('E_FORMAT_LIMIT', `Expected ${what} inside the payload, got bytes ${s.offset}..${s.offset + s.length} of ${payload.length}`);
+  const b = payload.subarray(s.offset, s.offset + s.length);
+  if (crc32(b) !== s.crc32) fail('E_FORMAT_CHECKSUM', `Expected the checksum of ${what} to match, got a mismatch`);
+  return b;
+}
+
+/**
+ * Decode a .sws file: every check in docs/format.md happens before the tensor it guards
+ * is allocated. Throws SoftshareError with an E_FORMAT_* code on any problem.
+ *
+ * @example
+ * const { tensors } = decodeSws(new Uint8Array(await (await fetch('model.sws')).arrayBuffer()));
+ */
+export function decodeSws(bytes: Uint8Array): DecodedSws {
+  const { header, payload, version } = readSwsHeader(bytes);
+  let total = 0;
+  for (const t of header.tensors) {
+    const n = t.shape.reduce((a, b) => a * b, 1);
+    total += n;
+    if (n > MAX_ELEMENTS || total > MAX_ELEMENTS) fail('E_FORMAT_LIMIT', `Expected at most ${MAX_ELEMENTS} elements in all, got more at ${t.name}`);
+  }
+  const tensors: DecodedTensor[] = header.tensors.map((t) => {
+    const n = t.shape.reduce((a, b) => a * b, 1);
+    if (t.encoding === 'float32') {
+      const b = section(payload, t.data, `${t.name} data`);
+      if (b.length !== n * 4) fail('E_FORMAT_DATA', `Expected ${n * 4} bytes for ${t.name} [${t.shape.join(', ')}], got ${b.length}`);
+      return { name: t.name, shape: t.shape, values: new Float32Array(b.slice().buffer) };
+    }
+    if (Math.fround(t.codebook[0]) !== 0 || t.codebook.some((v) => Math.fround(v) !== v)) fail('E_FORMAT_HEADER', `Expected a float32 codebook starting with 0 for ${t.name}, got another`);
+    if (t.codes.count > n || t.gaps.count > n + 1) fail('E_FORMAT_DATA', `Expected at most ${n} symbols for ${t.name}, got ${Math.max(t.codes.count, t.gaps.count)}`);
+    const coder = findCoder(t.coder);
+    if (!coder) fail('E_FORMAT_CODER', `Expected a registered coder, got '${t.coder}' for ${t.name}`);
+    const gapBytes = section(payload, t.gaps, `${t.name} positions`);
+    const codeBytes = section(payload, t.codes, `${t.name} codes`);
+    let codes: Uint8Array;
+    try {
+      const gaps = coder.decode(gapBytes, t.gaps.count, 256);
+      const cs = coder.decode(codeBytes, t.codes.count, Math.max(1, t.codebook.length - 1));
+      codes = fromEscapeStreams({ gaps, codes: cs }, n);
+    } catch (cause) {
+      if (cause instanceof SoftshareError) throw cause;
+      fail('E_FORMAT_DATA', `Expected decodable streams for ${t.name}, got: ${(cause as Error).message}`, cause);
+    }
+    const codebook = Float32Array.from(t.codebook);
+    const values = new Float32Array(n);
+    for (let i = 0; i < n; i++) {
+      if (codes[i] >= codebook.length) fail('E_FORMAT_DATA', `Expected codes inside the codebook of ${t.name}, got ${codes[i]}`);
+      values[i] = codebook[codes[i]];
+    }
+    return { name: t.name, shape: t.shape, values, codes, codebook };
+  });
+  return { header, version, tensors };
+}
+
+/** tfjs ModelArtifacts for a .sws file: topology plus one float32 weight buffer. */
+export function swsToArtifacts(bytes: Uint8Array): tf.io.ModelArtifacts {
+  const { header, tensors } = decodeSws(bytes);
+  const total = tensors.reduce((n, t) => n + t.values.length, 0);
+  const weights = new Float32Array(total);
+  let at = 0;
+  for (const t of tensors) {
+    weights.set(t.values, at);
+    at += t.values.length;
+  }
+  return {
+    modelTopology: header.modelTopology as tf.io.ModelArtifacts['modelTopology'],
+    format: 'layers-model',
+    generatedBy: header.generator,
+    convertedBy: 'softshare .sws',
+    weightSpecs: tensors.map((t) => ({ name: t.name, shape: t.shape, dtype: 'float32' as const })),
+    weightData: weights.buffer,
+  };
+}
+
+/**
+ * A tfjs IOHandler that loads a model from .sws bytes: works in Node and in browsers
+ * (no fs). Pass the bytes you fetched or read.
+ *
+ * @example
+ * const model = await tf.loadLayersModel(swsIO(bytes));
+ */
+export function swsIO(bytes: Uint8Array | ArrayBuffer): tf.io.IOHandler {
+  const view = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
+  return { load: async () => swsToArtifacts(view) };
+}

@@ -1,0 +1,102 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import * as tf from '@tensorflow/tfjs';
+import { isSoftshareError, type SoftshareErrorCode } from '@softshare/core';
+import { coderIds } from '@softshare/entropy';
+import { describe, expect, it } from 'vitest';
+import { crc32, decodeSws, encodeSws, readSwsHeader, swsIO, tinyQuantizedModel } from './index.js';
+
+const goldenPath = fileURLToPath(new URL('../test/golden/tiny-rans.sws', import.meta.url));
+
+function codeOf(f: () => unknown): SoftshareErrorCode | 'none' | 'other' {
+  try {
+    f();
+    return 'none';
+  } catch (e) {
+    return isSoftshareError(e) ? e.code : 'other';
+  }
+}
+
+/** Re-frame a header object and payload into a file with a correct checksum (for crafted cases). */
+function frame(header: unknown, payload: Uint8Array, major = 1): Uint8Array {
+  const h = new TextEncoder().encode(JSON.stringify(header));
+  const out = new Uint8Array(12 + h.length + payload.length + 4);
+  const view = new DataView(out.buffer);
+  out.set([0x53, 0x57, 0x53, 0x4d, major, 0], 0);
+  view.setUint32(8, h.length, true);
+  out.set(h, 12);
+  out.set(payload, 12 + h.length);
+  view.setUint32(out.length - 4, crc32(out.subarray(0, out.length - 4)), true);
+  return out;
+}
+
+const model = tinyQuantizedModel();
+const file = encodeSws(model).bytes;
+const { header, payload } = readSwsHeader(file);
+
+describe('.sws writer and reader', () => {
+  it('matches the committed golden file byte for byte (change the version to change the bytes)', () => {
+    if (process.env.UPDATE_GOLDEN === '1' || !existsSync(goldenPath)) writeFileSync(goldenPath, file);
+    expect(Buffer.from(file).equals(readFileSync(goldenPath))).toBe(true);
+  });
+
+  it.each(coderIds().filter((id) => !id.startsWith('test-')))('round-trips every tensor bit for bit with %s', (coder) => {
+    const decoded = decodeSws(encodeSws(model, { coder }).bytes);
+    expect(decoded.tensors.map((t) => t.name)).toEqual(model.params.map((p) => p.name));
+    decoded.tensors.forEach((t, i) => expect(Buffer.from(t.values.buffer).equals(Buffer.from(model.params[i].values.buffer))).toBe(true));
+  });
+
+  it('is deterministic', () => {
+    expect(Buffer.from(encodeSws(tinyQuantizedModel()).bytes).equals(Buffer.from(file))).toBe(true);
+  });
+
+  it('loads into tfjs through swsIO and predicts like the quantised weights', async () => {
+    const net = await tf.loadLayersModel(swsIO(file));
+    const x = tf.tensor2d([[1, 2, 3, 4, 5, 6]]);
+    const got = (net.predict(x) as tf.Tensor).dataSync();
+    const [k1, b1, k2, b2] = model.params.map((p) => p.values);
+    const h = [0, 1, 2, 3].map((j) => Math.max(0, [1, 2, 3, 4, 5, 6].reduce((s, v, i) => s + v * k1[i * 4 + j], b1[j])));
+    const want = [0, 1].map((j) => h.reduce((s, v, i) => s + v * k2[i * 2 + j], b2[j]));
+    expect(Array.from(got).map((v) => +v.toFixed(5))).toEqual(want.map((v) => +Math.fround(v).toFixed(5)));
+  });
+});
+
+describe('.sws decoder under attack', () => {
+  it('detects truncation at every offset', () => {
+    for (let n = 0; n < file.length; n++) expect(codeOf(() => decodeSws(file.subarray(0, n))), `length ${n}`).toMatch(/^E_FORMAT_/);
+  });
+
+  it('detects every single-bit flip', () => {
+    let flips = 0;
+    for (let i = 0; i < file.length; i++) {
+      for (let b = 0; b < 8; b++) {
+        const bad = file.slice();
+        bad[i] ^= 1 << b;
+        expect(codeOf(() => decodeSws(bad)), `byte ${i} bit ${b}`).toMatch(/^E_FORMAT_/);
+        flips++;
+      }
+    }
+    expect(flips).toBe(file.length * 8);
+  });
+
+  it.each([
+    ['a newer major version', () => frame(header, payload, 2), 'E_FORMAT_VERSION'],
+    ['random bytes', () => Uint8Array.from({ length: 300 }, (_, i) => (i * 37 + 11) & 0xff), 'E_FORMAT_MAGIC'],
+    ['a header length beyond the file', () => { const f = file.slice(); new DataView(f.buffer).setUint32(8, 1e6, true); return f; }, 'E_FORMAT_TRUNCATED'],
+    ['an enormous header length', () => { const f = file.slice(); new DataView(f.buffer).setUint32(8, 0xffffffff, true); return f; }, 'E_FORMAT_LIMIT'],
+    ['an unknown coder id', () => frame({ ...header, tensors: header.tensors.map((t) => (t.encoding === 'shared' ? { ...t, coder: 'zstd/9' } : t)) }, payload), 'E_FORMAT_CODER'],
+    ['a shape that disagrees with the data', () => frame({ ...header, tensors: header.tensors.map((t) => (t.name === 'd1/bias' ? { ...t, shape: [5] } : t)) }, payload), 'E_FORMAT_DATA'],
+    ['a huge shape', () => frame({ ...header, tensors: header.tensors.map((t) => (t.name === 'd1/bias' ? { ...t, shape: [2 ** 20, 2 ** 20] } : t)) }, payload), 'E_FORMAT_LIMIT'],
+    ['a negative dimension', () => frame({ ...header, tensors: header.tensors.map((t) => ({ ...t, shape: [-1] })) }, payload), 'E_FORMAT_HEADER'],
+    ['NaN in the codebook', () => frame(JSON.parse(JSON.stringify(header).replace('"codebook":[0,', '"codebook":[0,1e999,')), payload), 'E_FORMAT_HEADER'],
+    ['an offset past the payload', () => frame({ ...header, tensors: header.tensors.map((t) => (t.encoding === 'float32' ? { ...t, data: { ...t.data, offset: 1e6 } } : t)) }, payload), 'E_FORMAT_LIMIT'],
+    ['a codebook too short for the codes', () => frame({ ...header, tensors: header.tensors.map((t) => (t.encoding === 'shared' && t.name === 'd1/kernel' ? { ...t, codebook: [0, -0.5] } : t)) }, payload), 'E_FORMAT_DATA'],
+    ['deeply nested JSON', () => frame({ ...header, modelTopology: JSON.parse('['.repeat(5000) + ']'.repeat(5000)) }, payload), 'E_FORMAT_HEADER'],
+    ['a payload length that disagrees with the file', () => frame({ ...header, payloadLength: header.payloadLength + 1 }, payload), 'E_FORMAT_TRUNCATED'],
+    ['an extra header field', () => frame({ ...header, extra: 1 }, payload), 'E_FORMAT_HEADER'],
+  ])('rejects %s with a coded error', (_name, make, code) => {
+    const t0 = performance.now();
+    expect(codeOf(() => decodeSws(make()))).toBe(code);
+    expect(performance.now() - t0).toBeLessThan(1000);
+  });
+});
