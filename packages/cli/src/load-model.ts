@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { fileIO, loadModelArtifacts } from '@softshare/backend';
+import { readFileSync } from 'node:fs';
 import { SoftshareError } from '@softshare/core';
+import { swsIO } from '@softshare/format';
 import { buildModel, MODEL_NAMES, pretrainedModelPath, type ModelName } from '@softshare/models';
 
 /** Check every weight is finite; a NaN/Inf weight gives a wrong model silently otherwise. */
@@ -26,6 +28,19 @@ export async function loadLayersModelFile(path: string): Promise<tf.LayersModel>
   }
   assertFiniteWeights(model, path);
   return model;
+}
+
+/** Load a model from a model.json or a .sws file. */
+export async function loadModelFile(path: string): Promise<tf.LayersModel> {
+  if (!path.endsWith('.sws')) return loadLayersModelFile(path);
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync(path);
+  } catch (cause) {
+    const why = (cause as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (cause as Error).message;
+    throw new SoftshareError('E_MODEL_NOT_FOUND', 'cli', `Cannot read model file ${path}: ${why}`, { cause });
+  }
+  return tf.loadLayersModel(swsIO(bytes));
 }
 
 /** A model named by the user: a shipped architecture name (fresh weights) or a model.json path. */

@@ -1,6 +1,9 @@
 import { isSoftshareError } from '@softshare/core';
 import { UsageError } from './args.js';
+import { compressCommand, compressSpec } from './commands/compress.js';
+import { decompressCommand, decompressSpec } from './commands/decompress.js';
 import { evalCommand, evalSpec } from './commands/eval.js';
+import { inspectCommand, inspectSpec } from './commands/inspect.js';
 import { pretrainCommand, pretrainSpec } from './commands/pretrain.js';
 import { retrainCommand, retrainSpec } from './commands/retrain.js';
 import { processIo, type Io } from './io.js';
@@ -9,6 +12,9 @@ const commands: Record<string, { run: (argv: string[], io: Io) => Promise<number
   eval: { run: evalCommand, summary: evalSpec.summary },
   pretrain: { run: pretrainCommand, summary: pretrainSpec.summary },
   retrain: { run: retrainCommand, summary: retrainSpec.summary },
+  compress: { run: compressCommand, summary: compressSpec.summary },
+  decompress: { run: decompressCommand, summary: decompressSpec.summary },
+  inspect: { run: inspectCommand, summary: inspectSpec.summary },
 };
 
 function usage(): string {

