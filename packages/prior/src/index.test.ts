@@ -6,7 +6,10 @@ describe('@softshare/prior exports', () => {
     expect(Object.keys(prior).sort()).toEqual([
       'assignComponents',
       'clampGammas',
+      'GRID_STEP_PER_STD',
+      'MAX_GRID_NODES',
       'evaluatePrior',
+      'evaluatePriorGridded',
       'gammaHyperPrior',
       'initMixture',
       'mostResponsible',

@@ -13,3 +13,4 @@ export {
   type PriorEvaluation,
 } from './gaussian-mixture.js';
 export { priorOptionsSchema, type PriorOptions, type PriorOptionsInput } from './prior-options.js';
+export { evaluatePriorGridded, GRID_STEP_PER_STD, MAX_GRID_NODES } from './gridded-prior.js';

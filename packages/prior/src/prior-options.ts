@@ -18,6 +18,12 @@ export const priorOptionsSchema = z.object({
   otherGamma: z.tuple([z.number().positive(), z.number().nonnegative()]).default([250, 0.1]),
   /** Smallest variance a component may reach (default: 1e-8); keeps precisions finite. */
   varianceFloor: z.number().positive().default(1e-8),
+  /**
+   * How the prior's gradients are computed each step: 'grid' evaluates the mixture on a
+   * fine grid and interpolates per weight (default; ~10x cheaper, checked against 'exact'
+   * in the tests), 'exact' evaluates every weight against every component.
+   */
+  evaluation: z.enum(['grid', 'exact']).default('grid'),
   /** Which tensors go under the prior: kernels only (published rates count weights) or all. */
   tensors: z.enum(['kernels', 'all']).default('kernels'),
 });

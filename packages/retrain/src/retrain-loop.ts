@@ -6,6 +6,7 @@ import {
   assignComponents,
   clampGammas,
   evaluatePrior,
+  evaluatePriorGridded,
   gammaHyperPrior,
   initMixture,
   toMixture,
@@ -88,6 +89,7 @@ export async function runRetraining(
       throw new SoftshareError('E_MODEL_INCOMPATIBLE', 'retrain', `Expected at least one kernel tensor to put under the prior, got none (tensors: ${vars.map((v) => v.name).join(', ')})`);
     }
     for (const v of vars) if (!v.underPrior) diag({ severity: 'info', stage: 'retrain', layer: v.name, message: 'not under the prior (prior.tensors = kernels); kept as trained' });
+    const evaluatePriorFn = options.prior.evaluation === 'grid' ? evaluatePriorGridded : evaluatePrior;
     const gradBuffers = priorVars.map((v) => new Float32Array(v.variable.size));
     const N = data.train.count;
     const stepsPerEpoch = Math.ceil(N / options.batchSize);
@@ -169,7 +171,7 @@ export async function runRetraining(
           const y = tf.tensor2d(batch.y, [batch.size, data.numClasses]);
           const { value, grads } = tf.variableGrads(() => crossEntropy(forward(x, true), y), vars.map((v) => v.variable));
           const ws = priorVars.map((v) => v.variable.dataSync() as Float32Array);
-          const prior = evaluatePrior(params!, ws, gradBuffers, scale);
+          const prior = evaluatePriorFn(params!, ws, gradBuffers, scale);
           priorVars.forEach((v, k) => {
             grads[v.variable.name] = grads[v.variable.name].add(tf.tensor(gradBuffers[k], v.shape));
           });
