@@ -4,10 +4,10 @@ import * as prior from './index.js';
 describe('@softshare/prior exports', () => {
   it('lists exactly the public API', () => {
     expect(Object.keys(prior).sort()).toEqual([
-      'assignComponents',
-      'clampGammas',
       'GRID_STEP_PER_STD',
       'MAX_GRID_NODES',
+      'assignComponents',
+      'clampGammas',
       'evaluatePrior',
       'evaluatePriorGridded',
       'gammaHyperPrior',
