@@ -1,0 +1,82 @@
+import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pretrainedModelPath } from '@softshare/models';
+import { describe, expect, it } from 'vitest';
+import { main, type Io } from './index.js';
+
+async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const io: Io = { out: (t) => void (out += t), err: (t) => void (err += t) };
+  const code = await main(argv, io);
+  return { code, out, err };
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'softshare-compress-'));
+const config = join(dir, 'tiny.json');
+writeFileSync(config, JSON.stringify({ retrain: { epochs: 1, trainLimit: 512, tau: 0.5, evalEvery: 0 }, quantize: { rule: 'ml' } }));
+const model = pretrainedModelPath('lenet-300-100');
+
+describe('softshare compress / inspect / decompress / eval', () => {
+  it('compresses end to end and the file evaluates to the error compress printed', async () => {
+    const out = join(dir, 'm.sws');
+    const r = await run('compress', '--model', model, '--out', out, '--config', config, '--json', '--backend', 'wasm');
+    expect(r.code, r.err).toBe(0);
+    const result = JSON.parse(r.out.trim().split('\n').pop()!);
+    for (const k of ['error_before', 'error_after', 'nonzero_fraction', 'file_bytes', 'original_bytes', 'file_ratio', 'paper_format_ratio']) {
+      expect(Number.isFinite(result[k]), k).toBe(true);
+    }
+    expect(result.file_bytes).toBe(readFileSync(out).length);
+    expect(result.original_bytes).toBe(266_610 * 4);
+    expect(result.file_ratio).toBeCloseTo(result.original_bytes / result.file_bytes, 9);
+    const e = await run('eval', '--model', out, '--json', '--backend', 'wasm');
+    expect(JSON.parse(e.out).error).toBe(result.error_after);
+
+    const i = await run('inspect', out, '--json');
+    const info = JSON.parse(i.out);
+    expect(info.file_bytes).toBe(result.file_bytes);
+    expect(info.tensors.map((t: { name: string }) => t.name)).toEqual(['fc1/kernel', 'fc1/bias', 'fc2/kernel', 'fc2/bias', 'fc3/kernel', 'fc3/bias']);
+
+    const d = await run('decompress', out, '--out', join(dir, 'dec'));
+    expect(d.code).toBe(0);
+    const e2 = await run('eval', '--model', join(dir, 'dec', 'model.json'), '--json', '--backend', 'wasm');
+    expect(JSON.parse(e2.out).error).toBe(result.error_after);
+  }, 120_000);
+
+  it('is deterministic: the same inputs and seed give the same bytes', async () => {
+    const a = join(dir, 'a.sws');
+    const b = join(dir, 'b.sws');
+    for (const out of [a, b]) expect((await run('compress', '--model', model, '--out', out, '--config', config, '--quiet', '--backend', 'wasm')).code).toBe(0);
+    expect(readFileSync(a).equals(readFileSync(b))).toBe(true);
+  }, 120_000);
+
+  it.each([
+    ['an invalid config field', { retrain: { tau: -2 } }, /config: invalid options: retrain.tau/],
+    ['an unknown config section', { retrian: {} }, /config: invalid options: \(options\): Unrecognized key/],
+  ])('rejects %s in one line naming the field, writing nothing', async (_n, cfg, message) => {
+    const bad = join(dir, 'bad.json');
+    writeFileSync(bad, JSON.stringify(cfg));
+    const out = join(dir, 'never.sws');
+    const r = await run('compress', '--model', model, '--out', out, '--config', bad, '--backend', 'wasm');
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(message);
+    expect(r.err.trim().split('\n')).toHaveLength(1);
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('rejects an unknown coder and a corrupt .sws', async () => {
+    const r = await run('compress', '--model', model, '--out', join(dir, 'x.sws'), '--coder', 'zip');
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/Expected --coder to be one of/);
+    const bad = join(dir, 'bad.sws');
+    writeFileSync(bad, 'SWSM not really');
+    const i = await run('inspect', bad);
+    expect(i.code).toBe(1);
+    expect(i.err).toMatch(/\[E_FORMAT_/);
+    const out = join(dir, 'none');
+    const d = await run('decompress', bad, '--out', out);
+    expect(d.code).toBe(1);
+    expect(existsSync(out) && readdirSync(out).length > 0).toBe(false);
+  });
+});
