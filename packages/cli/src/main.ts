@@ -47,6 +47,6 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     const msg = isSoftshareError(e) ? `${e.message} [${e.code}]` : e instanceof Error ? e.message.split('\n')[0] : String(e);
     io.err(`softshare ${name}: error: ${msg}\n`);
     if (process.env.SOFTSHARE_DEBUG) io.err(`${(e as Error).stack ?? ''}\n`);
-    return 1;
+    return isSoftshareError(e, 'E_CANCELLED') ? 130 : 1;
   }
 }

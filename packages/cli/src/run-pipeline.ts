@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
-import { lastValueFrom, of } from 'rxjs';
+import { join } from 'node:path';
+import { of } from 'rxjs';
 import { selectBackend, type BackendChoice } from '@softshare/backend';
-import { createProgressChannel, type PretrainedModel, type QuantizedModel } from '@softshare/core';
+import { createProgressChannel, SoftshareError, type PretrainedModel, type QuantizedModel } from '@softshare/core';
 import { loadMnist, type ImageDataset } from '@softshare/data';
 import { evaluate, toModelData } from '@softshare/models';
 import { loadCheckpoint, saveCheckpoint } from '@softshare/retrain';
@@ -61,9 +62,45 @@ export async function runPipeline(values: Record<string, string | boolean | unde
     }
   });
   const t0 = performance.now();
-  const quantized = await lastValueFrom(
-    of(input).pipe(softWeightSharing(data, config, { progress, resumeFrom, onCheckpoint: (s) => void saveCheckpoint(checkpointDir, s) })),
-  );
+  let savedEpoch = resumeFrom?.epoch;
+  const checkpoint = join(checkpointDir, 'checkpoint.json');
+  const quantized = await new Promise<QuantizedModel>((resolve, reject) => {
+    const onSignal = (signal: string) => {
+      sub.unsubscribe(); // stops retraining within one batch
+      cleanup();
+      const how = savedEpoch === undefined ? 'no epoch had finished, so there is no checkpoint yet' : `continue after epoch ${savedEpoch} with --resume ${checkpoint}`;
+      reject(new SoftshareError('E_CANCELLED', 'cli', `Interrupted by ${signal}; ${how}`));
+    };
+    const onInt = () => onSignal('SIGINT');
+    const onTerm = () => onSignal('SIGTERM');
+    const cleanup = () => {
+      process.off('SIGINT', onInt);
+      process.off('SIGTERM', onTerm);
+    };
+    process.on('SIGINT', onInt);
+    process.on('SIGTERM', onTerm);
+    const sub = of(input)
+      .pipe(
+        softWeightSharing(data, config, {
+          progress,
+          resumeFrom,
+          onCheckpoint: (s) => {
+            saveCheckpoint(checkpointDir, s);
+            savedEpoch = s.epoch;
+          },
+        }),
+      )
+      .subscribe({
+        next: (q) => {
+          cleanup();
+          resolve(q);
+        },
+        error: (e: unknown) => {
+          cleanup();
+          reject(e);
+        },
+      });
+  });
   return { backend, data, config, input, quantized, errorBefore, seconds: (performance.now() - t0) / 1000, history };
 }
 

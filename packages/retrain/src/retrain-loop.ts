@@ -52,6 +52,9 @@ interface Var {
   readonly underPrior: boolean;
 }
 
+/** Prefix of the extra optimizer entries holding Adam's running beta powers. */
+const ACC_BETA = '__softshare/';
+
 function underPrior(name: string, which: 'kernels' | 'all'): boolean {
   return which === 'all' || /\/kernel$/.test(name);
 }
@@ -120,16 +123,26 @@ export async function runRetraining(
       lrScale = recovery ? lrScale! / 2 : s.lrScale;
       recoveries = recovery ? recoveries! + 1 : s.recoveries;
       optimizer = newOptimizer();
-      if (s.optimizer.length > 0) {
-        const named = s.optimizer.map((o) => ({ name: o.name, tensor: tf.tensor(o.values, o.shape) }));
+      const moments = s.optimizer.filter((o) => !o.name.startsWith(ACC_BETA));
+      if (moments.length > 0) {
+        const named = moments.map((o) => ({ name: o.name, tensor: tf.tensor(o.values, o.shape) }));
         await optimizer.setWeights(named);
         tf.dispose(named.map((n) => n.tensor));
       }
+      // tfjs recomputes beta^t with pow() in setWeights, while a running optimizer
+      // multiplies it step by step: float32 rounding differs, so restore the exact values.
+      const acc = optimizer as unknown as Record<string, tf.Variable | undefined>;
+      for (const o of s.optimizer.filter((x) => x.name.startsWith(ACC_BETA))) tf.tidy(() => acc[o.name.slice(ACC_BETA.length)]?.assign(tf.scalar(o.values[0])));
     };
     const capture = async (): Promise<TrainingState> => {
       const saved = await optimizer.getWeights();
       const opt = saved.map((w) => ({ name: w.name, shape: [...w.tensor.shape], values: Float32Array.from(w.tensor.dataSync()) }));
       tf.dispose(saved[0].tensor); // the iterations scalar is created for us; the moments are the optimizer's own
+      const acc = optimizer as unknown as Record<string, tf.Variable | undefined>;
+      for (const k of ['accBeta1', 'accBeta2']) {
+        const v = acc[k];
+        if (v) opt.push({ name: ACC_BETA + k, shape: [], values: Float32Array.from(v.dataSync()) });
+      }
       return {
         epoch,
         weights: vars.map((v) => ({ name: v.name, shape: v.shape, values: Float32Array.from(v.variable.dataSync()) })),
@@ -194,7 +207,7 @@ export async function runRetraining(
         ceSum += ce * batch.size;
         seen += batch.size;
         hooks.onStep?.(s + 1, batches.length);
-        if (s % 16 === 15) await new Promise((r) => setImmediate(r)); // let unsubscribe / signals through
+        await new Promise((r) => setImmediate(r)); // let unsubscribe and signals through between batches
       }
       if (diverged) {
         if (recoveries! >= options.maxRecoveries) {
