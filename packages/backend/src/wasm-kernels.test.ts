@@ -92,6 +92,25 @@ describe('patched wasm training kernels match the cpu backend', () => {
     }
   });
 
+  it('stays correct when its output allocation grows the wasm memory (heap views re-taken)', async () => {
+    await tf.setBackend('wasm');
+    // bigger than anything allocated before in this process, so makeOutput must grow memory
+    const [poolSum, poolFinite] = tf.tidy(() => {
+      const x = tf.randomNormal([1, 1024, 1024, 8], 0, 1, 'float32', 5) as tf.Tensor4D;
+      const dx = tf.grad((v: tf.Tensor) => tf.maxPool(v as tf.Tensor4D, 2, 2, 'valid').sum())(x);
+      return [dx.sum().dataSync()[0], tf.all(tf.isFinite(dx)).dataSync()[0]];
+    });
+    expect(poolFinite).toBe(1);
+    expect(poolSum).toBe(512 * 512 * 8);
+    const filterFinite = tf.tidy(() => {
+      const x = tf.randomNormal([4, 1400, 1400, 2], 0, 1, 'float32', 6) as tf.Tensor4D;
+      const w = tf.randomNormal([3, 3, 2, 2], 0, 1, 'float32', 7) as tf.Tensor4D;
+      const dw = tf.grad((f: tf.Tensor) => tf.conv2d(x, f as tf.Tensor4D, 2, 'same').sum())(w);
+      return tf.all(tf.isFinite(dw)).dataSync()[0];
+    });
+    expect(filterFinite).toBe(1);
+  }, 60_000);
+
   it('leaves no tensors behind', async () => {
     await tf.setBackend('wasm');
     for (const c of cases) {

@@ -63,10 +63,11 @@ function directBackpropFilter(
   dy: tf.TensorInfo,
   info: tf.backend_util.Conv2DInfo,
 ): tf.TensorInfo {
+  const { filterHeight: FH, filterWidth: FW, inChannels: CI, outChannels: CO } = info;
+  // allocate first: makeOutput may grow the wasm memory, which detaches earlier heap views
+  const out = wasm.makeOutput([FH, FW, CI, CO], 'float32');
   const xs = wasm.typedArrayFromHeap(x) as Float32Array;
   const dys = wasm.typedArrayFromHeap(dy) as Float32Array;
-  const { filterHeight: FH, filterWidth: FW, inChannels: CI, outChannels: CO } = info;
-  const out = wasm.makeOutput([FH, FW, CI, CO], 'float32');
   const dw = wasm.typedArrayFromHeap(out) as Float32Array;
   dw.fill(0);
   const { batchSize, inHeight, inWidth, outHeight, outWidth, strideHeight, strideWidth } = info;

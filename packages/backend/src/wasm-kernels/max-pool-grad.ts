@@ -21,9 +21,10 @@ export const maxPoolGrad: KernelFn = ({ inputs, backend, attrs }) => {
     a.pad,
     a.dimRoundingMode,
   );
+  // allocate first: makeOutput may grow the wasm memory, which detaches earlier heap views
+  const out = wasm.makeOutput(x.shape, 'float32');
   const xs = wasm.typedArrayFromHeap(x) as Float32Array;
   const dys = wasm.typedArrayFromHeap(dy) as Float32Array;
-  const out = wasm.makeOutput(x.shape, 'float32');
   const dx = wasm.typedArrayFromHeap(out) as Float32Array;
   dx.fill(0);
   const { batchSize, inHeight, inWidth, inChannels: C, outHeight, outWidth, strideHeight, strideWidth, filterHeight, filterWidth } = info;
