@@ -1,4 +1,5 @@
 import { basename } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { defaultServerConditions } from 'vite';
 import { defineConfig, type ViteUserConfig } from 'vitest/config';
 
@@ -18,7 +19,7 @@ export function sharedVitestConfig(packageDir: string): ViteUserConfig {
       hookTimeout: 120_000,
       pool: 'forks',
       reporters: ['default', 'json'],
-      outputFile: { json: `${packageDir}/../../reports/${basename(packageDir)}.json` },
+      outputFile: { json: fileURLToPath(new URL(`./reports/${basename(packageDir)}.json`, import.meta.url)) },
     },
   });
 }

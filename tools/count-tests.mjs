@@ -5,11 +5,14 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const dir = process.argv[2] ?? 'reports';
-const projects = readdirSync('packages').filter((p) => existsSync(join('packages', p, 'vitest.config.ts')));
+const projects = [
+  ...readdirSync('packages').filter((p) => existsSync(join('packages', p, 'vitest.config.ts'))).map((p) => join('packages', p)),
+  'examples',
+];
 let passed = 0;
 let failed = 0;
 for (const p of projects) {
-  const file = join(dir, `${p}.json`);
+  const file = join(dir, `${p.split('/').pop()}.json`);
   if (!existsSync(file)) {
     console.error(`no test report for ${p}`);
     failed += 1;
