@@ -9,6 +9,7 @@ for (const c of [ransCoder, huffmanCoder, brotliCoder, deflateCoder]) registerCo
 export const DEFAULT_CODER_ID = 'rans/1';
 
 export { BitReader, BitWriter, readVarint, writeVarint } from './bit-io.js';
+export { decodeMask, encodeMask, matrixShape } from './context-mask.js';
 export { coderIds, findCoder, registerCoder, type Coder } from './coder.js';
 export { huffmanCoder, huffmanLengths } from './huffman.js';
 export { quantizeFrequencies, ransCoder } from './rans.js';

@@ -9,18 +9,18 @@ const section = z.object({ offset: u32, length: u32, crc32: u32 }).strict();
 const stream = section.extend({ count: u32 }).strict();
 const shape = z.array(z.number().int().min(0).max(MAX_ELEMENTS)).max(8);
 
-const sharedTensor = z
-  .object({
-    name: z.string().min(1).max(512),
-    shape,
-    encoding: z.literal('shared'),
-    codebook: z.array(z.number().refine(Number.isFinite, 'Expected a finite number')).min(1).max(256),
-    layout: z.literal('escape'),
-    coder: z.string().min(1).max(64),
-    gaps: stream,
-    codes: stream,
-  })
-  .strict();
+const sharedBase = {
+  name: z.string().min(1).max(512),
+  shape,
+  encoding: z.literal('shared'),
+  codebook: z.array(z.number().refine(Number.isFinite, 'Expected a finite number')).min(1).max(256),
+  coder: z.string().min(1).max(64),
+  codes: stream,
+};
+const sharedTensor = z.discriminatedUnion('layout', [
+  z.object({ ...sharedBase, layout: z.literal('escape'), gaps: stream }).strict(),
+  z.object({ ...sharedBase, layout: z.literal('context'), mask: section }).strict(),
+]);
 
 const rawTensor = z
   .object({
@@ -38,7 +38,7 @@ export const swsHeaderSchema = z
     generator: z.string().max(200),
     modelTopology: z.record(z.string(), z.unknown()),
     payloadLength: u32,
-    tensors: z.array(z.discriminatedUnion('encoding', [sharedTensor, rawTensor])).max(MAX_TENSORS),
+    tensors: z.array(z.union([sharedTensor, rawTensor])).max(MAX_TENSORS),
   })
   .strict();
 

@@ -1,6 +1,6 @@
 import type * as tf from '@tensorflow/tfjs';
 import { SoftshareError, type SoftshareErrorCode } from '@softshare/core';
-import { findCoder, fromEscapeStreams } from '@softshare/entropy';
+import { decodeMask, findCoder, fromEscapeStreams, matrixShape } from '@softshare/entropy';
 import { crc32 } from './crc32.js';
 import { MAX_ELEMENTS, MAX_HEADER_BYTES, swsHeaderSchema, type SwsHeader } from './header-schema.js';
 import { SWS_MAGIC, SWS_MAJOR } from './sws-writer.js';
@@ -107,22 +107,35 @@ export function decodeSws(bytes: Uint8Array): DecodedSws {
       if (b.length !== n * 4) fail('E_FORMAT_DATA', `Expected ${n * 4} bytes for ${t.name} [${t.shape.join(', ')}], got ${b.length}`);
       return { name: t.name, shape: t.shape, values: new Float32Array(new Uint8Array(b).buffer) }; // copy: b may be a view into a larger Buffer pool
     }
-    if (Math.fround(t.codebook[0]) !== 0 || t.codebook.some((v) => Math.fround(v) !== v)) fail('E_FORMAT_HEADER', `Expected a float32 codebook starting with 0 for ${t.name}, got another`);
-    if (t.codes.count > n || t.gaps.count > n + 1) fail('E_FORMAT_DATA', `Expected at most ${n} symbols for ${t.name}, got ${Math.max(t.codes.count, t.gaps.count)}`);
+    const codebook = Float32Array.from(t.codebook);
+    if (codebook[0] !== 0 || !codebook.every(Number.isFinite)) fail('E_FORMAT_HEADER', `Expected a float32 codebook starting with 0 for ${t.name}, got another`);
+    const positionCount = t.layout === 'escape' ? t.gaps.count : 0;
+    if (t.codes.count > n || positionCount > n + 1) fail('E_FORMAT_DATA', `Expected at most ${n} symbols for ${t.name}, got ${Math.max(t.codes.count, positionCount)}`);
     const coder = findCoder(t.coder);
     if (!coder) fail('E_FORMAT_CODER', `Expected a registered coder, got '${t.coder}' for ${t.name}`);
-    const gapBytes = section(payload, t.gaps, `${t.name} positions`);
+    const positionBytes = section(payload, t.layout === 'escape' ? t.gaps : t.mask, `${t.name} positions`);
     const codeBytes = section(payload, t.codes, `${t.name} codes`);
     let codes: Uint8Array;
     try {
-      const gaps = coder.decode(gapBytes, t.gaps.count, 256);
       const cs = coder.decode(codeBytes, t.codes.count, Math.max(1, t.codebook.length - 1));
-      codes = fromEscapeStreams({ gaps, codes: cs }, n);
+      if (t.layout === 'escape') {
+        codes = fromEscapeStreams({ gaps: coder.decode(positionBytes, t.gaps.count, 256), codes: cs }, n);
+      } else {
+        const [rows, cols] = matrixShape(t.shape);
+        const mask = decodeMask(positionBytes, rows, cols);
+        codes = new Uint8Array(n);
+        let k = 0;
+        for (let i = 0; i < n; i++) {
+          if (!mask[i]) continue;
+          if (k >= cs.length) throw new RangeError(`Expected ${cs.length} non-zero positions, got more`);
+          codes[i] = cs[k++] + 1;
+        }
+        if (k !== cs.length) throw new RangeError(`Expected ${cs.length} non-zero positions, got ${k}`);
+      }
     } catch (cause) {
       if (cause instanceof SoftshareError) throw cause;
       fail('E_FORMAT_DATA', `Expected decodable streams for ${t.name}, got: ${(cause as Error).message}`, cause);
     }
-    const codebook = Float32Array.from(t.codebook);
     const values = new Float32Array(n);
     for (let i = 0; i < n; i++) {
       if (codes[i] >= codebook.length) fail('E_FORMAT_DATA', `Expected codes inside the codebook of ${t.name}, got ${codes[i]}`);

@@ -1,5 +1,5 @@
 import type { ParamTensor, QuantizedModel } from '@softshare/core';
-import { DEFAULT_CODER_ID, findCoder, toEscapeStreams } from '@softshare/entropy';
+import { DEFAULT_CODER_ID, encodeMask, findCoder, matrixShape, toEscapeStreams } from '@softshare/entropy';
 import { crc32 } from './crc32.js';
 import type { SwsHeader, SwsTensorEntry } from './header-schema.js';
 
@@ -7,10 +7,37 @@ export const SWS_MAGIC = Uint8Array.from([0x53, 0x57, 0x53, 0x4d]);
 export const SWS_MAJOR = 1;
 export const SWS_MINOR = 0;
 
+/** Shortest decimal that reads back as exactly this float32 (JSON prints doubles in full). */
+export function shortestFloat32(x: number): number {
+  const f = Math.fround(x);
+  for (let p = 1; p <= 9; p++) {
+    const v = Number(f.toPrecision(p));
+    if (Math.fround(v) === f) return v;
+  }
+  return f;
+}
+
+/**
+ * The topology without what only training needs: null fields and the layers'
+ * initializers, regularizers and constraints (tfjs falls back to defaults; the stored
+ * weights replace whatever an initializer would draw).
+ */
+export function compactTopology(topology: unknown): unknown {
+  if (Array.isArray(topology)) return topology.map(compactTopology);
+  if (topology === null || typeof topology !== 'object') return topology;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(topology)) {
+    if (v === null || /_(initializer|regularizer|constraint)$/.test(k)) continue;
+    out[k] = compactTopology(v);
+  }
+  return out;
+}
+
 /** Bytes spent per tensor and part: what `inspect` and the report show. */
 export interface TensorBytes {
   readonly name: string;
   readonly encoding: 'shared' | 'float32';
+  readonly layout: 'escape' | 'context' | 'raw';
   readonly elements: number;
   readonly nonzero: number;
   readonly positionBytes: number;
@@ -28,6 +55,11 @@ export interface EncodedSws {
 export interface EncodeSwsOptions {
   /** Entropy coder id for the sparse streams (default: rans/1). */
   readonly coder?: string;
+  /**
+   * How non-zero positions are stored: 'escape' (entropy-coded gaps), 'context' (a
+   * context-modelled zero mask) or 'smallest' of the two per tensor (default).
+   */
+  readonly layout?: 'escape' | 'context' | 'smallest';
   /** Written into the header (default: 'softshare'). */
   readonly generator?: string;
 }
@@ -59,29 +91,28 @@ export function encodeSws(model: QuantizedModel, options: EncodeSwsOptions = {})
     const q = shared.get(p.name);
     if (q) {
       const streams = toEscapeStreams(q.codes);
-      const gapBytes = coder.encode(streams.gaps, 256);
       const codeBytes = coder.encode(streams.codes, Math.max(1, q.codebook.length - 1));
-      entries.push({
-        name: p.name,
-        shape: [...p.shape],
-        encoding: 'shared',
-        codebook: Array.from(q.codebook),
-        layout: 'escape',
-        coder: coderId,
-        gaps: { ...put(gapBytes), count: streams.gaps.length },
-        codes: { ...put(codeBytes), count: streams.codes.length },
-      });
-      accounting.push({ name: p.name, encoding: 'shared', elements: q.codes.length, nonzero: streams.codes.length, positionBytes: gapBytes.length, codeBytes: codeBytes.length, codebookValues: q.codebook.length, rawBytes: 0 });
+      const layout = options.layout ?? 'smallest';
+      const gapBytes = layout === 'context' ? null : coder.encode(streams.gaps, 256);
+      const [rows, cols] = matrixShape(p.shape);
+      const maskBytes = layout === 'escape' ? null : encodeMask(Uint8Array.from(q.codes, (c) => (c === 0 ? 0 : 1)), rows, cols);
+      const useContext = maskBytes !== null && (gapBytes === null || maskBytes.length < gapBytes.length);
+      const positionBytes = useContext ? maskBytes! : gapBytes!;
+      const base = { name: p.name, shape: [...p.shape], encoding: 'shared' as const, codebook: Array.from(q.codebook, shortestFloat32), coder: coderId };
+      const position = put(positionBytes);
+      const codes = { ...put(codeBytes), count: streams.codes.length };
+      entries.push(useContext ? { ...base, layout: 'context', mask: position, codes } : { ...base, layout: 'escape', gaps: { ...position, count: streams.gaps.length }, codes });
+      accounting.push({ name: p.name, encoding: 'shared', layout: useContext ? 'context' : 'escape', elements: q.codes.length, nonzero: streams.codes.length, positionBytes: positionBytes.length, codeBytes: codeBytes.length, codebookValues: q.codebook.length, rawBytes: 0 });
     } else {
       const raw = new Uint8Array(p.values.buffer.slice(p.values.byteOffset, p.values.byteOffset + p.values.byteLength));
       entries.push({ name: p.name, shape: [...p.shape], encoding: 'float32', data: put(raw) });
-      accounting.push({ name: p.name, encoding: 'float32', elements: p.values.length, nonzero: p.values.length, positionBytes: 0, codeBytes: 0, codebookValues: 0, rawBytes: raw.length });
+      accounting.push({ name: p.name, encoding: 'float32', layout: 'raw', elements: p.values.length, nonzero: p.values.length, positionBytes: 0, codeBytes: 0, codebookValues: 0, rawBytes: raw.length });
     }
   }
   const header: SwsHeader = {
     format: 'softshare-sws',
     generator: options.generator ?? 'softshare',
-    modelTopology: model.topology as Record<string, unknown>,
+    modelTopology: compactTopology(model.topology) as Record<string, unknown>,
     payloadLength: offset,
     tensors: entries,
   };

@@ -4,9 +4,9 @@ import * as tf from '@tensorflow/tfjs';
 import { isSoftshareError, type SoftshareErrorCode } from '@softshare/core';
 import { coderIds } from '@softshare/entropy';
 import { describe, expect, it } from 'vitest';
-import { crc32, decodeSws, encodeSws, readSwsHeader, swsIO, tinyQuantizedModel } from './index.js';
+import { compactTopology, crc32, decodeSws, encodeSws, readSwsHeader, shortestFloat32, swsIO, tinyQuantizedModel } from './index.js';
 
-const goldenPath = fileURLToPath(new URL('../test/golden/tiny-rans.sws', import.meta.url));
+const golden = (layout: string) => fileURLToPath(new URL(`../test/golden/tiny-rans-${layout}.sws`, import.meta.url));
 
 function codeOf(f: () => unknown): SoftshareErrorCode | 'none' | 'other' {
   try {
@@ -31,23 +31,32 @@ function frame(header: unknown, payload: Uint8Array, major = 1): Uint8Array {
 }
 
 const model = tinyQuantizedModel();
-const file = encodeSws(model).bytes;
+const file = encodeSws(model, { layout: 'escape' }).bytes;
+const contextFile = encodeSws(model, { layout: 'context' }).bytes;
 const { header, payload } = readSwsHeader(file);
 
 describe('.sws writer and reader', () => {
-  it('matches the committed golden file byte for byte (change the version to change the bytes)', () => {
-    if (process.env.UPDATE_GOLDEN === '1' || !existsSync(goldenPath)) writeFileSync(goldenPath, file);
-    expect(Buffer.from(file).equals(readFileSync(goldenPath))).toBe(true);
+  it.each([
+    ['escape', file],
+    ['context', contextFile],
+  ])('matches the committed %s golden file byte for byte (change the version to change the bytes)', (layout, bytes) => {
+    const path = golden(layout);
+    if (process.env.UPDATE_GOLDEN === '1' || !existsSync(path)) writeFileSync(path, bytes);
+    expect(Buffer.from(bytes).equals(readFileSync(path))).toBe(true);
   });
 
-  it.each(coderIds().filter((id) => !id.startsWith('test-')))('round-trips every tensor bit for bit with %s', (coder) => {
-    const decoded = decodeSws(encodeSws(model, { coder }).bytes);
+  const combos = coderIds()
+    .filter((id) => !id.startsWith('test-'))
+    .flatMap((coder) => (['escape', 'context', 'smallest'] as const).map((layout) => [coder, layout] as const));
+  it.each(combos)('round-trips every tensor bit for bit with %s, layout %s', (coder, layout) => {
+    const decoded = decodeSws(encodeSws(model, { coder, layout }).bytes);
     expect(decoded.tensors.map((t) => t.name)).toEqual(model.params.map((p) => p.name));
     decoded.tensors.forEach((t, i) => expect(Buffer.from(t.values.buffer).equals(Buffer.from(model.params[i].values.buffer))).toBe(true));
   });
 
   it('is deterministic', () => {
-    expect(Buffer.from(encodeSws(tinyQuantizedModel()).bytes).equals(Buffer.from(file))).toBe(true);
+    expect(Buffer.from(encodeSws(tinyQuantizedModel(), { layout: 'escape' }).bytes).equals(Buffer.from(file))).toBe(true);
+    expect(Buffer.from(encodeSws(tinyQuantizedModel()).bytes).equals(Buffer.from(encodeSws(tinyQuantizedModel()).bytes))).toBe(true);
   });
 
   it('loads into tfjs through swsIO and predicts like the quantised weights', async () => {
@@ -62,21 +71,27 @@ describe('.sws writer and reader', () => {
 });
 
 describe('.sws decoder under attack', () => {
-  it('detects truncation at every offset', () => {
-    for (let n = 0; n < file.length; n++) expect(codeOf(() => decodeSws(file.subarray(0, n))), `length ${n}`).toMatch(/^E_FORMAT_/);
+  it.each([
+    ['escape', file],
+    ['context', contextFile],
+  ])('detects truncation at every offset (%s layout)', (_layout, bytes) => {
+    for (let n = 0; n < bytes.length; n++) expect(codeOf(() => decodeSws(bytes.subarray(0, n))), `length ${n}`).toMatch(/^E_FORMAT_/);
   });
 
-  it('detects every single-bit flip', () => {
+  it.each([
+    ['escape', file],
+    ['context', contextFile],
+  ])('detects every single-bit flip (%s layout)', (_layout, bytes) => {
     let flips = 0;
-    for (let i = 0; i < file.length; i++) {
+    for (let i = 0; i < bytes.length; i++) {
       for (let b = 0; b < 8; b++) {
-        const bad = file.slice();
+        const bad = bytes.slice();
         bad[i] ^= 1 << b;
         expect(codeOf(() => decodeSws(bad)), `byte ${i} bit ${b}`).toMatch(/^E_FORMAT_/);
         flips++;
       }
     }
-    expect(flips).toBe(file.length * 8);
+    expect(flips).toBe(bytes.length * 8);
   });
 
   it.each([
@@ -85,6 +100,7 @@ describe('.sws decoder under attack', () => {
     ['a header length beyond the file', () => { const f = file.slice(); new DataView(f.buffer).setUint32(8, 1e6, true); return f; }, 'E_FORMAT_TRUNCATED'],
     ['an enormous header length', () => { const f = file.slice(); new DataView(f.buffer).setUint32(8, 0xffffffff, true); return f; }, 'E_FORMAT_LIMIT'],
     ['an unknown coder id', () => frame({ ...header, tensors: header.tensors.map((t) => (t.encoding === 'shared' ? { ...t, coder: 'zstd/9' } : t)) }, payload), 'E_FORMAT_CODER'],
+    ['an unknown layout', () => frame({ ...header, tensors: header.tensors.map((t) => (t.encoding === 'shared' ? { ...t, layout: 'csr' } : t)) }, payload), 'E_FORMAT_HEADER'],
     ['a shape that disagrees with the data', () => frame({ ...header, tensors: header.tensors.map((t) => (t.name === 'd1/bias' ? { ...t, shape: [5] } : t)) }, payload), 'E_FORMAT_DATA'],
     ['a huge shape', () => frame({ ...header, tensors: header.tensors.map((t) => (t.name === 'd1/bias' ? { ...t, shape: [2 ** 20, 2 ** 20] } : t)) }, payload), 'E_FORMAT_LIMIT'],
     ['a negative dimension', () => frame({ ...header, tensors: header.tensors.map((t) => ({ ...t, shape: [-1] })) }, payload), 'E_FORMAT_HEADER'],
@@ -109,5 +125,18 @@ describe('.sws reader input', () => {
     const decoded = decodeSws(view);
     expect(decoded.tensors.map((t) => t.values.length)).toEqual(model.params.map((p) => p.values.length));
     decoded.tensors.forEach((t, i) => expect(Array.from(t.values)).toEqual(Array.from(model.params[i].values)));
+  });
+});
+
+describe('compact header', () => {
+  it.each([0, 1, -0.5, 0.1, 0.30000001192092896, 1e-30, 3.4e38, Math.fround(0.7364)])('writes %d as the shortest decimal that reads back as the same float32', (x) => {
+    const v = shortestFloat32(x);
+    expect(Math.fround(v)).toBe(Math.fround(x));
+    expect(String(v).length).toBeLessThanOrEqual(String(Math.fround(x)).length);
+  });
+
+  it('drops nulls and training-only fields from the topology', () => {
+    const t = compactTopology({ a: null, config: { kernel_initializer: { x: 1 }, bias_regularizer: null, units: 3, list: [{ kernel_constraint: 1, b: 2 }] } });
+    expect(t).toEqual({ config: { units: 3, list: [{ b: 2 }] } });
   });
 });

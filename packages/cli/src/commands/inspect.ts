@@ -20,7 +20,8 @@ export async function inspectCommand(argv: string[], io: Io): Promise<number> {
     const n = tensors[i].values.length;
     if (t.encoding === 'float32') return { name: t.name, shape: t.shape, encoding: t.encoding, elements: n, nonzero: n, bytes: t.data.length, codebook: [] as number[], coder: '-' };
     const nz = tensors[i].codes!.reduce((s, c) => s + (c !== 0 ? 1 : 0), 0);
-    return { name: t.name, shape: t.shape, encoding: t.encoding, elements: n, nonzero: nz, bytes: t.gaps.length + t.codes.length, position_bytes: t.gaps.length, code_bytes: t.codes.length, codebook: t.codebook, coder: t.coder };
+    const positions = t.layout === 'escape' ? t.gaps.length : t.mask.length;
+    return { name: t.name, shape: t.shape, encoding: `${t.encoding}/${t.layout}`, elements: n, nonzero: nz, bytes: positions + t.codes.length, position_bytes: positions, code_bytes: t.codes.length, codebook: t.codebook, coder: t.coder };
   });
   const headerBytes = new DataView(bytes.buffer, bytes.byteOffset).getUint32(8, true);
   const summary = { file_bytes: bytes.length, version: `${version.major}.${version.minor}`, header_bytes: headerBytes, payload_bytes: header.payloadLength, generator: header.generator, tensors: rows };
@@ -31,7 +32,7 @@ export async function inspectCommand(argv: string[], io: Io): Promise<number> {
   io.out(`${positionals[0]}: .sws ${summary.version}, ${bytes.length} bytes (header ${headerBytes}, payload ${header.payloadLength}, framing 16)\n`);
   for (const r of rows) {
     const cb = r.codebook.length ? ` codebook[${r.codebook.length}] ${r.codebook.map((v) => +v.toFixed(4)).join(' ')}` : '';
-    io.out(`  ${r.name.padEnd(16)} [${r.shape.join('x')}] ${r.encoding.padEnd(7)} ${r.coder.padEnd(10)} non-zero ${r.nonzero}/${r.elements}  ${r.bytes} bytes${cb}\n`);
+    io.out(`  ${r.name.padEnd(16)} [${r.shape.join('x')}] ${r.encoding.padEnd(14)} ${r.coder.padEnd(10)} non-zero ${r.nonzero}/${r.elements}  ${r.bytes} bytes${cb}\n`);
   }
   return 0;
 }
