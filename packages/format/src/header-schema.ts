@@ -3,6 +3,8 @@ import { z } from 'zod';
 export const MAX_HEADER_BYTES = 16 * 1024 * 1024;
 export const MAX_TENSORS = 4096;
 export const MAX_ELEMENTS = 2 ** 28;
+/** Decoded elements allowed per byte of file (plus a 1M allowance): bounds what a tiny hostile file can make us allocate. */
+export const MAX_ELEMENTS_PER_BYTE = 1024;
 
 const u32 = z.number().int().min(0).max(2 ** 32 - 1);
 const section = z.object({ offset: u32, length: u32, crc32: u32 }).strict();

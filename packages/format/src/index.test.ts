@@ -5,6 +5,7 @@ describe('@softshare/format exports', () => {
   it('lists exactly the public API', () => {
     expect(Object.keys(f).sort()).toEqual([
       'MAX_ELEMENTS',
+      'MAX_ELEMENTS_PER_BYTE',
       'MAX_HEADER_BYTES',
       'MAX_TENSORS',
       'SWS_MAGIC',
@@ -14,6 +15,7 @@ describe('@softshare/format exports', () => {
       'crc32',
       'decodeSws',
       'encodeSws',
+      'mutateSws',
       'readSwsHeader',
       'shortestFloat32',
       'swsHeaderSchema',

@@ -2,7 +2,7 @@ import type * as tf from '@tensorflow/tfjs';
 import { SoftshareError, type SoftshareErrorCode } from '@softshare/core';
 import { decodeMask, findCoder, fromEscapeStreams, matrixShape } from '@softshare/entropy';
 import { crc32 } from './crc32.js';
-import { MAX_ELEMENTS, MAX_HEADER_BYTES, swsHeaderSchema, type SwsHeader } from './header-schema.js';
+import { MAX_ELEMENTS, MAX_ELEMENTS_PER_BYTE, MAX_HEADER_BYTES, swsHeaderSchema, type SwsHeader } from './header-schema.js';
 import { SWS_MAGIC, SWS_MAJOR } from './sws-writer.js';
 
 /** One decoded tensor; shared tensors keep their codes and codebook too. */
@@ -95,17 +95,22 @@ function section(payload: Uint8Array, s: { offset: number; length: number; crc32
 export function decodeSws(bytes: Uint8Array): DecodedSws {
   const { header, payload, version } = readSwsHeader(bytes);
   let total = 0;
+  const cap = Math.min(MAX_ELEMENTS, 2 ** 20 + MAX_ELEMENTS_PER_BYTE * bytes.length);
   for (const t of header.tensors) {
     const n = t.shape.reduce((a, b) => a * b, 1);
     total += n;
-    if (n > MAX_ELEMENTS || total > MAX_ELEMENTS) fail('E_FORMAT_LIMIT', `Expected at most ${MAX_ELEMENTS} elements in all, got more at ${t.name}`);
+    if (n > cap || total > cap) fail('E_FORMAT_LIMIT', `Expected at most ${cap} elements in all for a file of ${bytes.length} bytes, got more at ${t.name}`);
   }
   const tensors: DecodedTensor[] = header.tensors.map((t) => {
     const n = t.shape.reduce((a, b) => a * b, 1);
     if (t.encoding === 'float32') {
       const b = section(payload, t.data, `${t.name} data`);
       if (b.length !== n * 4) fail('E_FORMAT_DATA', `Expected ${n * 4} bytes for ${t.name} [${t.shape.join(', ')}], got ${b.length}`);
-      return { name: t.name, shape: t.shape, values: new Float32Array(new Uint8Array(b).buffer) }; // copy: b may be a view into a larger Buffer pool
+      const values = new Float32Array(new Uint8Array(b).buffer); // copy: b may be a view into a larger Buffer pool
+      for (let i = 0; i < values.length; i++) {
+        if (!Number.isFinite(values[i])) fail('E_FORMAT_DATA', `Expected finite weights in ${t.name}, got ${values[i]} at ${i}`);
+      }
+      return { name: t.name, shape: t.shape, values };
     }
     const codebook = Float32Array.from(t.codebook);
     if (codebook[0] !== 0 || !codebook.every(Number.isFinite)) fail('E_FORMAT_HEADER', `Expected a float32 codebook starting with 0 for ${t.name}, got another`);
