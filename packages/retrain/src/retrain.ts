@@ -11,7 +11,7 @@ import { retrainOptionsSchema, type RetrainOptionsInput } from './retrain-option
  * `step` events. Unsubscribing stops the run within one batch.
  *
  * @example
- * of(toModelData(model)).pipe(retrain(loadMnist(), { tau: 0.005, epochs: 30 }), merge(), quantize())
+ * of(toModelData(model)).pipe(retrain(loadMnist(), { tau: 0.05, epochs: 30 }), merge(), quantize())
  */
 export function retrain(
   data: ImageDataset,
