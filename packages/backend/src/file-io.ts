@@ -1,7 +1,32 @@
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync, openSync, fsyncSync, closeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { SoftshareError } from '@softshare/core';
+
+/**
+ * Create `dir` and its parents, one level at a time (node's recursive mkdir can loop
+ * forever on some special filesystems, e.g. /proc), then prove it is writable with a
+ * probe file. Throws E_IO with one clear line. Call it before long work, not after.
+ */
+export function ensureWritableDir(dir: string): void {
+  const abs = resolve(dir);
+  const missing: string[] = [];
+  let at = abs;
+  while (!existsSync(at)) {
+    missing.unshift(at);
+    const up = dirname(at);
+    if (up === at) break;
+    at = up;
+  }
+  try {
+    for (const d of missing) mkdirSync(d);
+    const probe = join(abs, `.softshare-probe-${process.pid}`);
+    writeFileSync(probe, '');
+    rmSync(probe, { force: true });
+  } catch (cause) {
+    throw new SoftshareError('E_IO', 'backend', `Cannot write to directory ${dir}: ${(cause as Error).message}`, { cause });
+  }
+}
 
 /** Write `data` to `path` atomically: temp file, fsync, rename. Never a half-written file. */
 export function writeFileAtomic(path: string, data: string | Uint8Array): void {
@@ -72,11 +97,7 @@ export function loadModelArtifacts(modelJsonPath: string): tf.io.ModelArtifacts 
 
 /** Write ModelArtifacts as `<dir>/model.json` + `<dir>/weights.bin`, each atomically. */
 export function saveModelArtifacts(dir: string, artifacts: tf.io.ModelArtifacts): tf.io.SaveResult {
-  try {
-    mkdirSync(dir, { recursive: true });
-  } catch (cause) {
-    throw new SoftshareError('E_IO', 'backend', `Cannot create directory ${dir}: ${(cause as Error).message}`, { cause });
-  }
+  ensureWritableDir(dir);
   const weightData = artifacts.weightData === undefined ? new ArrayBuffer(0) : tf.io.CompositeArrayBuffer.join(artifacts.weightData);
   const modelJson: tf.io.ModelJSON = {
     modelTopology: artifacts.modelTopology as tf.io.ModelJSON['modelTopology'],

@@ -6,6 +6,7 @@ describe('@softshare/backend exports', () => {
     expect(Object.keys(backend).sort()).toEqual([
       'BACKEND_NAMES',
       'PATCHED_WASM_KERNELS',
+      'ensureWritableDir',
       'fileIO',
       'loadModelArtifacts',
       'registerWasmTrainingKernels',

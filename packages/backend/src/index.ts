@@ -1,4 +1,4 @@
-export { fileIO, loadModelArtifacts, saveModelArtifacts, writeFileAtomic } from './file-io.js';
+export { ensureWritableDir, fileIO, loadModelArtifacts, saveModelArtifacts, writeFileAtomic } from './file-io.js';
 export {
   BACKEND_NAMES,
   selectBackend,

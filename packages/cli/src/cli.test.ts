@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -72,6 +72,36 @@ describe('softshare eval', () => {
     expect(out).toMatch(/--epochs <value>\s+passes over the training set \(default: 20\)/);
     expect(out).toMatch(/--out <value>\s+output directory \(required\)/);
   });
+});
+
+describe('bad inputs', () => {
+  it('refuses a model with NaN weights in one line', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'softshare-nan-'));
+    const r = await run('pretrain', '--model', 'lenet-300-100', '--out', dir, '--epochs', '1', '--train-limit', '128', '--backend', 'wasm');
+    expect(r.code).toBe(0);
+    const bin = readFileSync(join(dir, 'weights.bin'));
+    new DataView(bin.buffer, bin.byteOffset).setFloat32(8, NaN, true);
+    writeFileSync(join(dir, 'weights.bin'), bin);
+    const e = await run('eval', '--model', join(dir, 'model.json'), '--backend', 'wasm');
+    expect(e.code).toBe(1);
+    oneLine(e.err);
+    expect(e.err).toMatch(/Expected finite weights in .*model.json, got NaN in fc1\/kernel\[2\] \[E_MODEL_FORMAT\]/);
+  }, 60_000);
+
+  it('reports an output folder that cannot be created in one line, before any training', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'softshare-out-')), 'a-file');
+    writeFileSync(file, 'not a folder');
+    for (const argv of [
+      ['pretrain', '--model', 'lenet-300-100', '--out', join(file, 'x'), '--epochs', '1', '--train-limit', '128'],
+      ['compress', '--model', pretrainedModelPath('lenet-300-100'), '--out', join(file, 'x', 'm.sws')],
+    ]) {
+      const r = await run(...argv, '--backend', 'wasm');
+      expect(r.code).toBe(1);
+      oneLine(r.err);
+      expect(r.err).toMatch(/Cannot write to directory .*a-file\/x.*\[E_IO\]/);
+      expect(r.err).not.toMatch(/epoch/);
+    }
+  }, 60_000);
 });
 
 describe('softshare pretrain', () => {

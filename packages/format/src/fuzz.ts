@@ -59,7 +59,7 @@ export function mutateSws(valid: Uint8Array, rng: Rng): FuzzCase {
   if (kind === 'random-bytes') {
     const n = rng.int(3000);
     const bytes = Uint8Array.from({ length: n }, () => rng.int(256));
-    if (n > 4 && rng.next() < 0.5) bytes.set([0x53, 0x57, 0x53, 0x4d, 1, 0], 0);
+    if (n >= 6 && rng.next() < 0.5) bytes.set([0x53, 0x57, 0x53, 0x4d, 1, 0], 0);
     return { kind, bytes, checksumsFixed: false };
   }
   if (kind === 'bit-flips') {

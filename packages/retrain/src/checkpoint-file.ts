@@ -1,13 +1,13 @@
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeFileAtomic } from '@softshare/backend';
+import { ensureWritableDir, writeFileAtomic } from '@softshare/backend';
 import { SoftshareError } from '@softshare/core';
 import { decodeTrainingState, encodeTrainingState, type TrainingState } from './training-state.js';
 
 /** Write `<dir>/checkpoint.bin` then `<dir>/checkpoint.json`, each atomically (json last: it names a complete bin). */
 export function saveCheckpoint(dir: string, state: TrainingState): string {
   const { json, bin } = encodeTrainingState(state);
-  mkdirSync(dir, { recursive: true });
+  ensureWritableDir(dir);
   writeFileAtomic(join(dir, 'checkpoint.bin'), bin);
   writeFileAtomic(join(dir, 'checkpoint.json'), json);
   return join(dir, 'checkpoint.json');

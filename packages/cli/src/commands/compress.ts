@@ -1,7 +1,5 @@
 import { dirname, resolve } from 'node:path';
-import { mkdirSync } from 'node:fs';
-import { writeFileAtomic } from '@softshare/backend';
-import { SoftshareError } from '@softshare/core';
+import { ensureWritableDir, writeFileAtomic } from '@softshare/backend';
 import { DEFAULT_CODER_ID, findCoder } from '@softshare/entropy';
 import { encodeSws, swsIO } from '@softshare/format';
 import { evaluate } from '@softshare/models';
@@ -28,11 +26,7 @@ export async function compressCommand(argv: string[], io: Io): Promise<number> {
   const coder = (values.coder as string | undefined) ?? DEFAULT_CODER_ID;
   if (!findCoder(coder)) throw new UsageError(`Expected --coder to be one of rans/1, huffman/1, brotli/1, deflate/1, got '${coder}'`);
   const out = resolve(values.out as string);
-  try {
-    mkdirSync(dirname(out), { recursive: true });
-  } catch (cause) {
-    throw new SoftshareError('E_IO', 'cli', `Cannot create the folder of ${out}: ${(cause as Error).message}`, { cause });
-  }
+  ensureWritableDir(dirname(out)); // fail before retraining, not after
   const run = await runPipeline(values, io, (values['checkpoint-dir'] as string | undefined) ?? `${out}.ckpt`);
   const encoded = encodeSws(run.quantized, { coder, generator: 'softshare 0.1.0' });
   // evaluate what a user will load: the decoded file, not the in-memory model

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { fileIO, selectBackend, writeFileAtomic } from '@softshare/backend';
+import { ensureWritableDir, fileIO, selectBackend, writeFileAtomic } from '@softshare/backend';
 import { loadMnist } from '@softshare/data';
 import { evaluate, pretrain } from '@softshare/models';
 import { helpText, intFlag, numberFlag, parseCommand, type CommandSpec } from '../args.js';
@@ -35,6 +35,7 @@ export async function pretrainCommand(argv: string[], io: Io): Promise<number> {
   const learningRate = numberFlag('lr', values.lr, 1e-3);
   const lrDecay = numberFlag('lr-decay', values['lr-decay'], 0.85);
   const trainLimit = values['train-limit'] === undefined ? undefined : intFlag('train-limit', values['train-limit'], 1);
+  ensureWritableDir(values.out as string); // fail before training, not after
   const backend = await selectBackend({ backend: values.backend as string | undefined });
   const full = loadMnist((values.data as string | undefined) ?? 'mnist');
   const data = trainLimit === undefined ? full : { ...full, train: { ...full.train, count: Math.min(trainLimit, full.train.count) } };

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { fileIO, writeFileAtomic } from '@softshare/backend';
+import { ensureWritableDir, fileIO, writeFileAtomic } from '@softshare/backend';
 import { evaluate, fromModelData } from '@softshare/models';
 import { helpText, parseCommand, type CommandSpec } from '../args.js';
 import type { Io } from '../io.js';
@@ -17,6 +17,7 @@ export async function retrainCommand(argv: string[], io: Io): Promise<number> {
   const { values } = parseCommand(retrainSpec, argv);
   if (values.help) return io.out(helpText(retrainSpec)), 0;
   const out = values.out as string;
+  ensureWritableDir(out); // fail before retraining, not after
   const run = await runPipeline(values, io, (values['checkpoint-dir'] as string | undefined) ?? out);
   const result = await fromModelData(run.quantized);
   const after = evaluate(result, run.data.test).error;
