@@ -81,24 +81,27 @@ export function evaluatePriorGridded(
     nlp[k] = -(max + Math.log(sum));
   }
   // one pass over the weights: interpolated gradient, binning for the statistics
-  const n0 = new Float64Array(nodes);
-  const n1 = new Float64Array(nodes);
-  const n2 = new Float64Array(nodes);
+  // (bins interleaved as [count, sum of offsets, sum of squared offsets] for locality)
+  const bins = new Float64Array(3 * nodes);
   const invH = 1 / h;
+  const lastK = nodes - 2;
   for (let t = 0; t < tensors.length; t++) {
     const w = tensors[t];
     const out = weightGrads ? weightGrads[t] : null;
     for (let i = 0; i < w.length; i++) {
       const x = w[i];
       const u = (x - lo) * invH;
-      const k = Math.min(nodes - 2, Math.floor(u));
+      let k = u | 0; // u >= 0
+      if (k > lastK) k = lastK;
       const f = u - k;
-      if (out) out[i] = gradScale * (g[k] + f * (g[k + 1] - g[k]));
+      const gk = g[k];
+      if (out !== null) out[i] = gradScale * (gk + f * (g[k + 1] - gk));
       const kb = f < 0.5 ? k : k + 1;
       const d = x - (lo + kb * h);
-      n0[kb] += 1;
-      n1[kb] += d;
-      n2[kb] += d * d;
+      const b = 3 * kb;
+      bins[b] += 1;
+      bins[b + 1] += d;
+      bins[b + 2] += d * d;
     }
   }
   const R = new Float64Array(J);
@@ -106,18 +109,20 @@ export function evaluatePriorGridded(
   const S2 = new Float64Array(J);
   let negLogP = 0;
   for (let k = 0; k < nodes; k++) {
-    const cnt = n0[k];
+    const cnt = bins[3 * k];
     if (cnt === 0) continue;
+    const n1k = bins[3 * k + 1];
+    const n2k = bins[3 * k + 2];
     const x = lo + k * h;
     for (let j = 0; j < J; j++) {
       const rj = r[k * J + j];
       if (rj === 0) continue;
       const e = x - params.means[j];
       R[j] += rj * cnt;
-      S1[j] += rj * (n1[k] + cnt * e);
-      S2[j] += rj * (n2[k] + 2 * e * n1[k] + cnt * e * e);
+      S1[j] += rj * (n1k + cnt * e);
+      S2[j] += rj * (n2k + 2 * e * n1k + cnt * e * e);
     }
-    if (wantValue) negLogP += cnt * nlp[k] + g[k] * n1[k];
+    if (wantValue) negLogP += cnt * nlp[k] + g[k] * n1k;
   }
   const gMeans = new Float64Array(J);
   const gGammas = new Float64Array(J);
