@@ -55,7 +55,11 @@ async function activate(name: BackendName, patch: boolean): Promise<boolean> {
     if (patch) registerWasmTrainingKernels();
     return tf.setBackend('wasm');
   }
-  return tf.setBackend('cpu');
+  const ok = await tf.setBackend('cpu');
+  // the cpu backend greets Node users with a multi-line banner on first use; softshare
+  // reports the backend it chose itself
+  if (ok) (tf.backend() as unknown as { firstUse?: boolean }).firstUse = false;
+  return ok;
 }
 
 /**

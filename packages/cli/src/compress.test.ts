@@ -51,6 +51,34 @@ describe('softshare compress / inspect / decompress / eval', () => {
     expect(readFileSync(a).equals(readFileSync(b))).toBe(true);
   }, 120_000);
 
+  it('passes layers it does not handle (batch normalisation) through uncompressed, with diagnostics', async () => {
+    const tf = await import('@tensorflow/tfjs');
+    const { fileIO } = await import('@softshare/backend');
+    const m = tf.sequential({
+      layers: [
+        tf.layers.dense({ inputShape: [784], units: 32, activation: 'relu', name: 'd1' }),
+        tf.layers.batchNormalization({ name: 'bn' }),
+        tf.layers.dense({ units: 10, activation: 'softmax', name: 'd2' }),
+      ],
+    });
+    const modelDir = join(dir, 'bn-model');
+    await m.save(fileIO(modelDir));
+    const out = join(dir, 'bn.sws');
+    const r = await run('compress', '--model', join(modelDir, 'model.json'), '--out', out, '--config', config, '--json', '--backend', 'wasm');
+    expect(r.code, r.err).toBe(0);
+    const info = JSON.parse((await run('inspect', out, '--json')).out);
+    const enc = Object.fromEntries(info.tensors.map((t: { name: string; encoding: string }) => [t.name, t.encoding]));
+    expect(enc['d1/kernel']).toMatch(/^shared/);
+    expect(enc['bn/gamma']).toBe('float32');
+    expect(enc['bn/moving_variance']).toBe('float32');
+    const summary = JSON.parse(readFileSync(`${out}.json`, 'utf8'));
+    expect(summary.layers.map((l: { name: string }) => l.name)).toEqual(['d1/kernel', 'd2/kernel']);
+    const passed = summary.diagnostics.filter((d: { stage: string; message: string }) => d.stage === 'quantize' && /passed through unquantised/.test(d.message));
+    expect(passed.map((d: { layer: string }) => d.layer)).toEqual(expect.arrayContaining(['bn/gamma', 'bn/beta', 'bn/moving_mean', 'bn/moving_variance']));
+    const e = await run('eval', '--model', out, '--json', '--backend', 'wasm');
+    expect(JSON.parse(e.out).error).toBe(summary.error_after);
+  }, 120_000);
+
   it.each([
     ['an invalid config field', { retrain: { tau: -2 } }, /config: invalid options: retrain.tau/],
     ['an unknown config section', { retrian: {} }, /config: invalid options: \(options\): Unrecognized key/],

@@ -21,7 +21,7 @@ function runBin(args: string[], onStderr?: (text: string, child: ReturnType<type
 }
 
 describe('faults mid-run', () => {
-  it('SIGINT writes nothing half-done, tells how to resume, and the resumed run gives the same bytes', async () => {
+  it('SIGINT and kill -9 write nothing half-done; SIGINT tells how to resume; resumed runs give the same bytes', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'softshare-sigint-'));
     const config = join(dir, 'c.json');
     writeFileSync(config, JSON.stringify({ retrain: { epochs: 3, trainLimit: 1536, tau: 0.5, evalEvery: 0, warmupEpochs: 1 } }));
@@ -45,5 +45,21 @@ describe('faults mid-run', () => {
     const resumed = await runBin(['compress', ...common, '--out', out, '--quiet', '--resume', `${out}.ckpt/checkpoint.json`]);
     expect(resumed.code, resumed.stderr).toBe(0);
     expect(readFileSync(out).equals(readFileSync(straight))).toBe(true);
-  }, 180_000);
+
+    // kill -9 right after an epoch is reported: the last complete checkpoint (that epoch's
+    // or the one before) resumes to the same bytes; at most one epoch is lost
+    const killed = join(dir, 'killed.sws');
+    let shot = false;
+    const k = await runBin(['compress', ...common, '--out', killed], (text, child) => {
+      if (!shot && text.includes('epoch 2/3')) {
+        shot = true;
+        child.kill('SIGKILL');
+      }
+    });
+    expect(k.code).toBe(null);
+    expect(existsSync(killed)).toBe(false);
+    const again = await runBin(['compress', ...common, '--out', killed, '--quiet', '--resume', `${killed}.ckpt/checkpoint.json`]);
+    expect(again.code, again.stderr).toBe(0);
+    expect(readFileSync(killed).equals(readFileSync(straight))).toBe(true);
+  }, 240_000);
 });

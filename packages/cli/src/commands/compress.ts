@@ -49,9 +49,10 @@ export async function compressCommand(argv: string[], io: Io): Promise<number> {
     seconds: +run.seconds.toFixed(1),
     history: run.history,
     config: run.config,
+    diagnostics: run.quantized.diagnostics,
   };
   writeFileAtomic(`${out}.json`, JSON.stringify(result, null, 2) + '\n');
-  if (values.json) io.out(JSON.stringify({ event: 'result', ...result, history: undefined, config: undefined, tensors: undefined }) + '\n');
+  if (values.json) io.out(JSON.stringify({ event: 'result', ...result, history: undefined, config: undefined, tensors: undefined, diagnostics: undefined }) + '\n');
   else {
     io.out(
       `error ${(run.errorBefore * 100).toFixed(2)}% -> ${(after * 100).toFixed(2)}%  non-zero ${(sparsity.nonzero_fraction * 100).toFixed(2)}%\n` +
