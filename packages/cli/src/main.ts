@@ -5,6 +5,7 @@ import { decompressCommand, decompressSpec } from './commands/decompress.js';
 import { evalCommand, evalSpec } from './commands/eval.js';
 import { inspectCommand, inspectSpec } from './commands/inspect.js';
 import { pretrainCommand, pretrainSpec } from './commands/pretrain.js';
+import { reportCommand, reportSpec } from './commands/report.js';
 import { retrainCommand, retrainSpec } from './commands/retrain.js';
 import { processIo, type Io } from './io.js';
 
@@ -15,6 +16,7 @@ const commands: Record<string, { run: (argv: string[], io: Io) => Promise<number
   compress: { run: compressCommand, summary: compressSpec.summary },
   decompress: { run: decompressCommand, summary: decompressSpec.summary },
   inspect: { run: inspectCommand, summary: inspectSpec.summary },
+  report: { run: reportCommand, summary: reportSpec.summary },
 };
 
 function usage(): string {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { pipe, type OperatorFunction } from 'rxjs';
+import { pipe, tap, type OperatorFunction } from 'rxjs';
 import { z } from 'zod';
-import { formatOptionsError, SoftshareError, type PretrainedModel, type QuantizedModel, type StageContext } from '@softshare/core';
+import { formatOptionsError, SoftshareError, type PretrainedModel, type QuantizedModel, type RetrainedModel, type StageContext } from '@softshare/core';
 import type { ImageDataset } from '@softshare/data';
 import { merge, mergeOptionsSchema } from '@softshare/merge';
 import { quantize, quantizeOptionsSchema } from '@softshare/quantize';
@@ -47,7 +47,17 @@ export function loadPipelineConfig(path?: string, overrides: Record<string, unkn
 export function softWeightSharing(
   data: ImageDataset,
   config: PipelineConfig,
-  context: Partial<StageContext> & { onCheckpoint?: (s: TrainingState) => void | Promise<void>; resumeFrom?: TrainingState } = {},
+  context: Partial<StageContext> & {
+    onCheckpoint?: (s: TrainingState) => void | Promise<void>;
+    resumeFrom?: TrainingState;
+    /** Sees the retrained (not yet quantised) model, e.g. for the report. */
+    onRetrained?: (m: RetrainedModel) => void;
+  } = {},
 ): OperatorFunction<PretrainedModel, QuantizedModel> {
-  return pipe(retrain(data, config.retrain, context), merge(config.merge, context), quantize(config.quantize, context));
+  return pipe(
+    retrain(data, config.retrain, context),
+    tap((m) => context.onRetrained?.(m)),
+    merge(config.merge, context),
+    quantize(config.quantize, context),
+  );
 }

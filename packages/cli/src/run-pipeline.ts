@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { join } from 'node:path';
 import { of } from 'rxjs';
 import { selectBackend, type BackendChoice } from '@softshare/backend';
-import { createProgressChannel, SoftshareError, type PretrainedModel, type QuantizedModel } from '@softshare/core';
+import { createProgressChannel, SoftshareError, type PretrainedModel, type QuantizedModel, type RetrainedModel } from '@softshare/core';
 import { loadMnist, type ImageDataset } from '@softshare/data';
 import { evaluate, toModelData } from '@softshare/models';
 import { loadCheckpoint, saveCheckpoint } from '@softshare/retrain';
@@ -31,6 +31,7 @@ export interface PipelineRun {
   readonly config: PipelineConfig;
   readonly input: PretrainedModel;
   readonly quantized: QuantizedModel;
+  readonly retrained: RetrainedModel;
   readonly errorBefore: number;
   readonly seconds: number;
   readonly history: Record<string, number>[];
@@ -63,6 +64,7 @@ export async function runPipeline(values: Record<string, string | boolean | unde
   });
   const t0 = performance.now();
   let savedEpoch = resumeFrom?.epoch;
+  let retrained: RetrainedModel | undefined;
   const checkpoint = join(checkpointDir, 'checkpoint.json');
   const quantized = await new Promise<QuantizedModel>((resolve, reject) => {
     const onSignal = (signal: string) => {
@@ -84,6 +86,9 @@ export async function runPipeline(values: Record<string, string | boolean | unde
         softWeightSharing(data, config, {
           progress,
           resumeFrom,
+          onRetrained: (m) => {
+            retrained = m;
+          },
           onCheckpoint: (s) => {
             saveCheckpoint(checkpointDir, s);
             savedEpoch = s.epoch;
@@ -101,7 +106,7 @@ export async function runPipeline(values: Record<string, string | boolean | unde
         },
       });
   });
-  return { backend, data, config, input, quantized, errorBefore, seconds: (performance.now() - t0) / 1000, history };
+  return { backend, data, config, input, quantized, retrained: retrained!, errorBefore, seconds: (performance.now() - t0) / 1000, history };
 }
 
 export { tf };

@@ -1,9 +1,11 @@
-import { dirname, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { ensureWritableDir, writeFileAtomic } from '@softshare/backend';
 import { DEFAULT_CODER_ID, findCoder } from '@softshare/entropy';
 import { encodeSws, swsIO } from '@softshare/format';
 import { evaluate } from '@softshare/models';
 import { accountFor } from '../accounting.js';
+import { renderReport } from '../report-html.js';
+import { reportData } from '../report-data.js';
 import { helpText, parseCommand, UsageError, type CommandSpec } from '../args.js';
 import type { Io } from '../io.js';
 import { pipelineOptions, runPipeline, tf } from '../run-pipeline.js';
@@ -17,6 +19,7 @@ export const compressSpec: CommandSpec = {
     ...pipelineOptions,
     out: { type: 'string', required: true, description: 'the .sws file to write' },
     coder: { type: 'string', default: DEFAULT_CODER_ID, description: 'entropy coder id: rans/1, huffman/1, brotli/1, deflate/1' },
+    report: { type: 'string', default: '<folder of --out>/report.html', description: 'where to write the HTML report' },
   },
 };
 
@@ -52,6 +55,20 @@ export async function compressCommand(argv: string[], io: Io): Promise<number> {
     diagnostics: run.quantized.diagnostics,
   };
   writeFileAtomic(`${out}.json`, JSON.stringify(result, null, 2) + '\n');
+  const data = reportData({
+    title: `${basename(values.model as string)} -> ${basename(out)}`,
+    backend: run.backend.name,
+    input: run.input,
+    retrained: run.retrained,
+    quantized: run.quantized,
+    errorBefore: run.errorBefore,
+    errorAfter: after,
+    sizes,
+    history: run.history,
+  });
+  writeFileAtomic(`${out}.report.json`, JSON.stringify(data) + '\n');
+  const reportPath = (values.report as string | undefined) ?? join(dirname(out), 'report.html');
+  writeFileAtomic(reportPath, renderReport(data));
   if (values.json) io.out(JSON.stringify({ event: 'result', ...result, history: undefined, config: undefined, tensors: undefined, diagnostics: undefined }) + '\n');
   else {
     io.out(

@@ -1,0 +1,124 @@
+import type { ReportData } from './report-data.js';
+
+const W = 560;
+const H = 260;
+const M = { l: 48, r: 12, t: 12, b: 32 };
+const PALETTE = ['#888888', '#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#17becf', '#bcbd22', '#393b79', '#637939', '#8c6d31', '#843c39', '#7b4173', '#3182bd', '#e6550d'];
+
+const esc = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
+const f = (x: number, d = 2) => (Number.isFinite(x) ? x.toFixed(d) : '-');
+
+function scale(d0: number, d1: number, r0: number, r1: number) {
+  const span = d1 - d0 || 1;
+  return (x: number) => r0 + ((x - d0) / span) * (r1 - r0);
+}
+
+function axes(xl: string, yl: string, x0: number, x1: number, y0: number, y1: number): string {
+  const ticks = (a: number, b: number) => Array.from({ length: 5 }, (_, i) => a + ((b - a) * i) / 4);
+  const sx = scale(x0, x1, M.l, W - M.r);
+  const sy = scale(y0, y1, H - M.b, M.t);
+  const xt = ticks(x0, x1).map((v) => `<text x="${sx(v)}" y="${H - M.b + 14}" text-anchor="middle">${+v.toPrecision(3)}</text>`).join('');
+  const yt = ticks(y0, y1).map((v) => `<text x="${M.l - 4}" y="${sy(v) + 3}" text-anchor="end">${+v.toPrecision(3)}</text>`).join('');
+  return `<g class="axes"><line x1="${M.l}" y1="${H - M.b}" x2="${W - M.r}" y2="${H - M.b}"/><line x1="${M.l}" y1="${M.t}" x2="${M.l}" y2="${H - M.b}"/>${xt}${yt}<text x="${(W + M.l) / 2}" y="${H - 4}" text-anchor="middle">${esc(xl)}</text><text x="12" y="${(H - M.b) / 2}" transform="rotate(-90 12 ${(H - M.b) / 2})" text-anchor="middle">${esc(yl)}</text></g>`;
+}
+
+function histogram(d: ReportData, which: 'before' | 'after', withMixture: boolean): string {
+  const { edges } = d.histogram;
+  const counts = d.histogram[which].map((c) => Math.log10(1 + c));
+  const ymax = Math.max(...counts, 1);
+  const sx = scale(edges[0], edges[edges.length - 1], M.l, W - M.r);
+  const sy = scale(0, ymax, H - M.b, M.t);
+  const bars = counts.map((c, i) => `<rect class="mark" x="${sx(edges[i])}" y="${sy(c)}" width="${Math.max(0.5, sx(edges[i + 1]) - sx(edges[i]) - 0.3)}" height="${H - M.b - sy(c)}" fill="#9ecae1"/>`).join('');
+  let curves = '';
+  if (withMixture) {
+    const xs = Array.from({ length: 400 }, (_, i) => edges[0] + ((edges[edges.length - 1] - edges[0]) * i) / 399);
+    curves = d.mixture.means
+      .map((mu, j) => {
+        const s = d.mixture.stds[j];
+        const peak = Math.log10(1 + d.mixture.proportions[j] * d.histogram.after.reduce((a, b) => a + b, 0));
+        const pts = xs.map((x) => `${sx(x).toFixed(1)},${sy(peak * Math.exp((-0.5 * (x - mu) ** 2) / (s * s))).toFixed(1)}`).join(' ');
+        return `<polyline class="mark" points="${pts}" fill="none" stroke="${PALETTE[j % PALETTE.length]}" stroke-width="1.2"/>`;
+      })
+      .join('');
+  }
+  return `<svg class="plot" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}">${axes('weight value', 'log10(1 + count)', edges[0], edges[edges.length - 1], 0, ymax)}${bars}${curves}</svg>`;
+}
+
+function scatter(d: ReportData): string {
+  const { before, after, component } = d.scatter;
+  const lo = Math.min(...before, ...after);
+  const hi = Math.max(...before, ...after);
+  const sx = scale(lo, hi, M.l, W - M.r);
+  const sy = scale(lo, hi, H - M.b, M.t);
+  const dots = before.map((b, i) => `<circle class="mark" cx="${sx(b).toFixed(1)}" cy="${sy(after[i]).toFixed(1)}" r="1.6" fill="${PALETTE[component[i] % PALETTE.length]}" fill-opacity="0.6"/>`).join('');
+  return `<svg class="plot" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}">${axes('pretrained weight', 'retrained weight', lo, hi, lo, hi)}${dots}</svg>`;
+}
+
+function curves(d: ReportData): string {
+  const keys: [string, string][] = [
+    ['errorLoss', '#1f77b4'],
+    ['complexityLoss', '#ff7f0e'],
+    ['testError', '#2ca02c'],
+    ['zeroShare', '#d62728'],
+  ];
+  const epochs = d.history.map((h) => h.epoch);
+  const e1 = Math.max(1, ...epochs);
+  return keys
+    .map(([k, color]) => {
+      const ys = d.history.map((h) => h[k]).filter(Number.isFinite);
+      if (ys.length === 0) return '';
+      const y0 = Math.min(...ys);
+      const y1 = Math.max(...ys);
+      const sx = scale(1, e1, M.l, W - M.r);
+      const sy = scale(y0, y1 === y0 ? y0 + 1 : y1, H - M.b, M.t);
+      const pts = d.history.filter((h) => Number.isFinite(h[k])).map((h) => `${sx(h.epoch).toFixed(1)},${sy(h[k]).toFixed(1)}`).join(' ');
+      const dots = d.history.filter((h) => Number.isFinite(h[k])).map((h) => `<circle class="mark" cx="${sx(h.epoch).toFixed(1)}" cy="${sy(h[k]).toFixed(1)}" r="2" fill="${color}"/>`).join('');
+      return `<figure><figcaption>${esc(k)} per epoch</figcaption><svg class="plot" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}">${axes('epoch', k, 1, e1, y0, y1 === y0 ? y0 + 1 : y1)}<polyline class="mark" points="${pts}" fill="none" stroke="${color}" stroke-width="1.5"/>${dots}</svg></figure>`;
+    })
+    .join('');
+}
+
+function breakdown(d: ReportData): string {
+  const entries = Object.entries(d.breakdown);
+  const max = Math.max(1, ...entries.map(([, v]) => v));
+  const rowH = (H - M.t - M.b) / entries.length;
+  const sx = scale(0, max, 140, W - 60);
+  const bars = entries
+    .map(([k, v], i) => {
+      const y = M.t + i * rowH;
+      return `<text x="134" y="${y + rowH / 2 + 4}" text-anchor="end">${esc(k)}</text><rect class="mark" x="140" y="${y + 3}" width="${Math.max(1, sx(v) - 140)}" height="${rowH - 6}" fill="#6baed6"/><text x="${sx(v) + 4}" y="${y + rowH / 2 + 4}">${v} B</text>`;
+    })
+    .join('');
+  return `<svg class="plot" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}">${bars}</svg>`;
+}
+
+/** One self-contained HTML page (inline SVG and CSS, no scripts, no network). */
+export function renderReport(d: ReportData): string {
+  const layerRows = d.layers
+    .map((l) => `<tr><td>${esc(l.name)}</td><td>${l.weights}</td><td>${f((100 * l.nonzero) / l.weights)}</td><td>${l.distinct}</td><td>${f(l.bitsPerWeight, 3)}</td><td>${l.bytes}</td></tr>`)
+    .join('');
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>${esc(d.title)}: softshare report</title>
+<style>
+body{font:14px system-ui,sans-serif;margin:24px;max-width:1200px;color:#222}
+h1{font-size:20px}h2{font-size:16px;margin-top:28px}
+.grid{display:flex;flex-wrap:wrap;gap:16px}figure{margin:0}figcaption{font-size:12px;color:#555}
+svg.plot{background:#fafafa;border:1px solid #ddd}svg text{font-size:10px;fill:#444}.axes line{stroke:#999}
+table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}td:first-child,th:first-child{text-align:left}
+.kpi{display:flex;gap:24px}.kpi div{background:#f0f4f8;padding:8px 12px;border-radius:4px}
+</style></head><body>
+<h1>${esc(d.title)}</h1>
+<div class="kpi"><div>error ${f(100 * d.errorBefore)}% &rarr; ${f(100 * d.errorAfter)}%</div><div>non-zero weights ${f(100 * d.nonzeroFraction)}%</div>
+<div>file ${d.fileBytes} B: file-size ratio ${f(d.fileRatio, 1)}x</div><div>paper storage-format rate ${f(d.paperRatio, 1)}x</div><div>backend ${esc(d.backend)}</div></div>
+<h2>Weights before and after retraining, with the mixture</h2>
+<div class="grid"><figure><figcaption>pretrained weights (under the prior)</figcaption>${histogram(d, 'before', false)}</figure>
+<figure><figcaption>retrained weights and the learned components</figcaption>${histogram(d, 'after', true)}</figure></div>
+<h2>Pretrained vs retrained weight, coloured by assigned component</h2>
+${scatter(d)}
+<h2>Per layer</h2>
+<table><tr><th>tensor</th><th>weights</th><th>non-zero %</th><th>distinct values</th><th>bits per weight</th><th>bytes</th></tr>${layerRows}</table>
+<h2>Training</h2><div class="grid">${curves(d)}</div>
+<h2>Where the bytes go</h2>${breakdown(d)}
+</body></html>
+`;
+}
