@@ -10,6 +10,7 @@ import { intFlag, type CommandSpec } from './args.js';
 import type { Io } from './io.js';
 import { loadModelFile } from './load-model.js';
 import { loadPipelineConfig, softWeightSharing, type PipelineConfig } from './pipeline.js';
+import { progressBar } from './progress-bar.js';
 
 /** Flags shared by `retrain` and `compress`. */
 export const pipelineOptions: CommandSpec['options'] = {
@@ -52,8 +53,15 @@ export async function runPipeline(values: Record<string, string | boolean | unde
   const resumeFrom = values.resume ? loadCheckpoint(values.resume as string) : undefined;
   const progress = createProgressChannel();
   const history: Record<string, number>[] = [];
+  // a live bar only on a terminal; logs and pipes get one line per epoch
+  const bar = !values.json && !values.quiet && process.stderr.isTTY ? progressBar({ epochs: config.retrain.epochs }, performance.now()) : null;
   progress.events$.subscribe((e) => {
+    if (bar) {
+      const text = bar(e);
+      if (text) io.err(text);
+    }
     if (e.unit !== 'epoch') return;
+    if (bar) io.err('\r\x1b[K');
     const row = { epoch: e.current, ...e.values };
     history.push(row);
     if (values.json) io.out(JSON.stringify({ event: 'epoch', ...row }) + '\n');

@@ -1,0 +1,12 @@
+import { describe, expect, it } from 'vitest';
+import { progressBar } from './progress-bar.js';
+
+describe('progressBar', () => {
+  it('draws the step bar with an ETA and throttles redraws', () => {
+    const bar = progressBar({ epochs: 2 }, 0);
+    expect(bar({ stage: 'retrain', unit: 'step', current: 1, total: 4 }, 1000)).toMatch(/^\rretrain epoch 1\/2 \[######\.{18}\] step 1\/4 ETA 0m07s/);
+    expect(bar({ stage: 'retrain', unit: 'step', current: 2, total: 4 }, 1050)).toBe('');
+    expect(bar({ stage: 'retrain', unit: 'epoch', current: 1, total: 2 })).toBe('');
+    expect(bar({ stage: 'retrain', unit: 'step', current: 4, total: 4 }, 5000)).toMatch(/epoch 2\/2 \[#{24}\] step 4\/4/);
+  });
+});

@@ -1,0 +1,28 @@
+import type { ProgressEvent } from '@softshare/core';
+
+/**
+ * A one-line progress bar for a terminal: `epoch 3/30 [#####.....] step 120/469 ETA 2m10s`.
+ * Returns the text to write (starting with a carriage return), or '' when nothing changed
+ * enough to redraw (at most ~10 redraws a second).
+ */
+export function progressBar(total: { epochs: number }, startedAt: number) {
+  let epoch = 1;
+  let last = 0;
+  let doneSteps = 0;
+  return (e: ProgressEvent, now = performance.now()): string => {
+    if (e.unit === 'epoch') {
+      epoch = e.current + 1;
+      return '';
+    }
+    if (e.unit !== 'step' || e.total === undefined) return '';
+    doneSteps++;
+    if (now - last < 100 && e.current !== e.total) return '';
+    last = now;
+    const width = 24;
+    const filled = Math.round((e.current / e.total) * width);
+    const remainingSteps = (total.epochs - epoch) * e.total + (e.total - e.current);
+    const eta = doneSteps > 0 ? ((now - startedAt) / doneSteps) * remainingSteps / 1000 : NaN;
+    const etaText = Number.isFinite(eta) ? `${Math.floor(eta / 60)}m${String(Math.round(eta % 60)).padStart(2, '0')}s` : '?';
+    return `\rretrain epoch ${Math.min(epoch, total.epochs)}/${total.epochs} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] step ${e.current}/${e.total} ETA ${etaText}   `;
+  };
+}
