@@ -109,9 +109,9 @@ describe('mixture helpers', () => {
     const p = initMixture(options, [Float32Array.from([-0.5, 0.1, 0.7])]);
     [0, -0.5, -0.1, 0.3, 0.7].forEach((m, j) => expect(p.means[j]).toBeCloseTo(m, 6));
     const pi = proportions(p);
-    expect(pi[0]).toBe(0.99);
+    expect(pi[0]).toBe(0.999);
     expect(pi.reduce((s, x) => s + x, 0)).toBeCloseTo(1, 12);
-    expect(pi[1]).toBeCloseTo(0.0025, 12);
+    expect(pi[1]).toBeCloseTo(0.00025, 12);
   });
 
   it('gives the Gamma hyper-prior gradient', () => {
