@@ -1,9 +1,19 @@
-import * as tf from '@tensorflow/tfjs';
-import { fileIO, loadModelArtifacts } from '@softshare/backend';
 import { readFileSync } from 'node:fs';
+import * as tf from '@tensorflow/tfjs';
+import { loadModelArtifacts } from '@softshare/backend';
 import { SoftshareError } from '@softshare/core';
 import { swsIO } from '@softshare/format';
-import { buildModel, MODEL_NAMES, pretrainedModelPath, type ModelName } from '@softshare/models';
+import { buildModel, MODEL_NAMES, type ModelName } from '@softshare/models';
+
+/** Read a file the user named, with a one-line error. */
+export function readInput(path: string, what: string): Uint8Array {
+  try {
+    return readFileSync(path);
+  } catch (cause) {
+    const why = (cause as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (cause as Error).message;
+    throw new SoftshareError('E_MODEL_NOT_FOUND', 'cli', `Cannot read ${what} ${path}: ${why}`, { cause });
+  }
+}
 
 /** Check every weight is finite; a NaN/Inf weight gives a wrong model silently otherwise. */
 export function assertFiniteWeights(model: tf.LayersModel, path: string): void {
@@ -33,14 +43,7 @@ export async function loadLayersModelFile(path: string): Promise<tf.LayersModel>
 /** Load a model from a model.json or a .sws file. */
 export async function loadModelFile(path: string): Promise<tf.LayersModel> {
   if (!path.endsWith('.sws')) return loadLayersModelFile(path);
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(path);
-  } catch (cause) {
-    const why = (cause as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (cause as Error).message;
-    throw new SoftshareError('E_MODEL_NOT_FOUND', 'cli', `Cannot read model file ${path}: ${why}`, { cause });
-  }
-  return tf.loadLayersModel(swsIO(bytes));
+  return tf.loadLayersModel(swsIO(readInput(path, 'model file')));
 }
 
 /** A model named by the user: a shipped architecture name (fresh weights) or a model.json path. */
@@ -49,4 +52,3 @@ export async function modelFromArg(arg: string, seed: number): Promise<tf.Layers
   return loadLayersModelFile(arg);
 }
 
-export { fileIO, pretrainedModelPath };

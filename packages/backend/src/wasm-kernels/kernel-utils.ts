@@ -50,8 +50,3 @@ export function replaceWasmKernel(name: string, kernelFunc: KernelFn): void {
     ...(stock?.setupFunc ? { setupFunc: stock.setupFunc } : {}),
   });
 }
-
-/** Explicit [top, bottom, left, right] padding of a conv/pool as tfjs computes it. */
-export function explicitPad(info: { padInfo: { top: number; bottom: number; left: number; right: number } }) {
-  return info.padInfo;
-}

@@ -1,9 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { fileIO } from '@softshare/backend';
-import { SoftshareError } from '@softshare/core';
 import { swsToArtifacts } from '@softshare/format';
 import { helpText, parseCommand, UsageError, type CommandSpec } from '../args.js';
 import type { Io } from '../io.js';
+import { readInput } from '../load-model.js';
 
 export const decompressSpec: CommandSpec = {
   name: 'decompress',
@@ -11,16 +10,6 @@ export const decompressSpec: CommandSpec = {
   usage: 'softshare decompress <file.sws> --out <dir>',
   options: { out: { type: 'string', required: true, description: 'output directory' } },
 };
-
-/** Read a file with a one-line error. */
-export function readInput(path: string, what: string): Uint8Array {
-  try {
-    return readFileSync(path);
-  } catch (cause) {
-    const why = (cause as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (cause as Error).message;
-    throw new SoftshareError('E_MODEL_NOT_FOUND', 'cli', `Cannot read ${what} ${path}: ${why}`, { cause });
-  }
-}
 
 export async function decompressCommand(argv: string[], io: Io): Promise<number> {
   const { values, positionals } = parseCommand(decompressSpec, argv);

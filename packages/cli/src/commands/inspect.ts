@@ -1,7 +1,7 @@
 import { decodeSws } from '@softshare/format';
 import { helpText, parseCommand, UsageError, type CommandSpec } from '../args.js';
 import type { Io } from '../io.js';
-import { readInput } from './decompress.js';
+import { readInput } from '../load-model.js';
 
 export const inspectSpec: CommandSpec = {
   name: 'inspect',
