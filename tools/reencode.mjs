@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Re-encode an existing .sws with every coder and position layout (no retraining) and
 // print the file sizes: the coder/layout comparison in docs/RESULTS.md.
-//   node tools/reencode.mjs file.sws [--out better.sws --coder rans/1 --layout smallest]
+//   node tools/reencode.mjs file.sws [--out better.sws --coder rans/1 --layout smallest --others float32|float16]
 import { readFileSync, writeFileSync } from 'node:fs';
 import { coderIds } from '@softshare/entropy';
 import { decodeSws, encodeSws } from '@softshare/format';
@@ -19,7 +19,7 @@ const model = {
 };
 const original = tensors.reduce((s, t) => s + 4 * t.values.length, 0);
 if (arg('--out')) {
-  const { bytes } = encodeSws(model, { coder: arg('--coder') ?? 'rans/1', layout: arg('--layout') ?? 'smallest', generator: header.generator });
+  const { bytes } = encodeSws(model, { coder: arg('--coder') ?? 'rans/1', layout: arg('--layout') ?? 'smallest', others: arg('--others') ?? 'float32', generator: header.generator });
   writeFileSync(arg('--out'), bytes);
   console.log(`wrote ${arg('--out')}: ${bytes.length} bytes, file-size ratio ${(original / bytes.length).toFixed(1)}`);
 } else {

@@ -97,6 +97,9 @@ describe('softshare compress / inspect / decompress / eval', () => {
     const r = await run('compress', '--model', model, '--out', join(dir, 'x.sws'), '--coder', 'zip');
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/Expected --coder to be one of/);
+    const p = await run('compress', '--model', model, '--out', join(dir, 'x.sws'), '--others-precision', 'float64');
+    expect(p.code).toBe(2);
+    expect(p.err).toMatch(/Expected --others-precision to be float32 or float16, got 'float64'/);
     const bad = join(dir, 'bad.sws');
     writeFileSync(bad, 'SWSM not really');
     const i = await run('inspect', bad);

@@ -28,7 +28,7 @@ const rawTensor = z
   .object({
     name: z.string().min(1).max(512),
     shape,
-    encoding: z.literal('float32'),
+    encoding: z.enum(['float32', 'float16']),
     data: section,
   })
   .strict();

@@ -2,6 +2,7 @@ import type * as tf from '@tensorflow/tfjs';
 import { SoftshareError, type SoftshareErrorCode } from '@softshare/core';
 import { decodeMask, findCoder, fromEscapeStreams, matrixShape } from '@softshare/entropy';
 import { crc32 } from './crc32.js';
+import { fromFloat16Bytes } from './float16.js';
 import { MAX_ELEMENTS, MAX_ELEMENTS_PER_BYTE, MAX_HEADER_BYTES, swsHeaderSchema, type SwsHeader } from './header-schema.js';
 import { SWS_MAGIC, SWS_MAJOR } from './sws-writer.js';
 
@@ -103,10 +104,12 @@ export function decodeSws(bytes: Uint8Array): DecodedSws {
   }
   const tensors: DecodedTensor[] = header.tensors.map((t) => {
     const n = t.shape.reduce((a, b) => a * b, 1);
-    if (t.encoding === 'float32') {
+    if (t.encoding !== 'shared') {
+      const width = t.encoding === 'float32' ? 4 : 2;
       const b = section(payload, t.data, `${t.name} data`);
-      if (b.length !== n * 4) fail('E_FORMAT_DATA', `Expected ${n * 4} bytes for ${t.name} [${t.shape.join(', ')}], got ${b.length}`);
-      const values = new Float32Array(new Uint8Array(b).buffer); // copy: b may be a view into a larger Buffer pool
+      if (b.length !== n * width) fail('E_FORMAT_DATA', `Expected ${n * width} bytes for ${t.name} [${t.shape.join(', ')}], got ${b.length}`);
+      // copy: b may be a view into a larger Buffer pool
+      const values = width === 4 ? new Float32Array(new Uint8Array(b).buffer) : fromFloat16Bytes(b);
       for (let i = 0; i < values.length; i++) {
         if (!Number.isFinite(values[i])) fail('E_FORMAT_DATA', `Expected finite weights in ${t.name}, got ${values[i]} at ${i}`);
       }

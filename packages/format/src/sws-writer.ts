@@ -1,6 +1,7 @@
 import type { ParamTensor, QuantizedModel } from '@softshare/core';
 import { DEFAULT_CODER_ID, encodeMask, findCoder, matrixShape, toEscapeStreams } from '@softshare/entropy';
 import { crc32 } from './crc32.js';
+import { toFloat16Bytes } from './float16.js';
 import type { SwsHeader, SwsTensorEntry } from './header-schema.js';
 
 export const SWS_MAGIC = Uint8Array.from([0x53, 0x57, 0x53, 0x4d]);
@@ -36,7 +37,7 @@ export function compactTopology(topology: unknown): unknown {
 /** Bytes spent per tensor and part: what `inspect` and the report show. */
 export interface TensorBytes {
   readonly name: string;
-  readonly encoding: 'shared' | 'float32';
+  readonly encoding: 'shared' | 'float32' | 'float16';
   readonly layout: 'escape' | 'context' | 'raw';
   readonly elements: number;
   readonly nonzero: number;
@@ -60,6 +61,12 @@ export interface EncodeSwsOptions {
    * context-modelled zero mask) or 'smallest' of the two per tensor (default).
    */
   readonly layout?: 'escape' | 'context' | 'smallest';
+  /**
+   * How tensors outside the prior (biases, ...) are stored: 'float32' (default; the
+   * decoded model equals the quantised one bit for bit) or 'float16' (half the bytes,
+   * values rounded to the nearest half-precision number).
+   */
+  readonly others?: 'float32' | 'float16';
   /** Written into the header (default: 'softshare'). */
   readonly generator?: string;
 }
@@ -104,9 +111,10 @@ export function encodeSws(model: QuantizedModel, options: EncodeSwsOptions = {})
       entries.push(useContext ? { ...base, layout: 'context', mask: position, codes } : { ...base, layout: 'escape', gaps: { ...position, count: streams.gaps.length }, codes });
       accounting.push({ name: p.name, encoding: 'shared', layout: useContext ? 'context' : 'escape', elements: q.codes.length, nonzero: streams.codes.length, positionBytes: positionBytes.length, codeBytes: codeBytes.length, codebookValues: q.codebook.length, rawBytes: 0 });
     } else {
-      const raw = new Uint8Array(p.values.buffer.slice(p.values.byteOffset, p.values.byteOffset + p.values.byteLength));
-      entries.push({ name: p.name, shape: [...p.shape], encoding: 'float32', data: put(raw) });
-      accounting.push({ name: p.name, encoding: 'float32', layout: 'raw', elements: p.values.length, nonzero: p.values.length, positionBytes: 0, codeBytes: 0, codebookValues: 0, rawBytes: raw.length });
+      const half = options.others === 'float16';
+      const raw = half ? toFloat16Bytes(p.values) : new Uint8Array(p.values.buffer.slice(p.values.byteOffset, p.values.byteOffset + p.values.byteLength));
+      entries.push({ name: p.name, shape: [...p.shape], encoding: half ? 'float16' : 'float32', data: put(raw) });
+      accounting.push({ name: p.name, encoding: half ? 'float16' : 'float32', layout: 'raw', elements: p.values.length, nonzero: p.values.length, positionBytes: 0, codeBytes: 0, codebookValues: 0, rawBytes: raw.length });
     }
   }
   const header: SwsHeader = {

@@ -5,6 +5,7 @@ import { isSoftshareError, type SoftshareErrorCode } from '@softshare/core';
 import { coderIds } from '@softshare/entropy';
 import { describe, expect, it } from 'vitest';
 import { compactTopology, crc32, decodeSws, encodeSws, readSwsHeader, shortestFloat32, swsIO, tinyQuantizedModel } from './index.js';
+import { fromFloat16Bytes, toFloat16Bytes } from './float16.js';
 
 const golden = (layout: string) => fileURLToPath(new URL(`../test/golden/tiny-rans-${layout}.sws`, import.meta.url));
 
@@ -138,5 +139,25 @@ describe('compact header', () => {
   it('drops nulls and training-only fields from the topology', () => {
     const t = compactTopology({ a: null, config: { kernel_initializer: { x: 1 }, bias_regularizer: null, units: 3, list: [{ kernel_constraint: 1, b: 2 }] } });
     expect(t).toEqual({ config: { units: 3, list: [{ b: 2 }] } });
+  });
+});
+
+describe('float16 storage of tensors outside the prior', () => {
+  it.each([0, 1, -2, 0.1, 65504, 1e-5, 6e-8, -0.333])('round-trips %d to the nearest half', (x) => {
+    const back = fromFloat16Bytes(toFloat16Bytes(Float32Array.from([x])))[0];
+    expect(Math.abs(back - x)).toBeLessThanOrEqual(Math.abs(x) * 2 ** -11 + 2 ** -25);
+  });
+
+  it('halves the bias bytes and keeps shared tensors bit for bit', () => {
+    const half = encodeSws(model, { others: 'float16' });
+    const full = encodeSws(model);
+    expect(full.bytes.length - half.bytes.length).toBeGreaterThanOrEqual(2 * 6 - 4);
+    const decoded = decodeSws(half.bytes);
+    decoded.tensors.forEach((t, i) => {
+      const want = model.params[i].values;
+      if (t.codes) expect(Array.from(t.values)).toEqual(Array.from(want));
+      else t.values.forEach((v, k) => expect(Math.abs(v - want[k])).toBeLessThanOrEqual(Math.abs(want[k]) * 2 ** -11));
+    });
+    expect(decoded.header.tensors.filter((t) => t.encoding === 'float16').map((t) => t.name)).toEqual(['d1/bias', 'd2/bias']);
   });
 });

@@ -20,6 +20,7 @@ export const compressSpec: CommandSpec = {
     out: { type: 'string', required: true, description: 'the .sws file to write' },
     coder: { type: 'string', default: DEFAULT_CODER_ID, description: 'entropy coder id: rans/1, huffman/1, brotli/1, deflate/1' },
     report: { type: 'string', default: '<folder of --out>/report.html', description: 'where to write the HTML report' },
+    'others-precision': { type: 'string', default: 'float32', description: 'tensors outside the prior (biases): float32 (bit-exact) or float16' },
   },
 };
 
@@ -27,11 +28,13 @@ export async function compressCommand(argv: string[], io: Io): Promise<number> {
   const { values } = parseCommand(compressSpec, argv);
   if (values.help) return io.out(helpText(compressSpec)), 0;
   const coder = (values.coder as string | undefined) ?? DEFAULT_CODER_ID;
+  const others = (values['others-precision'] as string | undefined) ?? 'float32';
+  if (others !== 'float32' && others !== 'float16') throw new UsageError(`Expected --others-precision to be float32 or float16, got '${others}'`);
   if (!findCoder(coder)) throw new UsageError(`Expected --coder to be one of rans/1, huffman/1, brotli/1, deflate/1, got '${coder}'`);
   const out = resolve(values.out as string);
   ensureWritableDir(dirname(out)); // fail before retraining, not after
   const run = await runPipeline(values, io, (values['checkpoint-dir'] as string | undefined) ?? `${out}.ckpt`);
-  const encoded = encodeSws(run.quantized, { coder, generator: 'softshare 0.1.0' });
+  const encoded = encodeSws(run.quantized, { coder, others, generator: 'softshare 0.1.0' });
   // evaluate what a user will load: the decoded file, not the in-memory model
   const model = await tf.loadLayersModel(swsIO(encoded.bytes));
   const after = evaluate(model, run.data.test).error;

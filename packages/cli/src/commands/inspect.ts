@@ -18,7 +18,7 @@ export async function inspectCommand(argv: string[], io: Io): Promise<number> {
   const { header, version, tensors } = decodeSws(bytes);
   const rows = header.tensors.map((t, i) => {
     const n = tensors[i].values.length;
-    if (t.encoding === 'float32') return { name: t.name, shape: t.shape, encoding: t.encoding, elements: n, nonzero: n, bytes: t.data.length, codebook: [] as number[], coder: '-' };
+    if (t.encoding !== 'shared') return { name: t.name, shape: t.shape, encoding: t.encoding as string, elements: n, nonzero: n, bytes: t.data.length, codebook: [] as number[], coder: '-' };
     const nz = tensors[i].codes!.reduce((s, c) => s + (c !== 0 ? 1 : 0), 0);
     const positions = t.layout === 'escape' ? t.gaps.length : t.mask.length;
     return { name: t.name, shape: t.shape, encoding: `${t.encoding}/${t.layout}`, elements: n, nonzero: nz, bytes: positions + t.codes.length, position_bytes: positions, code_bytes: t.codes.length, codebook: t.codebook, coder: t.coder };
