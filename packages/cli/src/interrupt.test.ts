@@ -39,7 +39,7 @@ describe('faults mid-run', () => {
       }
     });
     expect(interrupted.code).toBe(130);
-    expect(interrupted.stderr).toMatch(/Interrupted by SIGINT; continue after epoch 2 with --resume .*checkpoint\.json/);
+    expect(interrupted.stderr).toMatch(/Interrupted by SIGINT; the run so far \((epoch 3, batch \d+|after epoch 2)\) is saved: continue with --resume .*checkpoint\.json/);
     expect(existsSync(out)).toBe(false);
 
     const resumed = await runBin(['compress', ...common, '--out', out, '--quiet', '--resume', `${out}.ckpt/checkpoint.json`]);

@@ -71,19 +71,30 @@ export async function runPipeline(values: Record<string, string | boolean | unde
     }
   });
   const t0 = performance.now();
-  let savedEpoch = resumeFrom?.epoch;
   let retrained: RetrainedModel | undefined;
   const checkpoint = join(checkpointDir, 'checkpoint.json');
   const quantized = await new Promise<QuantizedModel>((resolve, reject) => {
-    const onSignal = (signal: string) => {
-      sub.unsubscribe(); // stops retraining within one batch
+    let interrupted: string | undefined;
+    let saved: { epoch: number; step: number } | undefined = resumeFrom ? { epoch: resumeFrom.epoch, step: resumeFrom.step ?? 0 } : undefined;
+    const giveUp = (signal: string) => {
       cleanup();
-      const how = savedEpoch === undefined ? 'no epoch had finished, so there is no checkpoint yet' : `continue after epoch ${savedEpoch} with --resume ${checkpoint}`;
+      const how =
+        saved === undefined
+          ? 'no batch had finished, so there is no checkpoint yet'
+          : `the run so far (${saved.step > 0 ? `epoch ${saved.epoch + 1}, batch ${saved.step}` : `after epoch ${saved.epoch}`}) is saved: continue with --resume ${checkpoint}`;
       reject(new SoftshareError('E_CANCELLED', 'cli', `Interrupted by ${signal}; ${how}`));
+    };
+    let timer: NodeJS.Timeout | undefined;
+    const onSignal = (signal: string) => {
+      if (interrupted) return;
+      interrupted = signal;
+      sub.unsubscribe(); // retraining stops at the next batch and hands us a checkpoint
+      timer = setTimeout(() => giveUp(signal), 10_000);
     };
     const onInt = () => onSignal('SIGINT');
     const onTerm = () => onSignal('SIGTERM');
     const cleanup = () => {
+      if (timer) clearTimeout(timer);
       process.off('SIGINT', onInt);
       process.off('SIGTERM', onTerm);
     };
@@ -99,7 +110,8 @@ export async function runPipeline(values: Record<string, string | boolean | unde
           },
           onCheckpoint: (s) => {
             saveCheckpoint(checkpointDir, s);
-            savedEpoch = s.epoch;
+            saved = { epoch: s.epoch, step: s.step ?? 0 };
+            if (interrupted) giveUp(interrupted);
           },
         }),
       )

@@ -105,6 +105,9 @@ export async function runRetraining(
     let lrScale: number;
     let recoveries: number;
     let optimizer: tf.Optimizer;
+    // where a checkpoint taken mid-epoch resumes: batches done and the epoch's loss sums
+    let startStep = 0;
+    let startPartial = { ceSum: 0, seen: 0 };
 
     const newOptimizer = () => {
       const o = tf.train.adam(options.learningRates.weights * lrScale, 0.9, 0.999, 1e-8);
@@ -119,6 +122,8 @@ export async function runRetraining(
       ({ mixture: params, mixtureAdam: madam } = copyMixtureState(s.mixture, s.mixtureAdam));
       rng = new Rng(s.rng);
       epoch = s.epoch;
+      startStep = recovery ? 0 : (s.step ?? 0);
+      startPartial = recovery ? { ceSum: 0, seen: 0 } : (s.partial ?? { ceSum: 0, seen: 0 });
       // a recovery keeps counting from the current run, not from the restored state
       lrScale = recovery ? lrScale! / 2 : s.lrScale;
       recoveries = recovery ? recoveries! + 1 : s.recoveries;
@@ -169,12 +174,16 @@ export async function runRetraining(
 
     while (epoch! < options.epochs) {
       const t0 = performance.now();
-      let ceSum = 0;
-      let seen = 0;
+      let { ceSum, seen } = startPartial;
       let diverged = false;
+      const epochRng = rng!.state;
       const batches = epochOrder(N, options.batchSize, rng!);
-      for (let s = 0; s < batches.length; s++) {
-        if (hooks.isCancelled?.()) throw new SoftshareError('E_CANCELLED', 'retrain', `Retraining cancelled in epoch ${epoch! + 1}`);
+      for (let s = startStep; s < batches.length; s++) {
+        if (hooks.isCancelled?.()) {
+          // keep the work done so far: a checkpoint that resumes at this very batch
+          if (hooks.onCheckpoint) await hooks.onCheckpoint({ ...(await capture()), rng: epochRng, step: s, partial: { ceSum, seen } });
+          throw new SoftshareError('E_CANCELLED', 'retrain', `Retraining cancelled in epoch ${epoch! + 1} after ${s} batches`);
+        }
         const globalStep = epoch! * stepsPerEpoch + s;
         const tauNow = warmupSteps > 0 ? options.tau * Math.min(1, (globalStep + 1) / warmupSteps) : options.tau;
         const scale = tauNow / N;
@@ -209,6 +218,8 @@ export async function runRetraining(
         hooks.onStep?.(s + 1, batches.length);
         await new Promise((r) => setImmediate(r)); // let unsubscribe and signals through between batches
       }
+      startStep = 0;
+      startPartial = { ceSum: 0, seen: 0 };
       if (diverged) {
         if (recoveries! >= options.maxRecoveries) {
           throw new SoftshareError('E_DIVERGED', 'retrain', `Loss became NaN/Inf in epoch ${epoch! + 1} after ${recoveries!} recoveries; lower the learning rates or tau`);

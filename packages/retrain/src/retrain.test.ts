@@ -59,6 +59,25 @@ describe('retrain stage', () => {
     expect(Array.from(resumed.mixture.means)).toEqual(Array.from(straight.mixture.means));
   }, 120_000);
 
+  it('resumes from a checkpoint taken mid-epoch on cancellation to the same bytes', async () => {
+    const opts = retrainOptionsSchema.parse({ ...small, epochs: 2, tau: 1, seed: 4 });
+    const straight = await runRetraining(pretrained, data, opts);
+    let steps = 0;
+    let saved: TrainingState | undefined;
+    const err = await runRetraining(pretrained, data, opts, {
+      onStep: () => void steps++,
+      isCancelled: () => steps >= 6, // epoch 2, after 2 of its 4 batches
+      onCheckpoint: (s) => void (saved = s),
+    }).catch((e: unknown) => e);
+    expect((err as Error).message).toMatch(/cancelled in epoch 2 after 2 batches/);
+    expect(saved?.epoch).toBe(1);
+    expect(saved?.step).toBe(2);
+    const resumed = await runRetraining(pretrained, data, opts, { resumeFrom: saved });
+    for (let i = 0; i < straight.params.length; i++) {
+      expect(Buffer.from(resumed.params[i].values.buffer).equals(Buffer.from(straight.params[i].values.buffer)), straight.params[i].name).toBe(true);
+    }
+  }, 120_000);
+
   it('stops within a batch when unsubscribed', async () => {
     let steps = 0;
     const progress = createProgressChannel();

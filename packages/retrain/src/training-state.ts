@@ -9,6 +9,13 @@ import type { MixtureAdamState } from './mixture-adam.js';
 export interface TrainingState {
   /** Epochs completed. */
   readonly epoch: number;
+  /**
+   * Batches already done in epoch `epoch + 1` (0 at an epoch boundary). When > 0, `rng` is
+   * the generator's state before that epoch's shuffle, so the same order is drawn again,
+   * and `partial` holds the epoch's running loss sums.
+   */
+  readonly step?: number;
+  readonly partial?: { readonly ceSum: number; readonly seen: number };
   /** Trainable weights in model order. */
   readonly weights: readonly { name: string; shape: number[]; values: Float32Array }[];
   /** tfjs Adam's variables (iterations and moments), by name. */
@@ -55,6 +62,8 @@ export function encodeTrainingState(s: TrainingState): { json: string; bin: Uint
     rng: s.rng,
     lrScale: s.lrScale,
     recoveries: s.recoveries,
+    step: s.step ?? 0,
+    partial: s.partial ?? { ceSum: 0, seen: 0 },
   };
   const bin = new Uint8Array(offset);
   let at = 0;
@@ -88,5 +97,7 @@ export function decodeTrainingState(json: string, bin: Uint8Array): TrainingStat
     rng: h.rng,
     lrScale: h.lrScale,
     recoveries: h.recoveries,
+    step: h.step ?? 0,
+    partial: h.partial ?? { ceSum: 0, seen: 0 },
   };
 }
