@@ -2,21 +2,11 @@ import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import type { ModelData, QuantizedModel } from '@softshare/core';
 import { paperFormatBits } from '@softshare/entropy';
 import type { EncodedSws } from '@softshare/format';
+import { toArtifacts } from '@softshare/models';
 
 /** Relative-index bits of the paper's format: 5 for dense kernels, 8 for conv kernels (Han et al.). */
 export function paperIndexBits(shape: readonly number[]): number {
   return shape.length >= 4 ? 8 : 5;
-}
-
-function float32Bytes(model: ModelData): Uint8Array {
-  const n = model.params.reduce((s, p) => s + p.values.length, 0);
-  const all = new Float32Array(n);
-  let at = 0;
-  for (const p of model.params) {
-    all.set(p.values, at);
-    at += p.values.length;
-  }
-  return new Uint8Array(all.buffer);
 }
 
 /** 8-bit affine quantisation as tfjs-converter's --quantize_uint8 does it: 1 byte per value + min and scale per tensor. */
@@ -46,7 +36,7 @@ export function accountFor(original: ModelData, quantized: QuantizedModel, encod
   const paperBits = quantized.quantized.reduce((s, q) => s + paperFormatBits(q.codes, q.codebook.length, paperIndexBits(q.shape)), 0);
   const nonzero = encoded.tensors.filter((t) => t.encoding === 'shared').reduce((s, t) => s + t.nonzero, 0);
   const sparseBytes = encoded.tensors.reduce((s, t) => s + t.positionBytes + t.codeBytes, 0);
-  const raw = float32Bytes(original);
+  const raw = new Uint8Array(toArtifacts(original).weightData as ArrayBuffer);
   const affine = affineUint8Bytes(original);
   const sum = (k: 'positionBytes' | 'codeBytes' | 'rawBytes') => encoded.tensors.reduce((s, t) => s + t[k], 0);
   const codebookBytes = encoded.tensors.reduce((s, t) => s + 4 * t.codebookValues, 0);

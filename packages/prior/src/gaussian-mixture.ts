@@ -91,6 +91,48 @@ export function clampGammas(params: MixtureParams, varianceFloor: number): void 
 }
 
 /**
+ * Per-component constants of the log-density: log(pi_j N(x | mu_j, 1/lambda_j)) =
+ * (a_j x + b_j) x + c_j, and lambda_j itself.
+ */
+export function componentTerms(params: MixtureParams): { pi: Float64Array; lam: Float64Array; a: Float64Array; b: Float64Array; c: Float64Array } {
+  const J = params.means.length;
+  const pi = proportions(params);
+  const lam = new Float64Array(J);
+  const a = new Float64Array(J);
+  const b = new Float64Array(J);
+  const c = new Float64Array(J);
+  for (let j = 0; j < J; j++) {
+    const l = Math.exp(params.gammas[j]);
+    const mu = params.means[j];
+    lam[j] = l;
+    a[j] = -0.5 * l;
+    b[j] = l * mu;
+    c[j] = Math.log(pi[j]) + 0.5 * params.gammas[j] - 0.5 * l * mu * mu - HALF_LOG_2PI;
+  }
+  return { pi, lam, a, b, c };
+}
+
+/**
+ * Mixture-parameter gradients of -sum_i log p(w_i) from the responsibility statistics
+ * R_j = sum r_ij, S1_j = sum r_ij (w_i - mu_j), S2_j = sum r_ij (w_i - mu_j)^2.
+ */
+export function fromStatistics(params: MixtureParams, lam: Float64Array, R: Float64Array, S1: Float64Array, S2: Float64Array, negLogP: number): PriorEvaluation {
+  const J = params.means.length;
+  const pi = proportions(params);
+  const gMeans = new Float64Array(J);
+  const gGammas = new Float64Array(J);
+  const gRhos = new Float64Array(J);
+  let Rfree = 0;
+  for (let j = 1; j < J; j++) Rfree += R[j];
+  for (let j = 0; j < J; j++) {
+    if (j > 0) gMeans[j] = -lam[j] * S1[j];
+    gGammas[j] = -0.5 * R[j] + 0.5 * lam[j] * S2[j];
+    if (j > 0) gRhos[j] = -(R[j] - (pi[j] / (1 - params.pi0)) * Rfree);
+  }
+  return { negLogP, grads: { means: gMeans, gammas: gGammas, rhos: gRhos }, mass: R };
+}
+
+/**
  * -sum_i log p(w_i) over every weight in `tensors`, with the hand-written gradient for
  * each weight (written, times `gradScale`, into `weightGrads` when given) and for the
  * mixture parameters. One pass per weight: J quadratic log-terms, exp only for
@@ -105,19 +147,7 @@ export function evaluatePrior(
   wantValue = false,
 ): PriorEvaluation {
   const J = params.means.length;
-  const pi = proportions(params);
-  const a = new Float64Array(J);
-  const b = new Float64Array(J);
-  const c = new Float64Array(J);
-  const lam = new Float64Array(J);
-  for (let j = 0; j < J; j++) {
-    const l = Math.exp(params.gammas[j]);
-    const mu = params.means[j];
-    lam[j] = l;
-    a[j] = -0.5 * l;
-    b[j] = l * mu;
-    c[j] = Math.log(pi[j]) + 0.5 * params.gammas[j] - 0.5 * l * mu * mu - HALF_LOG_2PI;
-  }
+  const { lam, a, b, c } = componentTerms(params);
   const R = new Float64Array(J);
   const S1 = new Float64Array(J);
   const S2 = new Float64Array(J);
@@ -161,18 +191,7 @@ export function evaluatePrior(
       if (wantValue) negLogP -= max + Math.log(sum);
     }
   }
-  const gMeans = new Float64Array(J);
-  const gGammas = new Float64Array(J);
-  const gRhos = new Float64Array(J);
-  let Rfree = 0;
-  for (let j = 1; j < J; j++) Rfree += R[j];
-  const s = (1 - params.pi0) > 0 ? pi.map((p) => p / (1 - params.pi0)) : pi;
-  for (let j = 0; j < J; j++) {
-    if (j > 0) gMeans[j] = -lam[j] * S1[j];
-    gGammas[j] = -0.5 * R[j] + 0.5 * lam[j] * S2[j];
-    if (j > 0) gRhos[j] = -(R[j] - s[j] * Rfree);
-  }
-  return { negLogP: wantValue ? negLogP : NaN, grads: { means: gMeans, gammas: gGammas, rhos: gRhos }, mass: R };
+  return fromStatistics(params, lam, R, S1, S2, wantValue ? negLogP : NaN);
 }
 
 /**

@@ -1,6 +1,4 @@
-import { evaluatePrior, proportions, type MixtureParams, type PriorEvaluation } from './gaussian-mixture.js';
-
-const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
+import { componentTerms, evaluatePrior, fromStatistics, type MixtureParams, type PriorEvaluation } from './gaussian-mixture.js';
 
 /** Grid spacing as a fraction of the narrowest component's std (default 1/16). */
 export const GRID_STEP_PER_STD = 1 / 16;
@@ -42,19 +40,7 @@ export function evaluatePriorGridded(
   const nodes = Math.floor((hi - lo) / h) + 2;
   if (!(nodes <= MAX_GRID_NODES)) return evaluatePrior(params, tensors, weightGrads, gradScale, wantValue);
 
-  const pi = proportions(params);
-  const lam = new Float64Array(J);
-  const a = new Float64Array(J);
-  const b = new Float64Array(J);
-  const c = new Float64Array(J);
-  for (let j = 0; j < J; j++) {
-    const l = Math.exp(params.gammas[j]);
-    const mu = params.means[j];
-    lam[j] = l;
-    a[j] = -0.5 * l;
-    b[j] = l * mu;
-    c[j] = Math.log(pi[j]) + 0.5 * params.gammas[j] - 0.5 * l * mu * mu - HALF_LOG_2PI;
-  }
+  const { lam, a, b, c } = componentTerms(params);
   // g at every node, responsibilities per node (node-major), -log p per node
   const g = new Float64Array(nodes);
   const r = new Float64Array(nodes * J);
@@ -124,15 +110,5 @@ export function evaluatePriorGridded(
     }
     if (wantValue) negLogP += cnt * nlp[k] + g[k] * n1k;
   }
-  const gMeans = new Float64Array(J);
-  const gGammas = new Float64Array(J);
-  const gRhos = new Float64Array(J);
-  let Rfree = 0;
-  for (let j = 1; j < J; j++) Rfree += R[j];
-  for (let j = 0; j < J; j++) {
-    if (j > 0) gMeans[j] = -lam[j] * S1[j];
-    gGammas[j] = -0.5 * R[j] + 0.5 * lam[j] * S2[j];
-    if (j > 0) gRhos[j] = -(R[j] - (pi[j] / (1 - params.pi0)) * Rfree);
-  }
-  return { negLogP: wantValue ? negLogP : NaN, grads: { means: gMeans, gammas: gGammas, rhos: gRhos }, mass: R };
+  return fromStatistics(params, lam, R, S1, S2, wantValue ? negLogP : NaN);
 }
