@@ -6,41 +6,52 @@ export const GRID_STEP_PER_STD = 1 / 16;
 export const MAX_GRID_NODES = 1 << 16;
 
 /**
+ * The per-weight work of the gridded prior, written without references to anything
+ * outside its own body so that it runs unchanged on a worker thread from its source
+ * text (see prior-worker.ts).
+ *
  * The prior's gradient with respect to a weight is one smooth function of the weight,
  * g(x) = sum_j r_j(x) lambda_j (x - mu_j), the same for every weight. This evaluates it,
- * and the responsibilities, on a grid with spacing <= (narrowest std) / 16 across the
+ * and the responsibilities, on a grid with spacing (narrowest std) * gridStep across the
  * weights' range, then per weight interpolates g linearly and bins the weight (count,
  * sum and sum of squares of its offset from the nearest node) for the mixture statistics.
- * Per weight that is a handful of flops instead of J exponentials; per step the grid
- * costs (nodes x J) exponentials, a few hundred to a few thousand nodes in practice.
- * Falls back to the exact pass when the grid would exceed MAX_GRID_NODES (a component
- * collapsed far below the others). Same signature and outputs as evaluatePrior.
+ * Writes out = [negLogP, R (J), S1 (J), S2 (J)] and returns true; returns false (out
+ * untouched) when the weights are empty or not finite, or the grid would need more
+ * than maxNodes nodes (a component collapsed far below the others).
  */
-export function evaluatePriorGridded(
-  params: MixtureParams,
+export function griddedKernel(
+  means: Float64Array,
+  gammas: Float64Array,
+  lam: Float64Array,
+  a: Float64Array,
+  b: Float64Array,
+  c: Float64Array,
   tensors: readonly Float32Array[],
   weightGrads: readonly Float32Array[] | null,
-  gradScale = 1,
-  wantValue = false,
-): PriorEvaluation {
-  const J = params.means.length;
+  gradScale: number,
+  wantValue: boolean,
+  gridStep: number,
+  maxNodes: number,
+  out: Float64Array,
+): boolean {
+  const J = means.length;
   let lo = Infinity;
   let hi = -Infinity;
-  for (const w of tensors) {
+  for (let t = 0; t < tensors.length; t++) {
+    const w = tensors[t];
     for (let i = 0; i < w.length; i++) {
       const x = w[i];
       if (x < lo) lo = x;
       if (x > hi) hi = x;
     }
   }
-  if (!(lo <= hi)) return evaluatePrior(params, tensors, weightGrads, gradScale, wantValue);
+  if (!(lo <= hi)) return false;
   let maxGamma = -Infinity;
-  for (let j = 0; j < J; j++) maxGamma = Math.max(maxGamma, params.gammas[j]);
-  const h = Math.exp(-0.5 * maxGamma) * GRID_STEP_PER_STD;
+  for (let j = 0; j < J; j++) if (gammas[j] > maxGamma) maxGamma = gammas[j];
+  const h = Math.exp(-0.5 * maxGamma) * gridStep;
   const nodes = Math.floor((hi - lo) / h) + 2;
-  if (!(nodes <= MAX_GRID_NODES)) return evaluatePrior(params, tensors, weightGrads, gradScale, wantValue);
+  if (!(nodes <= maxNodes)) return false;
 
-  const { lam, a, b, c } = componentTerms(params);
   // g at every node, responsibilities per node (node-major), -log p per node
   const g = new Float64Array(nodes);
   const r = new Float64Array(nodes * J);
@@ -61,7 +72,7 @@ export function evaluatePriorGridded(
     for (let j = 0; j < J; j++) {
       const rj = lt[j] * inv;
       r[k * J + j] = rj;
-      gx += rj * lam[j] * (x - params.means[j]);
+      gx += rj * lam[j] * (x - means[j]);
     }
     g[k] = gx;
     nlp[k] = -(max + Math.log(sum));
@@ -73,7 +84,7 @@ export function evaluatePriorGridded(
   const lastK = nodes - 2;
   for (let t = 0; t < tensors.length; t++) {
     const w = tensors[t];
-    const out = weightGrads ? weightGrads[t] : null;
+    const dst = weightGrads ? weightGrads[t] : null;
     for (let i = 0; i < w.length; i++) {
       const x = w[i];
       const u = (x - lo) * invH;
@@ -81,18 +92,16 @@ export function evaluatePriorGridded(
       if (k > lastK) k = lastK;
       const f = u - k;
       const gk = g[k];
-      if (out !== null) out[i] = gradScale * (gk + f * (g[k + 1] - gk));
+      if (dst !== null) dst[i] = gradScale * (gk + f * (g[k + 1] - gk));
       const kb = f < 0.5 ? k : k + 1;
       const d = x - (lo + kb * h);
-      const b = 3 * kb;
-      bins[b] += 1;
-      bins[b + 1] += d;
-      bins[b + 2] += d * d;
+      const bi = 3 * kb;
+      bins[bi] += 1;
+      bins[bi + 1] += d;
+      bins[bi + 2] += d * d;
     }
   }
-  const R = new Float64Array(J);
-  const S1 = new Float64Array(J);
-  const S2 = new Float64Array(J);
+  out.fill(0);
   let negLogP = 0;
   for (let k = 0; k < nodes; k++) {
     const cnt = bins[3 * k];
@@ -103,12 +112,38 @@ export function evaluatePriorGridded(
     for (let j = 0; j < J; j++) {
       const rj = r[k * J + j];
       if (rj === 0) continue;
-      const e = x - params.means[j];
-      R[j] += rj * cnt;
-      S1[j] += rj * (n1k + cnt * e);
-      S2[j] += rj * (n2k + 2 * e * n1k + cnt * e * e);
+      const e = x - means[j];
+      out[1 + j] += rj * cnt;
+      out[1 + J + j] += rj * (n1k + cnt * e);
+      out[1 + 2 * J + j] += rj * (n2k + 2 * e * n1k + cnt * e * e);
     }
     if (wantValue) negLogP += cnt * nlp[k] + g[k] * n1k;
   }
-  return fromStatistics(params, lam, R, S1, S2, wantValue ? negLogP : NaN);
+  out[0] = wantValue ? negLogP : NaN;
+  return true;
+}
+
+/** Mixture statistics (as the kernel writes them) to the prior's value and gradients. */
+export function fromKernelOutput(params: MixtureParams, lam: Float64Array, out: Float64Array): PriorEvaluation {
+  const J = params.means.length;
+  return fromStatistics(params, lam, out.slice(1, 1 + J), out.slice(1 + J, 1 + 2 * J), out.slice(1 + 2 * J, 1 + 3 * J), out[0]);
+}
+
+/**
+ * The prior's value and gradients by the gridded evaluation (griddedKernel): per weight
+ * a handful of flops instead of J exponentials; per step the grid costs (nodes x J)
+ * exponentials, a few hundred to a few thousand nodes in practice. Falls back to the
+ * exact pass when the kernel declines. Same signature and outputs as evaluatePrior.
+ */
+export function evaluatePriorGridded(
+  params: MixtureParams,
+  tensors: readonly Float32Array[],
+  weightGrads: readonly Float32Array[] | null,
+  gradScale = 1,
+  wantValue = false,
+): PriorEvaluation {
+  const { lam, a, b, c } = componentTerms(params);
+  const out = new Float64Array(1 + 3 * params.means.length);
+  const ok = griddedKernel(params.means, params.gammas, lam, a, b, c, tensors, weightGrads, gradScale, wantValue, GRID_STEP_PER_STD, MAX_GRID_NODES, out);
+  return ok ? fromKernelOutput(params, lam, out) : evaluatePrior(params, tensors, weightGrads, gradScale, wantValue);
 }

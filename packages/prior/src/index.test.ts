@@ -8,6 +8,7 @@ describe('@softshare/prior exports', () => {
       'MAX_GRID_NODES',
       'assignComponents',
       'clampGammas',
+      'createPriorWorker',
       'evaluatePrior',
       'evaluatePriorGridded',
       'gammaHyperPrior',

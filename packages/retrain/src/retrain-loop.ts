@@ -5,12 +5,14 @@ import { crossEntropy, evaluate, fromModelData, inputShapeFor, logitsFn, toModel
 import {
   assignComponents,
   clampGammas,
+  createPriorWorker,
   evaluatePrior,
   evaluatePriorGridded,
   gammaHyperPrior,
   initMixture,
   toMixture,
   type MixtureParams,
+  type PriorWorker,
 } from '@softshare/prior';
 import { createMixtureAdam, mixtureAdamStep, type MixtureAdamState } from './mixture-adam.js';
 import type { RetrainOptions } from './retrain-options.js';
@@ -55,6 +57,12 @@ interface Var {
 /** Prefix of the extra optimizer entries holding Adam's running beta powers. */
 const ACC_BETA = '__softshare/';
 
+/** Learning-rate multiplier at a step: 1 during the tau warm-up, then the schedule. */
+export function scheduleFactor(schedule: 'constant' | 'cosine', step: number, warmupSteps: number, totalSteps: number): number {
+  if (schedule === 'constant' || step < warmupSteps || totalSteps <= warmupSteps) return 1;
+  return 0.5 * (1 + Math.cos((Math.PI * (step - warmupSteps)) / (totalSteps - warmupSteps)));
+}
+
 function underPrior(name: string, which: 'kernels' | 'all'): boolean {
   return which === 'all' || /\/kernel$/.test(name);
 }
@@ -79,6 +87,7 @@ export async function runRetraining(
     hooks.onDiagnostic?.(d);
   };
   const optimizers: tf.Optimizer[] = [];
+  let priorWorker: PriorWorker | null = null;
   try {
     const shape = inputShapeFor(model, data.train);
     const forward = logitsFn(model);
@@ -93,7 +102,10 @@ export async function runRetraining(
     }
     for (const v of vars) if (!v.underPrior) diag({ severity: 'info', stage: 'retrain', layer: v.name, message: 'not under the prior (prior.tensors = kernels); kept as trained' });
     const evaluatePriorFn = options.prior.evaluation === 'grid' ? evaluatePriorGridded : evaluatePrior;
-    const gradBuffers = priorVars.map((v) => new Float32Array(v.variable.size));
+    if (options.prior.evaluation === 'grid' && options.priorThread === 'worker') {
+      priorWorker = await createPriorWorker(priorVars.map((v) => v.variable.size), options.prior.components);
+    }
+    const gradBuffers = priorWorker ? priorWorker.grads : priorVars.map((v) => new Float32Array(v.variable.size));
     const N = data.train.count;
     const stepsPerEpoch = Math.ceil(N / options.batchSize);
     const warmupSteps = options.warmupEpochs * stepsPerEpoch;
@@ -187,13 +199,21 @@ export async function runRetraining(
         const globalStep = epoch! * stepsPerEpoch + s;
         const tauNow = warmupSteps > 0 ? options.tau * Math.min(1, (globalStep + 1) / warmupSteps) : options.tau;
         const scale = tauNow / N;
+        const lrNow = lrScale! * scheduleFactor(options.schedule, globalStep, warmupSteps, options.epochs * stepsPerEpoch);
+        (optimizer! as unknown as { learningRate: number }).learningRate = options.learningRates.weights * lrNow;
         const batch = makeBatch(data.train, batches[s], data.numClasses);
         const ce = tf.tidy(() => {
           const x = tf.tensor(batch.x, [batch.size, ...shape]);
           const y = tf.tensor2d(batch.y, [batch.size, data.numClasses]);
+          // the prior only needs this step's weights: on a worker it runs during the network's pass
+          if (priorWorker) {
+            priorVars.forEach((v, k) => priorWorker!.weights[k].set(v.variable.dataSync() as Float32Array));
+            priorWorker.start(params!, scale);
+          }
           const { value, grads } = tf.variableGrads(() => crossEntropy(forward(x, true), y), vars.map((v) => v.variable));
-          const ws = priorVars.map((v) => v.variable.dataSync() as Float32Array);
-          const prior = evaluatePriorFn(params!, ws, gradBuffers, scale);
+          const prior = priorWorker
+            ? priorWorker.finish()
+            : evaluatePriorFn(params!, priorVars.map((v) => v.variable.dataSync() as Float32Array), gradBuffers, scale);
           priorVars.forEach((v, k) => {
             grads[v.variable.name] = grads[v.variable.name].add(tf.tensor(gradBuffers[k], v.shape));
           });
@@ -203,7 +223,7 @@ export async function runRetraining(
             gammaHyperPrior(params!, options.prior, prior.grads.gammas);
             for (const k of ['means', 'gammas', 'rhos'] as const) prior.grads[k].forEach((g, j, a) => (a[j] = g * scale));
             const lr = options.learningRates;
-            mixtureAdamStep(params!, prior.grads, madam!, { means: lr.means * lrScale!, gammas: lr.gammas * lrScale!, rhos: lr.rhos * lrScale! });
+            mixtureAdamStep(params!, prior.grads, madam!, { means: lr.means * lrNow, gammas: lr.gammas * lrNow, rhos: lr.rhos * lrNow });
             clampGammas(params!, options.prior.varianceFloor);
           }
           return loss;
@@ -263,6 +283,7 @@ export async function runRetraining(
       underPrior: priorVars.map((v) => v.name),
     };
   } finally {
+    await priorWorker?.close();
     optimizers.forEach((o) => o.dispose());
     model.dispose();
   }

@@ -24,6 +24,18 @@ export const retrainOptionsSchema = z.object({
       rhos: z.number().positive().default(3e-3),
     })
     .default({ weights: 5e-4, means: 1e-4, gammas: 3e-3, rhos: 3e-3 }),
+  /**
+   * How every learning rate evolves after the tau warm-up: 'constant', or 'cosine'
+   * (half a cosine from the full rate down to 0 at the last step). Default: 'constant'
+   * (the tutorial's); the comparison is in docs/RESULTS.md.
+   */
+  schedule: z.enum(['constant', 'cosine']).default('constant'),
+  /**
+   * Where the gridded prior is evaluated: 'worker' (a second thread, overlapping the
+   * network's forward/backward pass; same numbers bit for bit; falls back to the main
+   * thread where node:worker_threads is unavailable) or 'main'. Default: 'worker'.
+   */
+  priorThread: z.enum(['worker', 'main']).default('worker'),
   /** Seed of the example order (default: 1). */
   seed: z.number().int().nonnegative().default(1),
   /** Evaluate test error every N epochs, 0 = never (default: 1). */
