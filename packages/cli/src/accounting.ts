@@ -53,7 +53,7 @@ export function accountFor(original: ModelData, quantized: QuantizedModel, encod
       codebooks_in_header: codebookBytes,
       float32_tensors: sum('rawBytes'),
       header: encoded.headerBytes,
-      framing: 16,
+      framing: encoded.bytes.length - encoded.headerBytes - encoded.tensors.reduce((n, t) => n + t.positionBytes + t.codeBytes + t.rawBytes, 0),
     },
     baselines: {
       gzip9_float32_bytes: gzipSync(raw, { level: 9 }).length,

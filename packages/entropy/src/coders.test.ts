@@ -58,7 +58,7 @@ describe('entropy-bound coder', () => {
 
 describe('registry', () => {
   it('holds the built-in coders and takes a user coder', () => {
-    expect(coderIds()).toEqual(expect.arrayContaining(['rans/1', 'huffman/1', 'brotli/1', 'deflate/1']));
+    expect(coderIds()).toEqual(expect.arrayContaining(['rans/1', 'huffman/1', 'lz/1', 'brotli/1', 'deflate/1']));
     const identity: Coder = {
       id: 'test-identity/1',
       encode: (s) => new Uint8Array(new Uint32Array(s).buffer),

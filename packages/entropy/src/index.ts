@@ -1,9 +1,10 @@
 import { registerCoder } from './coder.js';
 import { huffmanCoder } from './huffman.js';
+import { lzCoder } from './lz.js';
 import { ransCoder } from './rans.js';
 import { brotliCoder, deflateCoder } from './zlib-coders.js';
 
-for (const c of [ransCoder, huffmanCoder, brotliCoder, deflateCoder]) registerCoder(c);
+for (const c of [ransCoder, huffmanCoder, lzCoder, brotliCoder, deflateCoder]) registerCoder(c);
 
 /** The coder softshare uses unless told otherwise. */
 export const DEFAULT_CODER_ID = 'rans/1';
@@ -12,6 +13,7 @@ export { BitReader, BitWriter, readVarint, writeVarint } from './bit-io.js';
 export { decodeMask, encodeMask, matrixShape } from './context-mask.js';
 export { coderIds, findCoder, registerCoder, type Coder } from './coder.js';
 export { huffmanCoder, huffmanLengths } from './huffman.js';
+export { lzCoder, lzCompress, lzDecompress } from './lz.js';
 export { quantizeFrequencies, ransCoder } from './rans.js';
 export {
   fromEscapeStreams,

@@ -1,6 +1,7 @@
 import { Rng } from '@softshare/core';
 import { crc32 } from './crc32.js';
 import { readSwsHeader } from './sws-reader.js';
+import { frameSws, SWS_MAJOR } from './sws-writer.js';
 
 /** One hostile variant of a valid .sws file, and how it was made. */
 export interface FuzzCase {
@@ -12,16 +13,8 @@ export interface FuzzCase {
 
 const HOSTILE: unknown[] = [-1, 0, 1, 2 ** 31, 2 ** 32, 2 ** 53, 1e308, -1e308, 0.5, 'x', '', null, [], {}, [1e9, 1e9], [0], true];
 
-function frame(header: unknown, payload: Uint8Array, major = 1): Uint8Array {
-  const h = new TextEncoder().encode(JSON.stringify(header));
-  const out = new Uint8Array(12 + h.length + payload.length + 4);
-  const view = new DataView(out.buffer);
-  out.set([0x53, 0x57, 0x53, 0x4d, major, 0], 0);
-  view.setUint32(8, h.length, true);
-  out.set(h, 12);
-  out.set(payload, 12 + h.length);
-  view.setUint32(out.length - 4, crc32(out.subarray(0, out.length - 4)), true);
-  return out;
+function frame(header: unknown, payload: Uint8Array, major = SWS_MAJOR): Uint8Array {
+  return frameSws(new TextEncoder().encode(JSON.stringify(header)), [payload], major);
 }
 
 function pick<T>(rng: Rng, xs: readonly T[]): T {
@@ -59,7 +52,7 @@ export function mutateSws(valid: Uint8Array, rng: Rng): FuzzCase {
   if (kind === 'random-bytes') {
     const n = rng.int(3000);
     const bytes = Uint8Array.from({ length: n }, () => rng.int(256));
-    if (n >= 6 && rng.next() < 0.5) bytes.set([0x53, 0x57, 0x53, 0x4d, 1, 0], 0);
+    if (n >= 6 && rng.next() < 0.5) bytes.set([0x53, 0x57, 0x53, 0x4d, pick(rng, [1, SWS_MAJOR]), 0], 0);
     return { kind, bytes, checksumsFixed: false };
   }
   if (kind === 'bit-flips') {
@@ -77,7 +70,7 @@ export function mutateSws(valid: Uint8Array, rng: Rng): FuzzCase {
   }
   const { header, payload } = readSwsHeader(valid);
   if (kind === 'header-field') {
-    return { kind, bytes: frame(mutateJson(header, rng), payload, rng.next() < 0.05 ? 2 : 1), checksumsFixed: true };
+    return { kind, bytes: frame(mutateJson(header, rng), payload, pick(rng, [1, SWS_MAJOR, SWS_MAJOR, SWS_MAJOR + 1])), checksumsFixed: true };
   }
   // section-garbage: overwrite one section with random bytes, fix its CRC in the header
   const copy = JSON.parse(JSON.stringify(header)) as { tensors: Record<string, { offset: number; length: number; crc32: number }>[] };

@@ -1,10 +1,11 @@
 import type * as tf from '@tensorflow/tfjs';
 import { SoftshareError, type SoftshareErrorCode } from '@softshare/core';
-import { decodeMask, findCoder, fromEscapeStreams, matrixShape } from '@softshare/entropy';
+import { decodeMask, findCoder, fromEscapeStreams, lzDecompress, matrixShape } from '@softshare/entropy';
 import { crc32 } from './crc32.js';
 import { fromFloat16Bytes } from './float16.js';
 import { MAX_ELEMENTS, MAX_ELEMENTS_PER_BYTE, MAX_HEADER_BYTES, swsHeaderSchema, type SwsHeader } from './header-schema.js';
-import { SWS_MAGIC, SWS_MAJOR } from './sws-writer.js';
+import { HEADER_DICTIONARY } from './header-dictionary.js';
+import { headerStart, SWS_MAGIC, SWS_MAJOR } from './sws-writer.js';
 
 /** One decoded tensor; shared tensors keep their codes and codebook too. */
 export interface DecodedTensor {
@@ -26,6 +27,9 @@ function fail(code: SoftshareErrorCode, message: string, cause?: unknown): never
 }
 
 const MAX_JSON_DEPTH = 64;
+/** A 2.x header may expand to at most 64 KiB + 256 x its stored size (before the 16 MiB cap). */
+const MAX_HEADER_EXPANSION_BASE = 64 * 1024;
+const MAX_HEADER_EXPANSION = 256;
 
 /** Deepest [ / { nesting of JSON text, strings skipped; checked before JSON.parse and zod recurse. */
 function jsonDepth(bytes: Uint8Array): number {
@@ -50,14 +54,25 @@ export function readSwsHeader(bytes: Uint8Array): { header: SwsHeader; payload: 
   for (let i = 0; i < 4; i++) if (bytes[i] !== SWS_MAGIC[i]) fail('E_FORMAT_MAGIC', 'Expected a .sws file (magic SWSM), got another kind of file');
   const major = bytes[4];
   const minor = bytes[5];
-  if (major !== SWS_MAJOR) fail('E_FORMAT_VERSION', `Expected .sws major version ${SWS_MAJOR}, got ${major} (written by a ${major > SWS_MAJOR ? 'newer' : 'different'} softshare)`);
+  if (major < 1 || major > SWS_MAJOR) fail('E_FORMAT_VERSION', `Expected .sws major version 1 to ${SWS_MAJOR}, got ${major} (written by a ${major > SWS_MAJOR ? 'newer' : 'different'} softshare)`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const start = headerStart(major);
   const headerLength = view.getUint32(8, true);
   if (headerLength > MAX_HEADER_BYTES) fail('E_FORMAT_LIMIT', `Expected a header of at most ${MAX_HEADER_BYTES} bytes, got ${headerLength}`);
-  if (12 + headerLength + 4 > bytes.length) fail('E_FORMAT_TRUNCATED', `Expected ${12 + headerLength + 4} bytes or more for the header, got ${bytes.length}`);
+  if (start + headerLength + 4 > bytes.length) fail('E_FORMAT_TRUNCATED', `Expected ${start + headerLength + 4} bytes or more for the header, got ${bytes.length}`);
   const stored = view.getUint32(bytes.length - 4, true);
   if (crc32(bytes.subarray(0, bytes.length - 4)) !== stored) fail('E_FORMAT_CHECKSUM', 'Expected the file checksum to match, got a mismatch: the file is corrupt or truncated');
-  const headerBytes = bytes.subarray(12, 12 + headerLength);
+  let headerBytes = bytes.subarray(start, start + headerLength);
+  if (major >= 2) {
+    const jsonLength = view.getUint32(12, true);
+    const cap = Math.min(MAX_HEADER_BYTES, MAX_HEADER_EXPANSION_BASE + MAX_HEADER_EXPANSION * headerLength);
+    if (jsonLength > cap) fail('E_FORMAT_LIMIT', `Expected a header JSON of at most ${cap} bytes for ${headerLength} stored bytes, got ${jsonLength}`);
+    try {
+      headerBytes = lzDecompress(headerBytes, jsonLength, HEADER_DICTIONARY);
+    } catch (cause) {
+      fail('E_FORMAT_HEADER', `Expected an lz/1-compressed header, got bytes that do not decompress: ${(cause as Error).message}`, cause);
+    }
+  }
   const depth = jsonDepth(headerBytes);
   if (depth > MAX_JSON_DEPTH) fail('E_FORMAT_HEADER', `Expected header JSON nested at most ${MAX_JSON_DEPTH} deep, got ${depth}`);
   let json: unknown;
@@ -72,7 +87,7 @@ export function readSwsHeader(bytes: Uint8Array): { header: SwsHeader; payload: 
     fail('E_FORMAT_HEADER', `Expected a valid header, got ${issue.path.join('.') || '(root)'}: ${issue.message}`);
   }
   const header = parsed.data;
-  const payloadStart = 12 + headerLength;
+  const payloadStart = start + headerLength;
   if (payloadStart + header.payloadLength + 4 !== bytes.length) {
     fail('E_FORMAT_TRUNCATED', `Expected a file of ${payloadStart + header.payloadLength + 4} bytes from the header, got ${bytes.length}`);
   }

@@ -1,12 +1,44 @@
 import type { ParamTensor, QuantizedModel } from '@softshare/core';
-import { DEFAULT_CODER_ID, encodeMask, findCoder, matrixShape, toEscapeStreams } from '@softshare/entropy';
+import { DEFAULT_CODER_ID, encodeMask, findCoder, lzCompress, matrixShape, toEscapeStreams } from '@softshare/entropy';
 import { crc32 } from './crc32.js';
+import { HEADER_DICTIONARY } from './header-dictionary.js';
 import { toFloat16Bytes } from './float16.js';
 import type { SwsHeader, SwsTensorEntry } from './header-schema.js';
 
 export const SWS_MAGIC = Uint8Array.from([0x53, 0x57, 0x53, 0x4d]);
-export const SWS_MAJOR = 1;
+export const SWS_MAJOR = 2;
 export const SWS_MINOR = 0;
+
+/** Offset of the stored header: 12 in 1.x (plain JSON), 16 in 2.x (lz/1-compressed JSON). */
+export function headerStart(major: number): number {
+  return major === 1 ? 12 : 16;
+}
+
+/**
+ * Frame header JSON and payload as a .sws file (docs/format.md): magic, version,
+ * header length(s), header, payload, CRC-32 of everything before it. From 2.0 the
+ * header is stored lz/1-compressed with the preset dictionary; 1.x stores it as is.
+ */
+export function frameSws(headerJson: Uint8Array, payload: readonly Uint8Array[], major = SWS_MAJOR, minor = SWS_MINOR): Uint8Array {
+  const stored = major === 1 ? headerJson : lzCompress(headerJson, HEADER_DICTIONARY);
+  const start = headerStart(major);
+  const payloadLength = payload.reduce((n, s) => n + s.length, 0);
+  const out = new Uint8Array(start + stored.length + payloadLength + 4);
+  const view = new DataView(out.buffer);
+  out.set(SWS_MAGIC, 0);
+  out[4] = major;
+  out[5] = minor;
+  view.setUint32(8, stored.length, true);
+  if (major !== 1) view.setUint32(12, headerJson.length, true);
+  out.set(stored, start);
+  let at = start + stored.length;
+  for (const s of payload) {
+    out.set(s, at);
+    at += s.length;
+  }
+  view.setUint32(at, crc32(out.subarray(0, at)), true);
+  return out;
+}
 
 /** Shortest decimal that reads back as exactly this float32 (JSON prints doubles in full). */
 export function shortestFloat32(x: number): number {
@@ -49,6 +81,7 @@ export interface TensorBytes {
 
 export interface EncodedSws {
   readonly bytes: Uint8Array;
+  /** Bytes of the stored (compressed) header; the rest of the framing is headerStart + 4. */
   readonly headerBytes: number;
   readonly tensors: readonly TensorBytes[];
 }
@@ -124,20 +157,8 @@ export function encodeSws(model: QuantizedModel, options: EncodeSwsOptions = {})
     payloadLength: offset,
     tensors: entries,
   };
-  const headerBytes = new TextEncoder().encode(JSON.stringify(header));
-  const total = 12 + headerBytes.length + offset + 4;
-  const out = new Uint8Array(total);
-  const view = new DataView(out.buffer);
-  out.set(SWS_MAGIC, 0);
-  out[4] = SWS_MAJOR;
-  out[5] = SWS_MINOR;
-  view.setUint32(8, headerBytes.length, true);
-  out.set(headerBytes, 12);
-  let at = 12 + headerBytes.length;
-  for (const s of sections) {
-    out.set(s, at);
-    at += s.length;
-  }
-  view.setUint32(at, crc32(out.subarray(0, at)), true);
-  return { bytes: out, headerBytes: headerBytes.length, tensors: accounting };
+  const json = new TextEncoder().encode(JSON.stringify(header));
+  const out = frameSws(json, sections);
+  const headerBytes = out.length - headerStart(SWS_MAJOR) - offset - 4;
+  return { bytes: out, headerBytes, tensors: accounting };
 }

@@ -6,8 +6,9 @@ import { coderIds } from '@softshare/entropy';
 import { describe, expect, it } from 'vitest';
 import { compactTopology, crc32, decodeSws, encodeSws, readSwsHeader, shortestFloat32, swsIO, tinyQuantizedModel } from './index.js';
 import { fromFloat16Bytes, toFloat16Bytes } from './float16.js';
+import { frameSws, SWS_MAJOR } from './sws-writer.js';
 
-const golden = (layout: string) => fileURLToPath(new URL(`../test/golden/tiny-rans-${layout}.sws`, import.meta.url));
+const golden = (layout: string, major = SWS_MAJOR) => fileURLToPath(new URL(`../test/golden/tiny-rans-${layout}-v${major}.sws`, import.meta.url));
 
 function codeOf(f: () => unknown): SoftshareErrorCode | 'none' | 'other' {
   try {
@@ -18,17 +19,9 @@ function codeOf(f: () => unknown): SoftshareErrorCode | 'none' | 'other' {
   }
 }
 
-/** Re-frame a header object and payload into a file with a correct checksum (for crafted cases). */
-function frame(header: unknown, payload: Uint8Array, major = 1): Uint8Array {
-  const h = new TextEncoder().encode(typeof header === 'string' ? header : JSON.stringify(header));
-  const out = new Uint8Array(12 + h.length + payload.length + 4);
-  const view = new DataView(out.buffer);
-  out.set([0x53, 0x57, 0x53, 0x4d, major, 0], 0);
-  view.setUint32(8, h.length, true);
-  out.set(h, 12);
-  out.set(payload, 12 + h.length);
-  view.setUint32(out.length - 4, crc32(out.subarray(0, out.length - 4)), true);
-  return out;
+/** Re-frame a header object (or raw JSON text) and payload into a file with a correct checksum (for crafted cases). */
+function frame(header: unknown, payload: Uint8Array, major = SWS_MAJOR): Uint8Array {
+  return frameSws(new TextEncoder().encode(typeof header === 'string' ? header : JSON.stringify(header)), [payload], major);
 }
 
 const model = tinyQuantizedModel();
@@ -44,6 +37,21 @@ describe('.sws writer and reader', () => {
     const path = golden(layout);
     if (process.env.UPDATE_GOLDEN === '1' || !existsSync(path)) writeFileSync(path, bytes);
     expect(Buffer.from(bytes).equals(readFileSync(path))).toBe(true);
+  });
+
+  it.each(['escape', 'context'])('still reads the 1.0 %s golden file (plain JSON header) bit for bit', (layout) => {
+    const bytes = new Uint8Array(readFileSync(golden(layout, 1)));
+    expect(bytes[4]).toBe(1);
+    const decoded = decodeSws(bytes);
+    expect(decoded.version).toEqual({ major: 1, minor: 0 });
+    decoded.tensors.forEach((t, i) => expect(Buffer.from(t.values.buffer).equals(Buffer.from(model.params[i].values.buffer))).toBe(true));
+  });
+
+  it('stores the header lz/1-compressed, smaller than its JSON', () => {
+    const json = JSON.stringify(readSwsHeader(file).header);
+    const stored = new DataView(file.buffer, file.byteOffset).getUint32(8, true);
+    expect(new DataView(file.buffer, file.byteOffset).getUint32(12, true)).toBe(json.length);
+    expect(stored).toBeLessThan(json.length / 2);
   });
 
   const combos = coderIds()
@@ -96,7 +104,21 @@ describe('.sws decoder under attack', () => {
   });
 
   it.each([
-    ['a newer major version', () => frame(header, payload, 2), 'E_FORMAT_VERSION'],
+    ['a newer major version', () => frame(header, payload, SWS_MAJOR + 1), 'E_FORMAT_VERSION'],
+    ['major version 0', () => frame(header, payload, 0), 'E_FORMAT_VERSION'],
+    ['a compressed header that does not decompress', () => {
+      const f = frame(header, payload);
+      f.fill(0xff, 16, 40);
+      new DataView(f.buffer).setUint32(f.length - 4, crc32(f.subarray(0, f.length - 4)), true);
+      return f;
+    }, 'E_FORMAT_HEADER'],
+    ['a header JSON length beyond the expansion cap', () => {
+      const f = frame(header, payload);
+      new DataView(f.buffer).setUint32(12, 2 ** 24, true);
+      new DataView(f.buffer).setUint32(f.length - 4, crc32(f.subarray(0, f.length - 4)), true);
+      return f;
+    }, 'E_FORMAT_LIMIT'],
+    ['a 1.x file with a header that is not JSON', () => frameSws(new TextEncoder().encode('{"format":'), [payload], 1), 'E_FORMAT_HEADER'],
     ['random bytes', () => Uint8Array.from({ length: 300 }, (_, i) => (i * 37 + 11) & 0xff), 'E_FORMAT_MAGIC'],
     ['a header length beyond the file', () => { const f = file.slice(); new DataView(f.buffer).setUint32(8, 1e6, true); return f; }, 'E_FORMAT_TRUNCATED'],
     ['an enormous header length', () => { const f = file.slice(); new DataView(f.buffer).setUint32(8, 0xffffffff, true); return f; }, 'E_FORMAT_LIMIT'],
@@ -108,7 +130,7 @@ describe('.sws decoder under attack', () => {
     ['NaN in the codebook', () => frame(JSON.parse(JSON.stringify(header).replace('"codebook":[0,', '"codebook":[0,1e999,')), payload), 'E_FORMAT_HEADER'],
     ['an offset past the payload', () => frame({ ...header, tensors: header.tensors.map((t) => (t.encoding === 'float32' ? { ...t, data: { ...t.data, offset: 1e6 } } : t)) }, payload), 'E_FORMAT_LIMIT'],
     ['a codebook too short for the codes', () => frame({ ...header, tensors: header.tensors.map((t) => (t.encoding === 'shared' && t.name === 'd1/kernel' ? { ...t, codebook: [0, -0.5] } : t)) }, payload), 'E_FORMAT_DATA'],
-    ['deeply nested JSON', () => frame(JSON.stringify({ ...header, modelTopology: 'DEEP' }).replace('"DEEP"', '{"a":' + '['.repeat(100000) + ']'.repeat(100000) + '}'), payload), 'E_FORMAT_HEADER'],
+    ['deeply nested JSON', () => frame(JSON.stringify({ ...header, modelTopology: 'DEEP' }).replace('"DEEP"', '{"a":' + '['.repeat(100000) + ']'.repeat(100000) + '}'), payload, 1), 'E_FORMAT_HEADER'],
     ['a payload length that disagrees with the file', () => frame({ ...header, payloadLength: header.payloadLength + 1 }, payload), 'E_FORMAT_TRUNCATED'],
     ['an extra header field', () => frame({ ...header, extra: 1 }, payload), 'E_FORMAT_HEADER'],
   ])('rejects %s with a coded error', (_name, make, code) => {

@@ -24,7 +24,7 @@ export interface RetrainEpoch {
   readonly epochs: number;
   /** Mean cross-entropy over the epoch. */
   readonly errorLoss: number;
-  /** tau / N * (-sum log p(w) - log hyper-prior) at the epoch's end, with the full tau. */
+  /** tau / N * (-sum log p(w) - log hyper-prior) at the epoch's end, with the full (not warming-up) tau. */
   readonly complexityLoss: number;
   /** Test error (NaN when not evaluated this epoch). */
   readonly testError: number;
@@ -56,6 +56,13 @@ interface Var {
 
 /** Prefix of the extra optimizer entries holding Adam's running beta powers. */
 const ACC_BETA = '__softshare/';
+
+/** tau at a step: linear warm-up from 0, then constant or linear towards finalTau. */
+export function tauAt(options: Pick<RetrainOptions, 'tau' | 'finalTau'>, step: number, warmupSteps: number, totalSteps: number): number {
+  if (step < warmupSteps) return options.tau * ((step + 1) / warmupSteps);
+  if (options.finalTau === undefined || totalSteps <= warmupSteps + 1) return options.tau;
+  return options.tau + (options.finalTau - options.tau) * ((step - warmupSteps) / (totalSteps - 1 - warmupSteps));
+}
 
 /** Learning-rate multiplier at a step: 1 during the tau warm-up, then the schedule. */
 export function scheduleFactor(schedule: 'constant' | 'cosine', step: number, warmupSteps: number, totalSteps: number): number {
@@ -109,6 +116,7 @@ export async function runRetraining(
     const N = data.train.count;
     const stepsPerEpoch = Math.ceil(N / options.batchSize);
     const warmupSteps = options.warmupEpochs * stepsPerEpoch;
+    const totalSteps = options.epochs * stepsPerEpoch;
 
     let params: MixtureParams;
     let madam: MixtureAdamState;
@@ -197,9 +205,9 @@ export async function runRetraining(
           throw new SoftshareError('E_CANCELLED', 'retrain', `Retraining cancelled in epoch ${epoch! + 1} after ${s} batches`);
         }
         const globalStep = epoch! * stepsPerEpoch + s;
-        const tauNow = warmupSteps > 0 ? options.tau * Math.min(1, (globalStep + 1) / warmupSteps) : options.tau;
+        const tauNow = tauAt(options, globalStep, warmupSteps, totalSteps);
         const scale = tauNow / N;
-        const lrNow = lrScale! * scheduleFactor(options.schedule, globalStep, warmupSteps, options.epochs * stepsPerEpoch);
+        const lrNow = lrScale! * scheduleFactor(options.schedule, globalStep, warmupSteps, totalSteps);
         (optimizer! as unknown as { learningRate: number }).learningRate = options.learningRates.weights * lrNow;
         const batch = makeBatch(data.train, batches[s], data.numClasses);
         const ce = tf.tidy(() => {
@@ -249,6 +257,7 @@ export async function runRetraining(
         continue;
       }
       epoch = epoch! + 1;
+      const tauEnd = tauAt(options, Math.max(epoch * stepsPerEpoch - 1, warmupSteps), warmupSteps, totalSteps); // the full tau during warm-up
       const ws = priorVars.map((v) => v.variable.dataSync() as Float32Array);
       const value = evaluatePrior(params!, ws, null, 1, true).negLogP + gammaHyperPrior(params!, options.prior);
       const mixture = toMixture(params!);
@@ -263,10 +272,10 @@ export async function runRetraining(
         epoch,
         epochs: options.epochs,
         errorLoss: ceSum / seen,
-        complexityLoss: (options.tau / N) * value,
+        complexityLoss: (tauEnd / N) * value,
         testError,
         zeroShare: zeros / total,
-        tau: options.tau,
+        tau: tauEnd,
         seconds: (performance.now() - t0) / 1000,
         mixture: { means: Array.from(mixture.means), stds: Array.from(mixture.variances, Math.sqrt), proportions: Array.from(mixture.proportions) },
       });

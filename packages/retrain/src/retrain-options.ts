@@ -9,6 +9,12 @@ export const retrainOptionsSchema = z.object({
    * normalisation 0.003-0.01 barely moves the weights).
    */
   tau: z.number().nonnegative().default(0.05),
+  /**
+   * If set, tau moves linearly from `tau` (end of the warm-up) to this value at the
+   * last step, pulling the weights onto their components before quantisation.
+   * Default: unset (tau stays constant, as in the paper).
+   */
+  finalTau: z.number().nonnegative().optional(),
   /** Passes over the training set (default: 30, the tutorial's). */
   epochs: z.number().int().min(1).default(30),
   /** Minibatch size (default: 128; the paper's ~18K updates in 40 epochs). */

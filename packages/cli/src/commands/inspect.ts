@@ -24,12 +24,13 @@ export async function inspectCommand(argv: string[], io: Io): Promise<number> {
     return { name: t.name, shape: t.shape, encoding: `${t.encoding}/${t.layout}`, elements: n, nonzero: nz, bytes: positions + t.codes.length, position_bytes: positions, code_bytes: t.codes.length, codebook: t.codebook, coder: t.coder };
   });
   const headerBytes = new DataView(bytes.buffer, bytes.byteOffset).getUint32(8, true);
+  const framing = bytes.length - headerBytes - header.payloadLength;
   const summary = { file_bytes: bytes.length, version: `${version.major}.${version.minor}`, header_bytes: headerBytes, payload_bytes: header.payloadLength, generator: header.generator, tensors: rows };
   if (values.json) {
     io.out(JSON.stringify(summary) + '\n');
     return 0;
   }
-  io.out(`${positionals[0]}: .sws ${summary.version}, ${bytes.length} bytes (header ${headerBytes}, payload ${header.payloadLength}, framing 16)\n`);
+  io.out(`${positionals[0]}: .sws ${summary.version}, ${bytes.length} bytes (header ${headerBytes}, payload ${header.payloadLength}, framing ${framing})\n`);
   for (const r of rows) {
     const cb = r.codebook.length ? ` codebook[${r.codebook.length}] ${r.codebook.map((v) => +v.toFixed(4)).join(' ')}` : '';
     io.out(`  ${r.name.padEnd(16)} [${r.shape.join('x')}] ${r.encoding.padEnd(14)} ${r.coder.padEnd(10)} non-zero ${r.nonzero}/${r.elements}  ${r.bytes} bytes${cb}\n`);
