@@ -9,6 +9,7 @@ import { loadMnist, takeFirst, type ImageDataset } from '@softshare/data';
 import { pretrainedModelPath, toModelData } from '@softshare/models';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadCheckpoint, retrain, runRetraining, retrainOptionsSchema, saveCheckpoint, type TrainingState } from './index.js';
+import { scheduleFactor, tauAt } from './retrain-loop.js';
 
 let data: ImageDataset;
 let pretrained: PretrainedModel;
@@ -43,6 +44,38 @@ describe('retrain stage', () => {
     for (const e of epochs) expect(e.values!.zeroShare).toBeGreaterThan(0.5);
     for (const e of epochs) for (const k of ['errorLoss', 'complexityLoss', 'testError']) expect(Number.isFinite(e.values![k])).toBe(true);
     expect(r.diagnostics.filter((d) => /not under the prior/.test(d.message))).toHaveLength(3);
+  }, 120_000);
+
+  it('gives the same bytes with the prior on the worker thread and on the main thread', async () => {
+    const opts = retrainOptionsSchema.parse({ ...small, epochs: 2, tau: 1, seed: 5 });
+    const worker = await runRetraining(pretrained, data, { ...opts, priorThread: 'worker' });
+    const main = await runRetraining(pretrained, data, { ...opts, priorThread: 'main' });
+    worker.params.forEach((p, i) => expect(Buffer.from(p.values.buffer).equals(Buffer.from(main.params[i].values.buffer)), p.name).toBe(true));
+    expect(Array.from(worker.mixture.variances)).toEqual(Array.from(main.mixture.variances));
+  }, 120_000);
+
+  it('schedules tau and the learning rates by step: warm-up, then constant or towards finalTau / cosine to 0', () => {
+    expect(tauAt({ tau: 0.1 }, 0, 10, 100)).toBeCloseTo(0.01);
+    expect(tauAt({ tau: 0.1 }, 50, 10, 100)).toBe(0.1);
+    expect(tauAt({ tau: 0.1, finalTau: 0.5 }, 10, 10, 100)).toBeCloseTo(0.1);
+    expect(tauAt({ tau: 0.1, finalTau: 0.5 }, 99, 10, 100)).toBeCloseTo(0.5);
+    expect(scheduleFactor('constant', 90, 10, 100)).toBe(1);
+    expect(scheduleFactor('cosine', 5, 10, 100)).toBe(1);
+    expect(scheduleFactor('cosine', 55, 10, 100)).toBeCloseTo(0.5);
+    expect(scheduleFactor('cosine', 100, 10, 100)).toBeCloseTo(0);
+  });
+
+  it('trains through the quantised weights in the last epochs and still resumes to the same bytes', async () => {
+    const opts = retrainOptionsSchema.parse({ ...small, epochs: 3, tau: 1, seed: 4, schedule: 'cosine', finalTau: 2, quantizedEpochs: 1 });
+    const plain = await runRetraining(pretrained, data, { ...opts, quantizedEpochs: 0 });
+    const straight = await runRetraining(pretrained, data, opts);
+    // the quantised phase changes the gradients, and the float weights stay floats
+    expect(Buffer.from(straight.params[0].values.buffer).equals(Buffer.from(plain.params[0].values.buffer))).toBe(false);
+    expect(new Set(straight.params[0].values).size).toBeGreaterThan(1000);
+    const dir = mkdtempSync(join(tmpdir(), 'softshare-ckpt-'));
+    await runRetraining(pretrained, data, { ...opts, epochs: 3 }, { onCheckpoint: (s) => void (s.epoch === 2 && saveCheckpoint(dir, s)) });
+    const resumed = await runRetraining(pretrained, data, opts, { resumeFrom: loadCheckpoint(dir) });
+    resumed.params.forEach((p, i) => expect(Buffer.from(p.values.buffer).equals(Buffer.from(straight.params[i].values.buffer)), p.name).toBe(true));
   }, 120_000);
 
   it('resumes from a checkpoint to the same bytes as an uninterrupted run', async () => {
