@@ -5,7 +5,7 @@ import { formatOptionsError, SoftshareError, type PretrainedModel, type Quantize
 import type { ImageDataset } from '@softshare/data';
 import { merge, mergeOptionsSchema } from '@softshare/merge';
 import { quantize, quantizeOptionsSchema } from '@softshare/quantize';
-import { retrain, retrainOptionsSchema, type TrainingState } from '@softshare/retrain';
+import { retrain, retrainOptionsSchema, tune, tuneOptionsSchema, type TrainingState } from '@softshare/retrain';
 
 /** The --config file: one section per stage, each validated by that stage's own schema. */
 export const pipelineConfigSchema = z
@@ -13,6 +13,7 @@ export const pipelineConfigSchema = z
     retrain: retrainOptionsSchema.default(retrainOptionsSchema.parse({})),
     merge: mergeOptionsSchema.default(mergeOptionsSchema.parse({})),
     quantize: quantizeOptionsSchema.default(quantizeOptionsSchema.parse({})),
+    tune: tuneOptionsSchema.default(tuneOptionsSchema.parse({})),
   })
   .strict();
 
@@ -42,7 +43,7 @@ export function loadPipelineConfig(path?: string, overrides: Record<string, unkn
 
 /**
  * The soft weight-sharing pipeline that `retrain` and `compress` share:
- * retrain -> merge -> quantize.
+ * retrain -> merge -> quantize -> tune (shared values and biases, structure fixed).
  */
 export function softWeightSharing(
   data: ImageDataset,
@@ -59,5 +60,6 @@ export function softWeightSharing(
     tap((m) => context.onRetrained?.(m)),
     merge(config.merge, context),
     quantize(config.quantize, context),
+    tune(data, config.tune, context),
   );
 }

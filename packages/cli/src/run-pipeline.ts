@@ -38,7 +38,7 @@ export interface PipelineRun {
   readonly history: Record<string, number>[];
 }
 
-/** Load everything, run retrain -> merge -> quantize with progress on stderr (or JSON lines). */
+/** Load everything, run retrain -> merge -> quantize -> tune with progress on stderr (or JSON lines). */
 export async function runPipeline(values: Record<string, string | boolean | undefined>, io: Io, checkpointDir: string): Promise<PipelineRun> {
   const overrides: Record<string, unknown> = {};
   if (values.epochs !== undefined) overrides.epochs = intFlag('epochs', values.epochs, 30);

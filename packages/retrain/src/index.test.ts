@@ -10,7 +10,10 @@ describe('@softshare/retrain exports', () => {
       'retrain',
       'retrainOptionsSchema',
       'runRetraining',
+      'runSharedTuning',
       'saveCheckpoint',
+      'tune',
+      'tuneOptionsSchema',
     ]);
   });
 });

@@ -1,0 +1,77 @@
+import * as tf from '@tensorflow/tfjs';
+import { firstValueFrom, of } from 'rxjs';
+import { fileIO, selectBackend } from '@softshare/backend';
+import { leakedTensors, type QuantizedModel } from '@softshare/core';
+import { loadMnist, makeBatch, takeFirst, type ImageDataset } from '@softshare/data';
+import { crossEntropy, fromModelData, logitsFn, pretrainedModelPath, toModelData } from '@softshare/models';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { runSharedTuning, tune, tuneOptionsSchema } from './index.js';
+
+let data: ImageDataset;
+let quantized: QuantizedModel;
+
+/** A crude quantisation of the pretrained LeNet-300-100: |w| < 0.03 -> 0, else one of two values by sign. */
+function crudeQuantized(p: ReturnType<typeof toModelData>): QuantizedModel {
+  const q = p.params.filter((t) => t.name.endsWith('/kernel')).map((t) => {
+    const codebook = Float32Array.from([0, -0.05, 0.05]);
+    const codes = Uint8Array.from(t.values, (w) => (Math.abs(w) < 0.03 ? 0 : w < 0 ? 1 : 2));
+    return { name: t.name, shape: t.shape, codebook, codes };
+  });
+  const params = p.params.map((t) => {
+    const k = q.find((x) => x.name === t.name);
+    return k ? { ...t, values: Float32Array.from(k.codes, (c) => k.codebook[c]) } : t;
+  });
+  return { kind: 'quantized', topology: p.topology, params, diagnostics: [], quantized: q, mixture: { means: new Float64Array(1), variances: new Float64Array(1), proportions: new Float64Array(1) } };
+}
+
+async function meanCe(m: QuantizedModel): Promise<number> {
+  const net = await fromModelData(m);
+  const idx = Int32Array.from({ length: 1024 }, (_, i) => i);
+  const b = makeBatch(data.train, idx, 10);
+  const ce = tf.tidy(() => crossEntropy(logitsFn(net)(tf.tensor(b.x, [b.size, 784]), false), tf.tensor2d(b.y, [b.size, 10])).dataSync()[0]);
+  net.dispose();
+  return ce;
+}
+
+beforeAll(async () => {
+  await selectBackend({ backend: 'wasm' });
+  const full = loadMnist('mnist');
+  data = { ...full, train: takeFirst(full.train, 1024), test: takeFirst(full.test, 200) };
+  const model = await tf.loadLayersModel(fileIO(pretrainedModelPath('lenet-300-100')));
+  quantized = crudeQuantized(toModelData(model));
+  model.dispose();
+});
+
+describe('tune stage (shared values and biases)', () => {
+  it('lowers the loss while keeping zeros, sharing and code streams exactly, without leaking tensors', async () => {
+    let out: QuantizedModel | undefined;
+    const leaked = await leakedTensors(tf, async () => {
+      out = await runSharedTuning(quantized, data, tuneOptionsSchema.parse({ epochs: 2, learningRate: 1e-3 }));
+    });
+    expect(leaked).toBe(0);
+    const tuned = out!;
+    expect(await meanCe(tuned)).toBeLessThan((await meanCe(quantized)) * 0.9);
+    tuned.quantized.forEach((q, i) => {
+      expect(q.codes).toBe(quantized.quantized[i].codes);
+      expect(q.codebook[0]).toBe(0);
+      expect(q.codebook.length).toBe(3);
+      expect(Array.from(q.codebook)).not.toEqual(Array.from(quantized.quantized[i].codebook));
+      const p = tuned.params.find((t) => t.name === q.name)!;
+      expect(Buffer.from(p.values.buffer).equals(Buffer.from(Float32Array.from(q.codes, (c) => q.codebook[c]).buffer))).toBe(true);
+    });
+    const bias = (m: QuantizedModel) => m.params.find((t) => t.name === 'fc1/bias')!.values;
+    expect(Array.from(bias(tuned))).not.toEqual(Array.from(bias(quantized)));
+  }, 120_000);
+
+  it('is deterministic, and a no-op with 0 epochs', async () => {
+    const opts = tuneOptionsSchema.parse({ epochs: 1 });
+    const a = await firstValueFrom(of(quantized).pipe(tune(data, opts)));
+    const b = await firstValueFrom(of(quantized).pipe(tune(data, opts)));
+    a.params.forEach((p, i) => expect(Buffer.from(p.values.buffer).equals(Buffer.from(b.params[i].values.buffer))).toBe(true));
+    expect(await firstValueFrom(of(quantized).pipe(tune(data, { epochs: 0 })))).toBe(quantized);
+  }, 120_000);
+
+  it('rejects bad options when the stage is assembled', () => {
+    expect(() => tune(data, { learningRate: -1 })).toThrow(/^tune: invalid options: learningRate/);
+  });
+});

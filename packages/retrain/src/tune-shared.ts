@@ -1,0 +1,105 @@
+import * as tf from '@tensorflow/tfjs';
+import { Rng, SoftshareError, type QuantizedModel, type QuantizedTensor } from '@softshare/core';
+import { epochOrder, makeBatch, takeFirst, type ImageDataset } from '@softshare/data';
+import { crossEntropy, fromModelData, inputShapeFor, logitsFn, toModelData } from '@softshare/models';
+import { z } from 'zod';
+
+/** Options of shared-value tuning; defaults and their origin are in the README. */
+export const tuneOptionsSchema = z.object({
+  /** Passes over the training set (default: 2, our LeNet-300-100 check in docs/RESULTS.md; 0 skips tuning). */
+  epochs: z.number().int().nonnegative().default(2),
+  /** Adam learning rate for the shared values and the tensors outside the prior (default: 1e-4). */
+  learningRate: z.number().positive().default(1e-4),
+  /** Minibatch size (default: 128). */
+  batchSize: z.number().int().min(1).default(128),
+  /** Seed of the example order (default: 2). */
+  seed: z.number().int().nonnegative().default(2),
+  /** Use only the first N training examples (default: all). */
+  trainLimit: z.number().int().positive().optional(),
+});
+
+export type TuneOptions = z.output<typeof tuneOptionsSchema>;
+export type TuneOptionsInput = z.input<typeof tuneOptionsSchema>;
+
+/** Adam over a float64 vector; entry 0 of a codebook (the exact zero) is frozen by the caller. */
+class VectorAdam {
+  private readonly m: Float64Array;
+  private readonly v: Float64Array;
+  private t = 0;
+  constructor(n: number, private readonly lr: number) {
+    this.m = new Float64Array(n);
+    this.v = new Float64Array(n);
+  }
+  step(p: Float64Array, g: Float64Array, from: number): void {
+    this.t++;
+    const c1 = 1 - 0.9 ** this.t;
+    const c2 = 1 - 0.999 ** this.t;
+    for (let j = from; j < p.length; j++) {
+      this.m[j] = 0.9 * this.m[j] + 0.1 * g[j];
+      this.v[j] = 0.999 * this.v[j] + 0.001 * g[j] * g[j];
+      p[j] -= (this.lr * (this.m[j] / c1)) / (Math.sqrt(this.v[j] / c2) + 1e-8);
+    }
+  }
+}
+
+/**
+ * Tune a quantised model without changing its structure: which weights are zero and
+ * which weights share a value stay exactly as they are; the shared values themselves
+ * (each tensor's codebook, zero excluded) and the tensors outside the prior (biases)
+ * follow the cross-entropy gradient. The gradient of a shared value is the sum of the
+ * gradients of the weights that use it. Repairs what snapping weights onto component
+ * means cost, at no cost in bytes.
+ */
+export async function runSharedTuning(input: QuantizedModel, dataset: ImageDataset, options: TuneOptions, hooks: { isCancelled?: () => boolean; onStep?: (s: number, n: number) => void } = {}): Promise<QuantizedModel> {
+  if (options.epochs === 0) return input;
+  const data = options.trainLimit ? { ...dataset, train: takeFirst(dataset.train, options.trainLimit) } : dataset;
+  const model = await fromModelData(input);
+  const optimizer = tf.train.adam(options.learningRate, 0.9, 0.999, 1e-8);
+  try {
+    const shape = inputShapeFor(model, data.train);
+    const forward = logitsFn(model);
+    const byName = new Map(input.quantized.map((q) => [q.name, q]));
+    const vars = model.trainableWeights.map((w) => ({ variable: w.read() as tf.Variable, name: w.originalName ?? w.name, shape: [...w.shape] as number[] }));
+    const shared = vars.filter((v) => byName.has(v.name)).map((v) => {
+      const q = byName.get(v.name)!;
+      return { ...v, q, codebook: Float64Array.from(q.codebook), adam: new VectorAdam(q.codebook.length, options.learningRate), grad: new Float64Array(q.codebook.length), values: new Float32Array(q.codes.length) };
+    });
+    const others = vars.filter((v) => !byName.has(v.name));
+    const rng = new Rng(options.seed);
+    const N = data.train.count;
+    for (let epoch = 0; epoch < options.epochs; epoch++) {
+      const batches = epochOrder(N, options.batchSize, rng);
+      for (let s = 0; s < batches.length; s++) {
+        if (hooks.isCancelled?.()) throw new SoftshareError('E_CANCELLED', 'retrain', `Tuning cancelled in epoch ${epoch + 1} after ${s} batches`);
+        const batch = makeBatch(data.train, batches[s], data.numClasses);
+        tf.tidy(() => {
+          const x = tf.tensor(batch.x, [batch.size, ...shape]);
+          const y = tf.tensor2d(batch.y, [batch.size, data.numClasses]);
+          const { value, grads } = tf.variableGrads(() => crossEntropy(forward(x, true), y), vars.map((v) => v.variable));
+          if (!Number.isFinite(value.dataSync()[0])) throw new SoftshareError('E_DIVERGED', 'retrain', 'Loss became NaN/Inf while tuning shared values; lower tune.learningRate');
+          for (const t of shared) {
+            const g = grads[t.variable.name].dataSync() as Float32Array;
+            t.grad.fill(0);
+            const codes = t.q.codes;
+            for (let i = 0; i < codes.length; i++) t.grad[codes[i]] += g[i];
+            t.adam.step(t.codebook, t.grad, 1);
+            for (let i = 0; i < codes.length; i++) t.values[i] = codes[i] === 0 ? 0 : t.codebook[codes[i]];
+            t.variable.assign(tf.tensor(t.values, t.shape));
+          }
+          if (others.length > 0) optimizer.applyGradients(others.map((o) => ({ name: o.variable.name, tensor: grads[o.variable.name] })));
+        });
+        hooks.onStep?.(s + 1, batches.length);
+        await new Promise((r) => setImmediate(r));
+      }
+    }
+    const out = toModelData(model);
+    const quantized: QuantizedTensor[] = input.quantized.map((q) => {
+      const t = shared.find((x) => x.name === q.name);
+      return t ? { ...q, codebook: Float32Array.from(t.codebook, (v, k) => (k === 0 ? 0 : v)) } : q;
+    });
+    return { ...input, params: out.params, quantized };
+  } finally {
+    optimizer.dispose();
+    model.dispose();
+  }
+}
