@@ -5,6 +5,7 @@ import {
   gammaHyperPrior,
   initMixture,
   mostResponsible,
+  pi0Gradient,
   priorOptionsSchema,
   proportions,
   responsibilities,
@@ -72,6 +73,20 @@ describe('evaluatePrior', () => {
       const fd = (reference(up, Array.from(weights)) - reference(dn, Array.from(weights))) / (2 * h);
       expect(e.grads[key][j]).toBeCloseTo(fd, 4);
     }
+  });
+
+  it('gives the gradient of -log p - log Beta with respect to logit(pi0) (finite differences), zero when pi0 is fixed', () => {
+    const opts = priorOptionsSchema.parse({ components: 5, pi0Prior: [50, 3] });
+    const total = (z: number) => {
+      const p = { ...params(), pi0: 1 / (1 + Math.exp(-z)) };
+      const e = evaluatePrior(p, [weights], null, 1, true);
+      return e.negLogP + pi0Gradient(p, e.mass, opts).hyperValue;
+    };
+    const z = Math.log(0.9 / 0.1);
+    const e = evaluatePrior(params(), [weights], null, 1, true);
+    const h = 1e-5;
+    expect(pi0Gradient(params(), e.mass, opts).grad).toBeCloseTo((total(z + h) - total(z - h)) / (2 * h), 5);
+    expect(pi0Gradient(params(), e.mass, options)).toEqual({ grad: 0, hyperValue: 0 });
   });
 
   it('scales the weight gradient and spreads the responsibility mass', () => {

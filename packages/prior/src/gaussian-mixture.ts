@@ -13,9 +13,10 @@ const NEGLIGIBLE = -40;
 export interface MixtureParams {
   readonly means: Float64Array;
   readonly gammas: Float64Array;
-  /** rhos[0] is unused (pi0 is fixed). */
+  /** rhos[0] is unused (pi0 has its own entry). */
   readonly rhos: Float64Array;
-  readonly pi0: number;
+  /** The zero component's proportion: fixed, or learned when options.pi0Prior is set. */
+  pi0: number;
 }
 
 /** Gradients of a scalar with respect to MixtureParams (same layout). */
@@ -198,6 +199,23 @@ export function evaluatePrior(
  * -log of the Gamma hyper-priors on the precisions, up to a constant:
  * sum_j (1 - alpha_j) gamma_j + beta_j e^gamma_j; adds its gradient into `gGammas`.
  */
+/**
+ * For a learned pi0 (options.pi0Prior = [a, b]): the gradient, with respect to
+ * z = logit(pi0), of -sum_i log p(w_i) - log Beta(pi0 | a, b), from the responsibility
+ * mass per component (PriorEvaluation.mass), and the hyper-prior's value
+ * -(a-1) log pi0 - (b-1) log(1-pi0). Returns zeros when pi0 is fixed.
+ */
+export function pi0Gradient(params: MixtureParams, mass: Float64Array, options: PriorOptions): { grad: number; hyperValue: number } {
+  if (!options.pi0Prior) return { grad: 0, hyperValue: 0 };
+  const [a, b] = options.pi0Prior;
+  const pi0 = params.pi0;
+  let total = 0;
+  for (let j = 0; j < mass.length; j++) total += mass[j];
+  // d log p / d pi0 = r_0 / pi0 - (1 - r_0) / (1 - pi0); times d pi0 / dz = pi0 (1 - pi0)
+  const grad = -(mass[0] - pi0 * total) - (a - 1) * (1 - pi0) + (b - 1) * pi0;
+  return { grad, hyperValue: -(a - 1) * Math.log(pi0) - (b - 1) * Math.log1p(-pi0) };
+}
+
 export function gammaHyperPrior(params: MixtureParams, options: PriorOptions, gGammas?: Float64Array): number {
   let v = 0;
   for (let j = 0; j < params.gammas.length; j++) {

@@ -14,6 +14,7 @@ describe('@softshare/prior exports', () => {
       'gammaHyperPrior',
       'initMixture',
       'mostResponsible',
+      'pi0Gradient',
       'priorOptionsSchema',
       'proportions',
       'responsibilities',

@@ -5,6 +5,7 @@ export {
   gammaHyperPrior,
   initMixture,
   mostResponsible,
+  pi0Gradient,
   proportions,
   responsibilities,
   toMixture,

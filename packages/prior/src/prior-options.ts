@@ -11,6 +11,11 @@ export const priorOptionsSchema = z.object({
    * LeNet-300-100 it beat the tutorial's 0.99 on both error and sparsity, docs/RESULTS.md).
    */
   pi0: z.number().gt(0).lt(1).default(0.999),
+  /**
+   * Learn pi0 (starting at `pi0`) under a Beta(a, b) hyper-prior, e.g. [1000, 1] for a
+   * mean of 0.999. Default: unset, pi0 stays fixed (the paper).
+   */
+  pi0Prior: z.tuple([z.number().positive(), z.number().positive()]).optional(),
   /** Where the free means start: spread over the pretrained weights' range, or a fixed range. */
   meanInit: z.union([z.literal('weight-range'), z.tuple([z.number(), z.number()])]).default('weight-range'),
   /** Initial standard deviation of every component (default: 0.25, tutorial). */

@@ -10,11 +10,12 @@ import {
   evaluatePriorGridded,
   gammaHyperPrior,
   initMixture,
+  pi0Gradient,
   toMixture,
   type MixtureParams,
   type PriorWorker,
 } from '@softshare/prior';
-import { createMixtureAdam, mixtureAdamStep, type MixtureAdamState } from './mixture-adam.js';
+import { createMixtureAdam, mixtureAdamStep, pi0AdamStep, type MixtureAdamState } from './mixture-adam.js';
 import type { RetrainOptions } from './retrain-options.js';
 import { copyMixtureState, type TrainingState } from './training-state.js';
 
@@ -245,6 +246,7 @@ export async function runRetraining(
             for (const k of ['means', 'gammas', 'rhos'] as const) prior.grads[k].forEach((g, j, a) => (a[j] = g * scale));
             const lr = options.learningRates;
             mixtureAdamStep(params!, prior.grads, madam!, { means: lr.means * lrNow, gammas: lr.gammas * lrNow, rhos: lr.rhos * lrNow });
+            if (options.prior.pi0Prior) pi0AdamStep(params!, pi0Gradient(params!, prior.mass, options.prior).grad * scale, madam!, lr.rhos * lrNow);
             clampGammas(params!, options.prior.varianceFloor);
           }
           return loss;
@@ -272,7 +274,8 @@ export async function runRetraining(
       epoch = epoch! + 1;
       const tauEnd = tauAt(options, Math.max(epoch * stepsPerEpoch - 1, warmupSteps), warmupSteps, totalSteps); // the full tau during warm-up
       const ws = priorVars.map((v) => v.variable.dataSync() as Float32Array);
-      const value = evaluatePrior(params!, ws, null, 1, true).negLogP + gammaHyperPrior(params!, options.prior);
+      const exact = evaluatePrior(params!, ws, null, 1, true);
+      const value = exact.negLogP + gammaHyperPrior(params!, options.prior) + pi0Gradient(params!, exact.mass, options.prior).hyperValue;
       const mixture = toMixture(params!);
       let zeros = 0;
       let total = 0;

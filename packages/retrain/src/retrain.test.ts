@@ -65,17 +65,20 @@ describe('retrain stage', () => {
     expect(scheduleFactor('cosine', 100, 10, 100)).toBeCloseTo(0);
   });
 
-  it('trains through the quantised weights in the last epochs and still resumes to the same bytes', async () => {
-    const opts = retrainOptionsSchema.parse({ ...small, epochs: 3, tau: 1, seed: 4, schedule: 'cosine', finalTau: 2, quantizedEpochs: 1 });
+  it('trains through the quantised weights in the last epochs, learns pi0 under its Beta prior, and still resumes to the same bytes', async () => {
+    const opts = retrainOptionsSchema.parse({ ...small, epochs: 3, tau: 1, seed: 4, schedule: 'cosine', finalTau: 2, quantizedEpochs: 1, prior: { pi0Prior: [100, 2] } });
     const plain = await runRetraining(pretrained, data, { ...opts, quantizedEpochs: 0 });
     const straight = await runRetraining(pretrained, data, opts);
     // the quantised phase changes the gradients, and the float weights stay floats
     expect(Buffer.from(straight.params[0].values.buffer).equals(Buffer.from(plain.params[0].values.buffer))).toBe(false);
     expect(new Set(straight.params[0].values).size).toBeGreaterThan(1000);
+    expect(straight.mixture.proportions[0]).not.toBe(0.999);
+    expect(plain.mixture.proportions[0]).not.toBe(straight.mixture.proportions[0]);
     const dir = mkdtempSync(join(tmpdir(), 'softshare-ckpt-'));
     await runRetraining(pretrained, data, { ...opts, epochs: 3 }, { onCheckpoint: (s) => void (s.epoch === 2 && saveCheckpoint(dir, s)) });
     const resumed = await runRetraining(pretrained, data, opts, { resumeFrom: loadCheckpoint(dir) });
     resumed.params.forEach((p, i) => expect(Buffer.from(p.values.buffer).equals(Buffer.from(straight.params[i].values.buffer)), p.name).toBe(true));
+    expect(resumed.mixture.proportions[0]).toBe(straight.mixture.proportions[0]);
   }, 120_000);
 
   it('resumes from a checkpoint to the same bytes as an uninterrupted run', async () => {

@@ -34,7 +34,7 @@ function copyParams(p: MixtureParams): MixtureParams {
 
 export function copyMixtureState(p: MixtureParams, a: MixtureAdamState): { mixture: MixtureParams; mixtureAdam: MixtureAdamState } {
   const c = (x: MixtureAdamState['m']) => ({ means: Float64Array.from(x.means), gammas: Float64Array.from(x.gammas), rhos: Float64Array.from(x.rhos) });
-  return { mixture: copyParams(p), mixtureAdam: { step: a.step, m: c(a.m), v: c(a.v) } };
+  return { mixture: copyParams(p), mixtureAdam: { step: a.step, m: c(a.m), v: c(a.v), ...(a.pi0 ? { pi0: { ...a.pi0 } } : {}) } };
 }
 
 type Blob = { name: string; shape: number[]; values: Float32Array };
@@ -58,7 +58,7 @@ export function encodeTrainingState(s: TrainingState): { json: string; bin: Uint
     weights: blobs(s.weights),
     optimizer: blobs(s.optimizer),
     mixture: { means: put(s.mixture.means), gammas: put(s.mixture.gammas), rhos: put(s.mixture.rhos), pi0: s.mixture.pi0 },
-    mixtureAdam: { step: s.mixtureAdam.step, m: mix(s.mixtureAdam.m), v: mix(s.mixtureAdam.v) },
+    mixtureAdam: { step: s.mixtureAdam.step, m: mix(s.mixtureAdam.m), v: mix(s.mixtureAdam.v), ...(s.mixtureAdam.pi0 ? { pi0: s.mixtureAdam.pi0 } : {}) },
     rng: s.rng,
     lrScale: s.lrScale,
     recoveries: s.recoveries,
@@ -93,7 +93,7 @@ export function decodeTrainingState(json: string, bin: Uint8Array): TrainingStat
     weights: blobs(h.weights),
     optimizer: blobs(h.optimizer),
     mixture: { ...mix(h.mixture), pi0: h.mixture.pi0 },
-    mixtureAdam: { step: h.mixtureAdam.step, m: mix(h.mixtureAdam.m), v: mix(h.mixtureAdam.v) },
+    mixtureAdam: { step: h.mixtureAdam.step, m: mix(h.mixtureAdam.m), v: mix(h.mixtureAdam.v), ...(h.mixtureAdam.pi0 ? { pi0: { m: h.mixtureAdam.pi0.m, v: h.mixtureAdam.pi0.v } } : {}) },
     rng: h.rng,
     lrScale: h.lrScale,
     recoveries: h.recoveries,

@@ -1,0 +1,39 @@
+#!/usr/bin/env node
+// Apply the tune stage (shared values and biases; zeros and sharing fixed) to an existing
+// .sws and print its MNIST test error before and after, for each learning rate given.
+//   node tools/tune-check.mjs file.sws [--lr 1e-4,3e-4] [--epochs 2] [--out tuned.sws]
+import { readFileSync, writeFileSync } from 'node:fs';
+import { selectBackend } from '@softshare/backend';
+import { loadMnist } from '@softshare/data';
+import { decodeSws, encodeSws } from '@softshare/format';
+import { evaluate, fromModelData } from '@softshare/models';
+import { runSharedTuning, tuneOptionsSchema } from '@softshare/retrain';
+
+const arg = (k, d) => (process.argv.includes(k) ? process.argv[process.argv.indexOf(k) + 1] : d);
+const backend = await selectBackend({});
+const data = loadMnist('mnist');
+const file = process.argv[2];
+const { header, tensors } = decodeSws(readFileSync(file));
+const model = {
+  kind: 'quantized',
+  topology: header.modelTopology,
+  diagnostics: [],
+  mixture: { means: new Float64Array(0), variances: new Float64Array(0), proportions: new Float64Array(0) },
+  params: tensors.map((t) => ({ name: t.name, shape: t.shape, role: t.codes ? 'kernel' : 'other', values: t.values })),
+  quantized: tensors.filter((t) => t.codes).map((t) => ({ name: t.name, shape: t.shape, codebook: t.codebook, codes: t.codes })),
+};
+const error = async (m) => {
+  const net = await fromModelData(m);
+  const e = evaluate(net, data.test).error;
+  net.dispose();
+  return e;
+};
+const epochs = Number(arg('--epochs', '2'));
+console.log(`${file} (${backend.name}): test error ${(100 * (await error(model))).toFixed(2)}% as stored`);
+for (const lr of arg('--lr', '1e-4').split(',').map(Number)) {
+  const t0 = performance.now();
+  const tuned = await runSharedTuning(model, data, tuneOptionsSchema.parse({ epochs, learningRate: lr }));
+  const bytes = encodeSws(tuned).bytes;
+  console.log(`tune lr ${lr}, ${epochs} epochs: test error ${(100 * (await error(tuned))).toFixed(2)}%, ${bytes.length} bytes, ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  if (arg('--out')) writeFileSync(arg('--out'), bytes);
+}
