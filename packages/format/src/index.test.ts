@@ -4,6 +4,8 @@ import * as f from './index.js';
 describe('@softshare/format exports', () => {
   it('lists exactly the public API', () => {
     expect(Object.keys(f).sort()).toEqual([
+      'HEADER_DICTIONARY',
+      'HEADER_DICTIONARY_TEXT',
       'MAX_ELEMENTS',
       'MAX_ELEMENTS_PER_BYTE',
       'MAX_HEADER_BYTES',
