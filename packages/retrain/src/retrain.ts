@@ -1,6 +1,7 @@
-import { Observable, type OperatorFunction } from 'rxjs';
+import type { OperatorFunction } from 'rxjs';
 import { parseOptions, silentProgress, type PretrainedModel, type RetrainedModel, type StageContext } from '@softshare/core';
 import type { ImageDataset } from '@softshare/data';
+import { cancellableStage } from './cancellable-stage.js';
 import { runRetraining, type RetrainHooks } from './retrain-loop.js';
 import { retrainOptionsSchema, type RetrainOptionsInput } from './retrain-options.js';
 
@@ -20,40 +21,20 @@ export function retrain(
 ): OperatorFunction<PretrainedModel, RetrainedModel> {
   const opts = parseOptions('retrain', retrainOptionsSchema, options);
   const progress = context.progress ?? silentProgress;
-  return (source) =>
-    new Observable<RetrainedModel>((subscriber) => {
-      let cancelled = false;
-      let pending = Promise.resolve();
-      const inner = source.subscribe({
-        next: (model) => {
-          pending = pending.then(async () => {
-            try {
-              const out = await runRetraining(model, data, opts, {
-                isCancelled: () => cancelled,
-                onCheckpoint: context.onCheckpoint,
-                resumeFrom: context.resumeFrom,
-                onStep: (current, total) => progress.emit({ stage: 'retrain', unit: 'step', current, total }),
-                onEpoch: (e) =>
-                  progress.emit({
-                    stage: 'retrain',
-                    unit: 'epoch',
-                    current: e.epoch,
-                    total: e.epochs,
-                    values: { errorLoss: e.errorLoss, complexityLoss: e.complexityLoss, testError: e.testError, zeroShare: e.zeroShare, seconds: e.seconds },
-                  }),
-              });
-              if (!cancelled) subscriber.next(out);
-            } catch (e) {
-              if (!cancelled) subscriber.error(e);
-            }
-          });
-        },
-        error: (e) => subscriber.error(e),
-        complete: () => void pending.then(() => subscriber.complete()),
-      });
-      return () => {
-        cancelled = true;
-        inner.unsubscribe();
-      };
-    });
+  return cancellableStage((model, isCancelled) =>
+    runRetraining(model, data, opts, {
+      isCancelled,
+      onCheckpoint: context.onCheckpoint,
+      resumeFrom: context.resumeFrom,
+      onStep: (current, total) => progress.emit({ stage: 'retrain', unit: 'step', current, total }),
+      onEpoch: (e) =>
+        progress.emit({
+          stage: 'retrain',
+          unit: 'epoch',
+          current: e.epoch,
+          total: e.epochs,
+          values: { errorLoss: e.errorLoss, complexityLoss: e.complexityLoss, testError: e.testError, zeroShare: e.zeroShare, seconds: e.seconds },
+        }),
+    }),
+  );
 }
