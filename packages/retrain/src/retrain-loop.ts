@@ -116,10 +116,6 @@ export async function runRetraining(
     }
     for (const v of vars) if (!v.underPrior) diag({ severity: 'info', stage: 'retrain', layer: v.name, message: 'not under the prior (prior.tensors = kernels); kept as trained' });
     const evaluatePriorFn = options.prior.evaluation === 'grid' ? evaluatePriorGridded : evaluatePrior;
-    if (options.prior.evaluation === 'grid' && options.priorThread === 'worker') {
-      priorWorker = await createPriorWorker(priorVars.map((v) => v.variable.size), options.prior.components);
-    }
-    const gradBuffers = priorWorker ? priorWorker.grads : priorVars.map((v) => new Float32Array(v.variable.size));
     const N = data.train.count;
     const stepsPerEpoch = Math.ceil(N / options.batchSize);
     const warmupSteps = options.warmupEpochs * stepsPerEpoch;
@@ -197,6 +193,15 @@ export async function runRetraining(
       recoveries = 0;
       optimizer = newOptimizer();
     }
+    if (options.prior.evaluation === 'grid' && options.priorThread === 'worker') {
+      try {
+        priorWorker = await createPriorWorker(priorVars.map((v) => v.variable.size), params!.means.length);
+      } catch (e) {
+        // same numbers on this thread, only slower
+        diag({ severity: 'warning', stage: 'retrain', message: `prior worker thread unavailable (${(e as Error).message}); evaluating the prior on the main thread` });
+      }
+    }
+    const gradBuffers = priorWorker ? priorWorker.grads : priorVars.map((v) => new Float32Array(v.variable.size));
     let lastGood = await capture();
 
     while (epoch! < options.epochs) {

@@ -1,6 +1,6 @@
 import { basename, dirname, join, resolve } from 'node:path';
 import { ensureWritableDir, writeFileAtomic } from '@softshare/backend';
-import { DEFAULT_CODER_ID, findCoder } from '@softshare/entropy';
+import { coderIds, DEFAULT_CODER_ID, findCoder } from '@softshare/entropy';
 import { encodeSws, swsIO } from '@softshare/format';
 import { evaluate } from '@softshare/models';
 import { accountFor } from '../accounting.js';
@@ -13,12 +13,12 @@ import { sparsitySummary } from '../summary.js';
 
 export const compressSpec: CommandSpec = {
   name: 'compress',
-  summary: 'The whole pipeline: retrain, merge, quantise, entropy-code into a .sws file; reports sizes and errors.',
+  summary: 'The whole pipeline: retrain, merge, quantise, tune the shared values, entropy-code into a .sws file; reports sizes and errors.',
   usage: 'softshare compress --model <model.json> --data <mnist|folder> --out <file.sws> [--coder <id>] [--config <json>] [--json]',
   options: {
     ...pipelineOptions,
     out: { type: 'string', required: true, description: 'the .sws file to write' },
-    coder: { type: 'string', default: DEFAULT_CODER_ID, description: 'entropy coder id: rans/1, huffman/1, brotli/1, deflate/1' },
+    coder: { type: 'string', default: DEFAULT_CODER_ID, description: `entropy coder id: ${coderIds().join(', ')}` },
     report: { type: 'string', default: '<folder of --out>/report.html', description: 'where to write the HTML report' },
     'others-precision': { type: 'string', default: 'float32', description: 'tensors outside the prior (biases): float32 (bit-exact) or float16' },
   },
@@ -30,7 +30,7 @@ export async function compressCommand(argv: string[], io: Io): Promise<number> {
   const coder = (values.coder as string | undefined) ?? DEFAULT_CODER_ID;
   const others = (values['others-precision'] as string | undefined) ?? 'float32';
   if (others !== 'float32' && others !== 'float16') throw new UsageError(`Expected --others-precision to be float32 or float16, got '${others}'`);
-  if (!findCoder(coder)) throw new UsageError(`Expected --coder to be one of rans/1, huffman/1, brotli/1, deflate/1, got '${coder}'`);
+  if (!findCoder(coder)) throw new UsageError(`Expected --coder to be one of ${coderIds().join(', ')}, got '${coder}'`);
   const out = resolve(values.out as string);
   ensureWritableDir(dirname(out)); // fail before retraining, not after
   const run = await runPipeline(values, io, (values['checkpoint-dir'] as string | undefined) ?? `${out}.ckpt`);
