@@ -28,23 +28,25 @@ const HEAD = 4;
 /** Longest a finish() waits for the worker before giving up (ms). */
 const WAIT_MS = 120_000;
 
+/** One Float32Array view per tensor over a shared buffer (also runs on the worker from its source text). */
+function tensorViews(buf: SharedArrayBuffer, sizes: readonly number[]): Float32Array[] {
+  let off = 0;
+  return sizes.map((n) => {
+    const v = new Float32Array(buf, 4 * off, n);
+    off += n;
+    return v;
+  });
+}
+
 /** Body of the worker thread; runs from its source text, so it may only use its arguments. */
-function workerLoop(kernel: typeof griddedKernel, data: { ctrl: SharedArrayBuffer; job: SharedArrayBuffer; out: SharedArrayBuffer; weights: SharedArrayBuffer; grads: SharedArrayBuffer; sizes: number[]; J: number }) {
+function workerLoop(kernel: typeof griddedKernel, views: typeof tensorViews, data: { ctrl: SharedArrayBuffer; job: SharedArrayBuffer; out: SharedArrayBuffer; weights: SharedArrayBuffer; grads: SharedArrayBuffer; sizes: number[]; J: number }) {
   const ctrl = new Int32Array(data.ctrl);
   const job = new Float64Array(data.job);
   const out = new Float64Array(data.out);
   const J = data.J;
   const arrays = [0, 1, 2, 3, 4, 5].map((q) => job.subarray(4 + q * J, 4 + (q + 1) * J)); // 4 = HEAD
-  const views = (buf: SharedArrayBuffer) => {
-    let off = 0;
-    return data.sizes.map((n) => {
-      const v = new Float32Array(buf, 4 * off, n);
-      off += n;
-      return v;
-    });
-  };
-  const ws = views(data.weights);
-  const gs = views(data.grads);
+  const ws = views(data.weights, data.sizes);
+  const gs = views(data.grads, data.sizes);
   let seen = 0;
   for (;;) {
     Atomics.wait(ctrl, 0, seen);
@@ -85,7 +87,11 @@ export async function createPriorWorker(sizes: readonly number[], J: number): Pr
     sizes: [...sizes],
     J,
   };
-  const source = `const kernel = ${griddedKernel.toString()};\n(${workerLoop.toString()})(kernel, require('node:worker_threads').workerData);`;
+  const source = [
+    `const kernel = ${griddedKernel.toString()};`,
+    `const views = ${tensorViews.toString()};`,
+    `(${workerLoop.toString()})(kernel, views, require('node:worker_threads').workerData);`,
+  ].join('\n');
   const worker = new threads.Worker(source, { eval: true, workerData: shared });
   let failure: Error | null = null;
   worker.on('error', (e) => (failure = e));
@@ -100,16 +106,8 @@ export async function createPriorWorker(sizes: readonly number[], J: number): Pr
   const ctrl = new Int32Array(shared.ctrl);
   const job = new Float64Array(shared.job);
   const out = new Float64Array(shared.out);
-  const split = (buf: SharedArrayBuffer) => {
-    let off = 0;
-    return sizes.map((n) => {
-      const v = new Float32Array(buf, 4 * off, n);
-      off += n;
-      return v;
-    });
-  };
-  const weights = split(shared.weights);
-  const grads = split(shared.grads);
+  const weights = tensorViews(shared.weights, sizes);
+  const grads = tensorViews(shared.grads, sizes);
   let seq = 0;
   let pending: { params: MixtureParams; lam: Float64Array; gradScale: number; wantValue: boolean } | null = null;
   return {
