@@ -1,5 +1,16 @@
-import { brotliCompressSync, brotliDecompressSync, constants, deflateRawSync, inflateRawSync } from 'node:zlib';
+import type * as Zlib from 'node:zlib';
 import type { Coder } from './coder.js';
+
+/**
+ * node:zlib, looked up when a zlib coder is used rather than imported, so that bundles
+ * of @softshare/entropy (and of the .sws decoder) for browsers carry no Node import.
+ */
+function zlib(id: string): typeof Zlib {
+  const get = (globalThis as { process?: { getBuiltinModule?: (name: string) => unknown } }).process?.getBuiltinModule;
+  const z = get?.('node:zlib') as typeof Zlib | undefined;
+  if (!z) throw new Error(`${id} needs node:zlib (Node >= 20.16); in a browser use rans/1, huffman/1 or lz/1`);
+  return z;
+}
 
 function toBytes(symbols: Uint32Array, alphabetSize: number): Uint8Array {
   if (alphabetSize <= 256) return Uint8Array.from(symbols);
@@ -33,12 +44,13 @@ export const brotliCoder: Coder = {
   id: 'brotli/1',
   encode(symbols, alphabetSize) {
     check(alphabetSize);
-    return new Uint8Array(brotliCompressSync(toBytes(symbols, alphabetSize), { params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: symbols.length } }));
+    const z = zlib('brotli/1');
+    return new Uint8Array(z.brotliCompressSync(toBytes(symbols, alphabetSize), { params: { [z.constants.BROTLI_PARAM_QUALITY]: 11, [z.constants.BROTLI_PARAM_SIZE_HINT]: symbols.length } }));
   },
   decode(bytes, count, alphabetSize) {
     check(alphabetSize);
     const width = alphabetSize <= 256 ? 1 : 2;
-    return fromBytes(new Uint8Array(brotliDecompressSync(bytes, { maxOutputLength: Math.max(1, count * width) })), count, alphabetSize);
+    return fromBytes(new Uint8Array(zlib('brotli/1').brotliDecompressSync(bytes, { maxOutputLength: Math.max(1, count * width) })), count, alphabetSize);
   },
 };
 
@@ -47,11 +59,11 @@ export const deflateCoder: Coder = {
   id: 'deflate/1',
   encode(symbols, alphabetSize) {
     check(alphabetSize);
-    return new Uint8Array(deflateRawSync(toBytes(symbols, alphabetSize), { level: 9 }));
+    return new Uint8Array(zlib('deflate/1').deflateRawSync(toBytes(symbols, alphabetSize), { level: 9 }));
   },
   decode(bytes, count, alphabetSize) {
     check(alphabetSize);
     const width = alphabetSize <= 256 ? 1 : 2;
-    return fromBytes(new Uint8Array(inflateRawSync(bytes, { maxOutputLength: Math.max(1, count * width) })), count, alphabetSize);
+    return fromBytes(new Uint8Array(zlib('deflate/1').inflateRawSync(bytes, { maxOutputLength: Math.max(1, count * width) })), count, alphabetSize);
   },
 };
