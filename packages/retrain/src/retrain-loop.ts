@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { Rng, SoftshareError, type Diagnostic, type Mixture, type PretrainedModel, type RetrainedModel } from '@softshare/core';
+import { Rng, SoftshareError, type Diagnostic, type PretrainedModel, type RetrainedModel } from '@softshare/core';
 import { epochOrder, makeBatch, takeFirst, type ImageDataset } from '@softshare/data';
 import { crossEntropy, evaluate, fromModelData, inputShapeFor, logitsFn, toModelData } from '@softshare/models';
 import {
@@ -63,12 +63,6 @@ export function tauAt(options: Pick<RetrainOptions, 'tau' | 'finalTau'>, step: n
   if (step < warmupSteps) return options.tau * ((step + 1) / warmupSteps);
   if (options.finalTau === undefined || totalSteps <= warmupSteps + 1) return options.tau;
   return options.tau + (options.finalTau - options.tau) * ((step - warmupSteps) / (totalSteps - 1 - warmupSteps));
-}
-
-/** Each weight replaced by its most responsible component's mean (MAP; 0 for the zero component). */
-function snapToComponents(mixture: Mixture, w: Float32Array): Float32Array {
-  const a = assignComponents(mixture, w);
-  return Float32Array.from(a, (j) => (j === 0 ? 0 : mixture.means[j]));
 }
 
 /** Learning-rate multiplier at a step: 1 during the tau warm-up, then the schedule. */
@@ -230,14 +224,7 @@ export async function runRetraining(
             priorVars.forEach((v, k) => priorWorker!.weights[k].set(v.variable.dataSync() as Float32Array));
             priorWorker.start(params!, scale);
           }
-          // quantised phase: the network's gradient at the quantised weights, applied to the floats
-          const floats = epoch! >= options.epochs - options.quantizedEpochs ? priorVars.map((v) => Float32Array.from(v.variable.dataSync() as Float32Array)) : null;
-          if (floats) {
-            const mixture = toMixture(params!);
-            priorVars.forEach((v, k) => v.variable.assign(tf.tensor(snapToComponents(mixture, floats[k]), v.shape)));
-          }
           const { value, grads } = tf.variableGrads(() => crossEntropy(forward(x, true), y), vars.map((v) => v.variable));
-          if (floats) priorVars.forEach((v, k) => v.variable.assign(tf.tensor(floats[k], v.shape)));
           const prior = priorWorker
             ? priorWorker.finish()
             : evaluatePriorFn(params!, priorVars.map((v) => v.variable.dataSync() as Float32Array), gradBuffers, scale);

@@ -15,13 +15,6 @@ export const retrainOptionsSchema = z.object({
    * Default: unset (tau stays constant, as in the paper).
    */
   finalTau: z.number().nonnegative().optional(),
-  /**
-   * The last N epochs compute the network's gradient at the MAP-quantised weights
-   * (each weight at its most responsible component's mean, 0 for the zero component)
-   * and apply it to the float weights (straight-through), so that the network learns to
-   * work as it will be stored. Default: 0 (the paper's plain retraining).
-   */
-  quantizedEpochs: z.number().int().nonnegative().default(0),
   /** Passes over the training set (default: 30, the tutorial's). */
   epochs: z.number().int().min(1).default(30),
   /** Minibatch size (default: 128; the paper's ~18K updates in 40 epochs). */

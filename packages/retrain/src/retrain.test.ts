@@ -65,15 +65,14 @@ describe('retrain stage', () => {
     expect(scheduleFactor('cosine', 100, 10, 100)).toBeCloseTo(0);
   });
 
-  it('trains through the quantised weights in the last epochs, learns pi0 under its Beta prior, and still resumes to the same bytes', async () => {
-    const opts = retrainOptionsSchema.parse({ ...small, epochs: 3, tau: 1, seed: 4, schedule: 'cosine', finalTau: 2, quantizedEpochs: 1, prior: { pi0Prior: [100, 2] } });
-    const plain = await runRetraining(pretrained, data, { ...opts, quantizedEpochs: 0 });
+  it('follows the cosine schedule and the tau ramp, learns pi0 under its Beta prior, and still resumes to the same bytes', async () => {
+    const opts = retrainOptionsSchema.parse({ ...small, epochs: 3, tau: 1, seed: 4, schedule: 'cosine', finalTau: 2, prior: { pi0Prior: [100, 2] } });
+    const plain = await runRetraining(pretrained, data, { ...opts, schedule: 'constant', finalTau: undefined, prior: { ...opts.prior, pi0Prior: undefined } });
     const straight = await runRetraining(pretrained, data, opts);
-    // the quantised phase changes the gradients, and the float weights stay floats
+    // the options change the run; a fixed pi0 stays put, a learned one moves
     expect(Buffer.from(straight.params[0].values.buffer).equals(Buffer.from(plain.params[0].values.buffer))).toBe(false);
-    expect(new Set(straight.params[0].values).size).toBeGreaterThan(1000);
-    expect(straight.mixture.proportions[0]).not.toBe(0.999);
-    expect(plain.mixture.proportions[0]).not.toBe(straight.mixture.proportions[0]);
+    expect(plain.mixture.proportions[0]).toBeCloseTo(0.999, 12);
+    expect(Math.abs(straight.mixture.proportions[0] - 0.999)).toBeGreaterThan(1e-6);
     const dir = mkdtempSync(join(tmpdir(), 'softshare-ckpt-'));
     await runRetraining(pretrained, data, { ...opts, epochs: 3 }, { onCheckpoint: (s) => void (s.epoch === 2 && saveCheckpoint(dir, s)) });
     const resumed = await runRetraining(pretrained, data, opts, { resumeFrom: loadCheckpoint(dir) });
