@@ -9,4 +9,9 @@ describe('progressBar', () => {
     expect(bar({ stage: 'retrain', unit: 'epoch', current: 1, total: 2 })).toBe('');
     expect(bar({ stage: 'retrain', unit: 'step', current: 4, total: 4 }, 5000)).toMatch(/epoch 2\/2 \[#{24}\] step 4\/4/);
   });
+
+  it('labels the steps of a later stage with its name, without a retraining ETA', () => {
+    const bar = progressBar({ epochs: 2 }, 0);
+    expect(bar({ stage: 'tune', unit: 'step', current: 2, total: 4 }, 1000)).toBe(`\rtune [${'#'.repeat(12)}${'.'.repeat(12)}] step 2/4   `);
+  });
 });

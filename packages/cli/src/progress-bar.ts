@@ -15,11 +15,12 @@ export function progressBar(total: { epochs: number }, startedAt: number) {
       return '';
     }
     if (e.unit !== 'step' || e.total === undefined) return '';
-    doneSteps++;
+    if (e.stage === 'retrain') doneSteps++;
     if (now - last < 100 && e.current !== e.total) return '';
     last = now;
     const width = 24;
     const filled = Math.round((e.current / e.total) * width);
+    if (e.stage !== 'retrain') return `\r${e.stage} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] step ${e.current}/${e.total}   `;
     const remainingSteps = (total.epochs - epoch) * e.total + (e.total - e.current);
     const eta = doneSteps > 0 ? ((now - startedAt) / doneSteps) * remainingSteps / 1000 : NaN;
     const etaText = Number.isFinite(eta) ? `${Math.floor(eta / 60)}m${String(Math.round(eta % 60)).padStart(2, '0')}s` : '?';

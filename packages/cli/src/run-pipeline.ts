@@ -55,10 +55,15 @@ export async function runPipeline(values: Record<string, string | boolean | unde
   const history: Record<string, number>[] = [];
   // a live bar only on a terminal; logs and pipes get one line per epoch
   const bar = !values.json && !values.quiet && process.stderr.isTTY ? progressBar({ epochs: config.retrain.epochs }, performance.now()) : null;
+  let tuneAnnounced = false;
   progress.events$.subscribe((e) => {
     if (bar) {
       const text = bar(e);
       if (text) io.err(text);
+    }
+    if (e.stage === 'tune' && !tuneAnnounced && !values.json && !values.quiet) {
+      tuneAnnounced = true;
+      io.err(`${bar ? '\r\x1b[K' : ''}tune: shared values and biases, ${config.tune.epochs} epoch(s)\n`);
     }
     if (e.unit !== 'epoch') return;
     if (bar) io.err('\r\x1b[K');
