@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -130,5 +130,14 @@ describe('the installed binary', () => {
     }
     expect(status).toBe(1);
     oneLine(stderr);
+  }, 60_000);
+
+  it('stops quietly when its reader closes the pipe early (| head)', () => {
+    const bin = fileURLToPath(new URL('../bin/softshare.js', import.meta.url));
+    const sws = fileURLToPath(new URL('../../../results/lenet-300-100.sws', import.meta.url));
+    // `true` exits without reading, so every write meets a closed pipe (EPIPE)
+    const r = spawnSync('bash', ['-c', `set -o pipefail; "${process.execPath}" "${bin}" inspect "${sws}" | true`], { encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
   }, 60_000);
 });
