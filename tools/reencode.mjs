@@ -4,20 +4,14 @@
 //   node tools/reencode.mjs file.sws [--out better.sws --coder rans/1 --layout smallest --others float32|float16]
 import { readFileSync, writeFileSync } from 'node:fs';
 import { coderIds } from '@softshare/entropy';
-import { decodeSws, encodeSws } from '@softshare/format';
+import { encodeSws, readSwsHeader, swsToQuantized } from '@softshare/format';
 
 const arg = (k) => (process.argv.includes(k) ? process.argv[process.argv.indexOf(k) + 1] : undefined);
 const file = process.argv[2];
-const { header, tensors } = decodeSws(readFileSync(file));
-const model = {
-  kind: 'quantized',
-  topology: header.modelTopology,
-  diagnostics: [],
-  mixture: { means: new Float64Array(0), variances: new Float64Array(0), proportions: new Float64Array(0) },
-  params: tensors.map((t) => ({ name: t.name, shape: t.shape, role: t.codes ? 'kernel' : 'other', values: t.values })),
-  quantized: tensors.filter((t) => t.codes).map((t) => ({ name: t.name, shape: t.shape, codebook: t.codebook, codes: t.codes })),
-};
-const original = tensors.reduce((s, t) => s + 4 * t.values.length, 0);
+const bytesIn = new Uint8Array(readFileSync(file));
+const { header } = readSwsHeader(bytesIn);
+const model = swsToQuantized(bytesIn);
+const original = model.params.reduce((s, t) => s + 4 * t.values.length, 0);
 if (arg('--out')) {
   const { bytes } = encodeSws(model, { coder: arg('--coder') ?? 'rans/1', layout: arg('--layout') ?? 'smallest', others: arg('--others') ?? 'float32', generator: header.generator });
   writeFileSync(arg('--out'), bytes);

@@ -5,7 +5,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { selectBackend } from '@softshare/backend';
 import { loadMnist } from '@softshare/data';
-import { decodeSws, encodeSws } from '@softshare/format';
+import { encodeSws, swsToQuantized } from '@softshare/format';
 import { evaluate, fromModelData } from '@softshare/models';
 import { runSharedTuning, tuneOptionsSchema } from '@softshare/retrain';
 
@@ -13,15 +13,7 @@ const arg = (k, d) => (process.argv.includes(k) ? process.argv[process.argv.inde
 const backend = await selectBackend({});
 const data = loadMnist('mnist');
 const file = process.argv[2];
-const { header, tensors } = decodeSws(readFileSync(file));
-const model = {
-  kind: 'quantized',
-  topology: header.modelTopology,
-  diagnostics: [],
-  mixture: { means: new Float64Array(0), variances: new Float64Array(0), proportions: new Float64Array(0) },
-  params: tensors.map((t) => ({ name: t.name, shape: t.shape, role: t.codes ? 'kernel' : 'other', values: t.values })),
-  quantized: tensors.filter((t) => t.codes).map((t) => ({ name: t.name, shape: t.shape, codebook: t.codebook, codes: t.codes })),
-};
+const model = swsToQuantized(new Uint8Array(readFileSync(file)));
 const error = async (m) => {
   const net = await fromModelData(m);
   const e = evaluate(net, data.test).error;

@@ -23,6 +23,7 @@ describe('@softshare/format exports', () => {
       'swsHeaderSchema',
       'swsIO',
       'swsToArtifacts',
+      'swsToQuantized',
       'tinyQuantizedModel',
     ]);
   });

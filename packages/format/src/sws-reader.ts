@@ -1,5 +1,5 @@
 import type * as tf from '@tensorflow/tfjs';
-import { SoftshareError, type SoftshareErrorCode } from '@softshare/core';
+import { SoftshareError, type QuantizedModel, type SoftshareErrorCode } from '@softshare/core';
 import { decodeMask, findCoder, fromEscapeStreams, lzDecompress, matrixShape } from '@softshare/entropy';
 import { crc32 } from './crc32.js';
 import { fromFloat16Bytes } from './float16.js';
@@ -167,6 +167,24 @@ export function decodeSws(bytes: Uint8Array): DecodedSws {
     return { name: t.name, shape: t.shape, values, codes, codebook };
   });
   return { header, version, tensors };
+}
+
+/**
+ * The quantised model a .sws file holds, ready for encodeSws (re-encoding with another
+ * coder or layout) or the tune stage: shared tensors come back with their codebooks and
+ * codes (role 'kernel'), the others as stored (role 'other'). The file keeps no mixture,
+ * so `mixture` is empty.
+ */
+export function swsToQuantized(bytes: Uint8Array): QuantizedModel {
+  const { header, tensors } = decodeSws(bytes);
+  return {
+    kind: 'quantized',
+    topology: header.modelTopology,
+    diagnostics: [],
+    mixture: { means: new Float64Array(0), variances: new Float64Array(0), proportions: new Float64Array(0) },
+    params: tensors.map((t) => ({ name: t.name, shape: t.shape, role: t.codes ? 'kernel' : 'other', values: t.values })),
+    quantized: tensors.flatMap((t) => (t.codes && t.codebook ? [{ name: t.name, shape: t.shape, codebook: t.codebook, codes: t.codes }] : [])),
+  };
 }
 
 /** tfjs ModelArtifacts for a .sws file: topology plus one float32 weight buffer. */

@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import { isSoftshareError, type SoftshareErrorCode } from '@softshare/core';
 import { coderIds } from '@softshare/entropy';
 import { describe, expect, it } from 'vitest';
-import { compactTopology, crc32, decodeSws, encodeSws, readSwsHeader, shortestFloat32, swsIO, tinyQuantizedModel } from './index.js';
+import { compactTopology, crc32, decodeSws, encodeSws, readSwsHeader, shortestFloat32, swsIO, swsToQuantized, tinyQuantizedModel } from './index.js';
 import { fromFloat16Bytes, toFloat16Bytes } from './float16.js';
 import { frameSws, SWS_MAJOR } from './sws-writer.js';
 
@@ -61,6 +61,13 @@ describe('.sws writer and reader', () => {
     const decoded = decodeSws(encodeSws(model, { coder, layout }).bytes);
     expect(decoded.tensors.map((t) => t.name)).toEqual(model.params.map((p) => p.name));
     decoded.tensors.forEach((t, i) => expect(Buffer.from(t.values.buffer).equals(Buffer.from(model.params[i].values.buffer))).toBe(true));
+  });
+
+  it('gives back the quantised model it holds: re-encoding it writes the same bytes', () => {
+    const q = swsToQuantized(file);
+    expect(q.quantized.map((t) => t.name)).toEqual(model.quantized.map((t) => t.name));
+    expect(Buffer.from(encodeSws(q, { layout: 'escape' }).bytes).equals(Buffer.from(file))).toBe(true);
+    expect(Buffer.from(encodeSws(q, { layout: 'context' }).bytes).equals(Buffer.from(contextFile))).toBe(true);
   });
 
   it('is deterministic', () => {
