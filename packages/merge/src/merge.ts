@@ -4,7 +4,7 @@ import { defineStage, type MergedModel, type RetrainedModel } from '@softshare/c
 import { mergeComponents } from './kl-merge.js';
 
 /** Options of the merge stage. */
-export const mergeOptionsSchema = z.object({
+export const mergeOptionsSchema = z.strictObject({
   /** Merge two components when their KL divergence is below this (default: 1e-10, the tutorial's). */
   threshold: z.number().nonnegative().default(1e-10),
 });

@@ -3,7 +3,7 @@ import { z } from 'zod';
 /**
  * Options of the Gaussian-mixture prior. Defaults and their origin are in the README.
  */
-export const priorOptionsSchema = z.object({
+export const priorOptionsSchema = z.strictObject({
   /** Components including the zero one (default: 17, the paper's MNIST setting). */
   components: z.number().int().min(2).max(256).default(17),
   /**

@@ -1,2 +1,3 @@
-export { quantize, quantizeOptionsSchema } from './quantize.js';
-export { dequantize, quantizeTensor } from './quantize-tensor.js';
+export { quantize, quantizeOptionsSchema, withoutUnreachable } from './quantize.js';
+export { compactCodebook, dequantize, quantizeTensor } from './quantize-tensor.js';
+export { pruneUnreachable, type UnreachableInput, type UnreachableResult } from './unreachable.js';

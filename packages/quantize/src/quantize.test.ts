@@ -51,8 +51,14 @@ describe('quantize stage', () => {
     expect(out.kind).toBe('quantized');
     expect(out.quantized.map((q) => q.name)).toEqual(['fc/kernel']);
     expect(Array.from(out.params[0].values)).toEqual([0.3, 0, -0.2, 0.1].map(Math.fround));
-    expect(out.params[1].values).toBe(input.params[1].values);
-    expect(out.diagnostics).toEqual([{ severity: 'info', stage: 'quantize', layer: 'fc/bias', message: 'not under the prior: passed through unquantised' }]);
+    expect(Array.from(out.params[1].values)).toEqual(Array.from(input.params[1].values));
+    expect(out.diagnostics).toEqual([
+      { severity: 'info', stage: 'quantize', layer: 'fc/bias', message: 'not under the prior: passed through unquantised' },
+      { severity: 'info', stage: 'quantize', message: 'unreachable weights: no layer list in the topology; left alone' },
+    ]);
+    const plain = await firstValueFrom(of(input).pipe(quantize({ pruneUnreachable: false })));
+    expect(plain.params[1].values).toBe(input.params[1].values);
+    expect(plain.diagnostics).toHaveLength(1);
   });
 
   it('rejects an unknown rule at assembly', () => {

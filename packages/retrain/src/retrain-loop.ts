@@ -96,6 +96,8 @@ export async function runRetraining(
   };
   const optimizers: tf.Optimizer[] = [];
   let priorWorker: PriorWorker | null = null;
+  // after options.pruneAfterEpoch: 1 where a prior weight may move, 0 where it is held at 0
+  let masks: tf.Tensor[] | null = null;
   try {
     const shape = inputShapeFor(model, data.train);
     const forward = logitsFn(model);
@@ -125,6 +127,10 @@ export async function runRetraining(
     // where a checkpoint taken mid-epoch resumes: batches done and the epoch's loss sums
     let startStep = 0;
     let startPartial = { ceSum: 0, seen: 0 };
+    const setMasks = (keep: ((v: Var, values: Float32Array) => Uint8Array) | null) => {
+      tf.dispose(masks ?? []);
+      masks = keep && priorVars.map((v) => tf.keep(tf.tensor(keep(v, v.variable.dataSync() as Float32Array), v.shape, 'float32')));
+    };
 
     const newOptimizer = () => {
       const o = tf.train.adam(options.learningRates.weights * lrScale, 0.9, 0.999, 1e-8);
@@ -136,6 +142,8 @@ export async function runRetraining(
         throw new SoftshareError('E_MODEL_INCOMPATIBLE', 'retrain', 'Expected a checkpoint of this model, got one whose weights differ in number or size');
       }
       tf.tidy(() => s.weights.forEach((w, i) => vars[i].variable.assign(tf.tensor(w.values, vars[i].shape))));
+      // held weights are exactly the zeros of a pruned state (a trained weight is never exactly 0 in practice)
+      setMasks(options.pruneAfterEpoch !== undefined && s.epoch >= options.pruneAfterEpoch ? (_v, w) => Uint8Array.from(w, (x) => (x !== 0 ? 1 : 0)) : null);
       ({ mixture: params, mixtureAdam: madam } = copyMixtureState(s.mixture, s.mixtureAdam));
       rng = new Rng(s.rng);
       epoch = s.epoch;
@@ -234,6 +242,7 @@ export async function runRetraining(
           const loss = value.dataSync()[0];
           if (Number.isFinite(loss)) {
             optimizer!.applyGradients(grads);
+            if (masks) priorVars.forEach((v, k) => v.variable.assign(v.variable.mul(masks![k])));
             gammaHyperPrior(params!, options.prior, prior.grads.gammas);
             for (const k of ['means', 'gammas', 'rhos'] as const) prior.grads[k].forEach((g, j, a) => (a[j] = g * scale));
             const lr = options.learningRates;
@@ -264,6 +273,13 @@ export async function runRetraining(
         continue;
       }
       epoch = epoch! + 1;
+      if (epoch === options.pruneAfterEpoch && !masks) {
+        const mixture = toMixture(params!);
+        let held = 0;
+        setMasks((_v, w) => Uint8Array.from(assignComponents(mixture, w), (c) => (c === 0 ? (held++, 0) : 1)));
+        tf.tidy(() => priorVars.forEach((v, k) => v.variable.assign(v.variable.mul(masks![k]))));
+        diag({ severity: 'info', stage: 'retrain', message: `pruneAfterEpoch: ${held} weights of the zero component set to 0 after epoch ${epoch} and held there` });
+      }
       const tauEnd = tauAt(options, Math.max(epoch * stepsPerEpoch - 1, warmupSteps), warmupSteps, totalSteps); // the full tau during warm-up
       const ws = priorVars.map((v) => v.variable.dataSync() as Float32Array);
       const exact = evaluatePrior(params!, ws, null, 1, true);
@@ -302,6 +318,7 @@ export async function runRetraining(
   } finally {
     await priorWorker?.close();
     optimizers.forEach((o) => o.dispose());
+    tf.dispose(masks ?? []);
     model.dispose();
   }
 }

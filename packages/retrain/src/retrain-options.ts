@@ -2,7 +2,7 @@ import { priorOptionsSchema } from '@softshare/prior';
 import { z } from 'zod';
 
 /** Options of the retrain stage; defaults and their origin are in the README. */
-export const retrainOptionsSchema = z.object({
+export const retrainOptionsSchema = z.strictObject({
   /**
    * Weight of the complexity term: loss = mean CE + tau / N_train * complexity
    * (default: 0.05, from our LeNet-300-100 sweep in docs/RESULTS.md; with this
@@ -15,6 +15,13 @@ export const retrainOptionsSchema = z.object({
    * Default: unset (tau stays constant, as in the paper).
    */
   finalTau: z.number().nonnegative().optional(),
+  /**
+   * If set, at the end of this epoch every weight under the prior whose most responsible
+   * component is the zero one is set to exactly 0 and held there for the rest of the
+   * retraining (its outgoing gradient is masked); the other weights keep training under
+   * the prior. Default: unset (the paper: nothing is pruned before quantisation).
+   */
+  pruneAfterEpoch: z.number().int().min(1).optional(),
   /** Passes over the training set (default: 30, the tutorial's). */
   epochs: z.number().int().min(1).default(30),
   /** Minibatch size (default: 128; the paper's ~18K updates in 40 epochs). */
@@ -23,7 +30,7 @@ export const retrainOptionsSchema = z.object({
   warmupEpochs: z.number().nonnegative().default(3),
   /** Adam learning rates per parameter group (defaults: the tutorial's). */
   learningRates: z
-    .object({
+    .strictObject({
       weights: z.number().positive().default(5e-4),
       means: z.number().positive().default(1e-4),
       gammas: z.number().positive().default(3e-3),

@@ -94,6 +94,30 @@ describe('retrain stage', () => {
     expect(Array.from(resumed.mixture.means)).toEqual(Array.from(straight.mixture.means));
   }, 120_000);
 
+  it('with pruneAfterEpoch holds the zero component weights at exactly 0 from that epoch on, and resumes to the same bytes', async () => {
+    const opts = retrainOptionsSchema.parse({ ...small, epochs: 3, tau: 1, seed: 6, pruneAfterEpoch: 1 });
+    const dir = mkdtempSync(join(tmpdir(), 'softshare-ckpt-'));
+    const zerosAt: Uint8Array[][] = [];
+    const messages: string[] = [];
+    const straight = await runRetraining(pretrained, data, opts, {
+      onCheckpoint: (s) => {
+        zerosAt.push(s.weights.filter((w) => w.name.endsWith('/kernel')).map((w) => Uint8Array.from(w.values, (x) => (x === 0 ? 1 : 0))));
+        if (s.epoch === 2) saveCheckpoint(dir, s);
+      },
+      onDiagnostic: (d) => void messages.push(d.message),
+    });
+    const held = zerosAt[0].reduce((n, z) => n + z.reduce((a, b) => a + b, 0), 0);
+    expect(held).toBeGreaterThan(1000);
+    expect(messages.find((m) => m.startsWith('pruneAfterEpoch'))).toBe(`pruneAfterEpoch: ${held} weights of the zero component set to 0 after epoch 1 and held there`);
+    // every weight set to 0 after epoch 1 is still exactly 0 at the end; the others still train
+    const kernels = straight.params.filter((p) => p.role === 'kernel');
+    kernels.forEach((p, k) => zerosAt[0][k].forEach((z, i) => z && expect(p.values[i] === 0).toBe(true))); // 0 or -0
+    const atTwo = await runRetraining(pretrained, data, { ...opts, epochs: 2 });
+    expect(Buffer.from(atTwo.params[0].values.buffer).equals(Buffer.from(kernels[0].values.buffer))).toBe(false);
+    const resumed = await runRetraining(pretrained, data, opts, { resumeFrom: loadCheckpoint(dir) });
+    resumed.params.forEach((p, i) => expect(Buffer.from(p.values.buffer).equals(Buffer.from(straight.params[i].values.buffer)), p.name).toBe(true));
+  }, 120_000);
+
   it('resumes from a checkpoint taken mid-epoch on cancellation to the same bytes', async () => {
     const opts = retrainOptionsSchema.parse({ ...small, epochs: 2, tau: 1, seed: 4 });
     const straight = await runRetraining(pretrained, data, opts);
@@ -145,6 +169,8 @@ describe('retrain stage', () => {
     [{ tau: -1 }, /retrain: invalid options: tau/],
     [{ prior: { components: 1 } }, /retrain: invalid options: prior.components/],
     [{ learningRates: { weights: 0 } }, /retrain: invalid options: learningRates.weights/],
+    [{ tauu: 0.1 }, /retrain: invalid options: .*Unrecognized key: "tauu"/],
+    [{ prior: { zeroGama: [1, 1] } }, /retrain: invalid options: prior: Unrecognized key: "zeroGama"/],
   ])('rejects %j at assembly', (options, message) => {
     expect(() => retrain(data, options as never)).toThrow(message);
   });

@@ -5,7 +5,7 @@ import { crossEntropy, fromModelData, inputShapeFor, logitsFn, toModelData } fro
 import { z } from 'zod';
 
 /** Options of shared-value tuning; defaults and their origin are in the README. */
-export const tuneOptionsSchema = z.object({
+export const tuneOptionsSchema = z.strictObject({
   /** Passes over the training set (default: 2, our LeNet-300-100 check in docs/RESULTS.md; 0 skips tuning). */
   epochs: z.number().int().nonnegative().default(2),
   /** Adam learning rate for the shared values and the tensors outside the prior (default: 1e-4). */
