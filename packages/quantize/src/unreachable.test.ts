@@ -134,6 +134,17 @@ describe('pruneUnreachable', () => {
     expect(nonzero(values.get('a/kernel')!.values)).toBe(20);
   });
 
+  it('leaves a softmax between weight layers alone: a cut-off unit would still change the others', () => {
+    const input = tf.input({ shape: [5] });
+    let h = tf.layers.dense({ units: 4, activation: 'softmax', name: 'a' }).apply(input) as tf.SymbolicTensor;
+    h = tf.layers.dense({ units: 2, name: 'b' }).apply(h) as tf.SymbolicTensor;
+    const data = toModelData(tf.model({ inputs: input, outputs: h }));
+    const values = valuesOf(data.params);
+    values.get('b/kernel')!.values.fill(0, 0, 2); // nothing reads a's unit 0
+    const r = pruneUnreachable({ topology: data.topology, values, canFoldInto: () => true });
+    expect(r).toEqual({ zeroed: 0, folded: 0, skipped: ['a -> b: activation softmax couples the units'] });
+  });
+
   it('reads Sequential models too', () => {
     const seq = tf.sequential({ layers: [tf.layers.dense({ inputShape: [3], units: 2, name: 's1' }), tf.layers.dense({ units: 2, name: 's2' })] });
     const data = toModelData(seq);

@@ -57,6 +57,9 @@ interface Link {
   readonly constantSurvives: boolean;
 }
 
+/** Activations that act on each unit alone (softmax does not: a cut-off unit would still change the others). */
+const ELEMENTWISE = new Set(['linear', 'relu', 'relu6', 'elu', 'selu', 'tanh', 'sigmoid', 'hard_sigmoid', 'softplus', 'softsign', 'swish', 'mish', 'gelu', 'gelu_new']);
+
 const PASS_THROUGH = new Set(['Dropout', 'SpatialDropout1D', 'SpatialDropout2D', 'GaussianNoise', 'GaussianDropout', 'AlphaDropout']);
 
 function applyActivation(name: string, x: number): number | undefined {
@@ -137,7 +140,9 @@ export function pruneUnreachable(input: UnreachableInput): UnreachableResult {
     if (w !== undefined) {
       if (prev !== undefined) {
         const readsPrev = link.flattened ? w.kind === 'dense' && inputChannels(w) % prev.units === 0 : inputChannels(w) === prev.units;
+        const coupled = link.activations.find((a) => !ELEMENTWISE.has(a));
         if (link.broken !== '') skipped.push(`${prev.name} -> ${w.name}: ${link.broken}`);
+        else if (coupled !== undefined) skipped.push(`${prev.name} -> ${w.name}: activation ${coupled} couples the units`);
         else if (!readsPrev) skipped.push(`${prev.name} -> ${w.name}: shapes do not line up`);
         else pairs.push({ a: prev, b: w, link });
       }
