@@ -15,6 +15,7 @@ import {
   type MixtureParams,
   type PriorWorker,
 } from '@softshare/prior';
+import { ADAM } from './adam.js';
 import { createMixtureAdam, mixtureAdamStep, pi0AdamStep, type MixtureAdamState } from './mixture-adam.js';
 import type { RetrainOptions } from './retrain-options.js';
 import { copyMixtureState, type TrainingState } from './training-state.js';
@@ -133,7 +134,7 @@ export async function runRetraining(
     };
 
     const newOptimizer = () => {
-      const o = tf.train.adam(options.learningRates.weights * lrScale, 0.9, 0.999, 1e-8);
+      const o = tf.train.adam(options.learningRates.weights * lrScale, ADAM.beta1, ADAM.beta2, ADAM.epsilon);
       optimizers.push(o);
       return o;
     };

@@ -3,6 +3,7 @@ import { Rng, SoftshareError, type QuantizedModel, type QuantizedTensor } from '
 import { epochOrder, makeBatch, takeFirst, type ImageDataset } from '@softshare/data';
 import { crossEntropy, fromModelData, inputShapeFor, logitsFn, toModelData } from '@softshare/models';
 import { z } from 'zod';
+import { adamUpdate } from './adam.js';
 
 /** Options of shared-value tuning; defaults and their origin are in the README. */
 export const tuneOptionsSchema = z.strictObject({
@@ -31,14 +32,7 @@ class VectorAdam {
     this.v = new Float64Array(n);
   }
   step(p: Float64Array, g: Float64Array, from: number): void {
-    this.t++;
-    const c1 = 1 - 0.9 ** this.t;
-    const c2 = 1 - 0.999 ** this.t;
-    for (let j = from; j < p.length; j++) {
-      this.m[j] = 0.9 * this.m[j] + 0.1 * g[j];
-      this.v[j] = 0.999 * this.v[j] + 0.001 * g[j] * g[j];
-      p[j] -= (this.lr * (this.m[j] / c1)) / (Math.sqrt(this.v[j] / c2) + 1e-8);
-    }
+    adamUpdate(p, g, this.m, this.v, ++this.t, this.lr, from);
   }
 }
 
