@@ -128,9 +128,12 @@ export async function runRetraining(
     // where a checkpoint taken mid-epoch resumes: batches done and the epoch's loss sums
     let startStep = 0;
     let startPartial = { ceSum: 0, seen: 0 };
-    const setMasks = (keep: ((v: Var, values: Float32Array) => Uint8Array) | null) => {
+    const setMasks = (keep: ((values: Float32Array) => Uint8Array) | null) => {
       tf.dispose(masks ?? []);
-      masks = keep && priorVars.map((v) => tf.keep(tf.tensor(keep(v, v.variable.dataSync() as Float32Array), v.shape, 'float32')));
+      masks = keep && priorVars.map((v) => tf.keep(tf.tensor(keep(v.variable.dataSync() as Float32Array), v.shape, 'float32')));
+    };
+    const applyMasks = () => {
+      if (masks) priorVars.forEach((v, k) => v.variable.assign(v.variable.mul(masks![k])));
     };
 
     const newOptimizer = () => {
@@ -144,7 +147,7 @@ export async function runRetraining(
       }
       tf.tidy(() => s.weights.forEach((w, i) => vars[i].variable.assign(tf.tensor(w.values, vars[i].shape))));
       // held weights are exactly the zeros of a pruned state (a trained weight is never exactly 0 in practice)
-      setMasks(options.pruneAfterEpoch !== undefined && s.epoch >= options.pruneAfterEpoch ? (_v, w) => Uint8Array.from(w, (x) => (x !== 0 ? 1 : 0)) : null);
+      setMasks(options.pruneAfterEpoch !== undefined && s.epoch >= options.pruneAfterEpoch ? (w) => Uint8Array.from(w, (x) => (x !== 0 ? 1 : 0)) : null);
       ({ mixture: params, mixtureAdam: madam } = copyMixtureState(s.mixture, s.mixtureAdam));
       rng = new Rng(s.rng);
       epoch = s.epoch;
@@ -243,7 +246,7 @@ export async function runRetraining(
           const loss = value.dataSync()[0];
           if (Number.isFinite(loss)) {
             optimizer!.applyGradients(grads);
-            if (masks) priorVars.forEach((v, k) => v.variable.assign(v.variable.mul(masks![k])));
+            applyMasks();
             gammaHyperPrior(params!, options.prior, prior.grads.gammas);
             for (const k of ['means', 'gammas', 'rhos'] as const) prior.grads[k].forEach((g, j, a) => (a[j] = g * scale));
             const lr = options.learningRates;
@@ -277,8 +280,8 @@ export async function runRetraining(
       if (epoch === options.pruneAfterEpoch && !masks) {
         const mixture = toMixture(params!);
         let held = 0;
-        setMasks((_v, w) => Uint8Array.from(assignComponents(mixture, w), (c) => (c === 0 ? (held++, 0) : 1)));
-        tf.tidy(() => priorVars.forEach((v, k) => v.variable.assign(v.variable.mul(masks![k]))));
+        setMasks((w) => Uint8Array.from(assignComponents(mixture, w), (c) => (c === 0 ? (held++, 0) : 1)));
+        tf.tidy(applyMasks);
         diag({ severity: 'info', stage: 'retrain', message: `pruneAfterEpoch: ${held} weights of the zero component set to 0 after epoch ${epoch} and held there` });
       }
       const tauEnd = tauAt(options, Math.max(epoch * stepsPerEpoch - 1, warmupSteps), warmupSteps, totalSteps); // the full tau during warm-up
