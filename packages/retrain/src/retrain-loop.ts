@@ -128,9 +128,6 @@ export async function runRetraining(
     // where a checkpoint taken mid-epoch resumes: batches done and the epoch's loss sums
     let startStep = 0;
     let startPartial = { ceSum: 0, seen: 0 };
-    // option averageEpochs: sums of the weights at the ends of the epochs averaged so far
-    let average: { count: number; sums: Float64Array[] } | undefined;
-    const copyAverage = (a: TrainingState['average']) => a && { count: a.count, sums: a.sums.map((x) => Float64Array.from(x)) };
     const setMasks = (keep: ((values: Float32Array) => Uint8Array) | null) => {
       tf.dispose(masks ?? []);
       masks = keep && priorVars.map((v) => tf.keep(tf.tensor(keep(v.variable.dataSync() as Float32Array), v.shape, 'float32')));
@@ -152,7 +149,6 @@ export async function runRetraining(
       // held weights are exactly the zeros of a pruned state (a trained weight is never exactly 0 in practice)
       setMasks(options.pruneAfterEpoch !== undefined && s.epoch >= options.pruneAfterEpoch ? (w) => Uint8Array.from(w, (x) => (x !== 0 ? 1 : 0)) : null);
       ({ mixture: params, mixtureAdam: madam } = copyMixtureState(s.mixture, s.mixtureAdam));
-      average = copyAverage(s.average);
       rng = new Rng(s.rng);
       epoch = s.epoch;
       startStep = recovery ? 0 : (s.step ?? 0);
@@ -189,7 +185,6 @@ export async function runRetraining(
         rng: rng.state,
         lrScale,
         recoveries,
-        ...(average ? { average: copyAverage(average) } : {}),
       };
     };
 
@@ -289,15 +284,6 @@ export async function runRetraining(
         tf.tidy(applyMasks);
         diag({ severity: 'info', stage: 'retrain', message: `pruneAfterEpoch: ${held} weights of the zero component set to 0 after epoch ${epoch} and held there` });
       }
-      if (epoch > options.epochs - options.averageEpochs) {
-        average ??= { count: 0, sums: vars.map((v) => new Float64Array(v.variable.size)) };
-        vars.forEach((v, k) => {
-          const w = v.variable.dataSync() as Float32Array;
-          const sum = average!.sums[k];
-          for (let i = 0; i < w.length; i++) sum[i] += w[i];
-        });
-        average.count++;
-      }
       const tauEnd = tauAt(options, Math.max(epoch * stepsPerEpoch - 1, warmupSteps), warmupSteps, totalSteps); // the full tau during warm-up
       const ws = priorVars.map((v) => v.variable.dataSync() as Float32Array);
       const exact = evaluatePrior(params!, ws, null, 1, true);
@@ -323,11 +309,6 @@ export async function runRetraining(
       });
       lastGood = await capture();
       await hooks.onCheckpoint?.(lastGood);
-    }
-    if (average && average.count > 0) {
-      const { count, sums } = average;
-      tf.tidy(() => vars.forEach((v, k) => v.variable.assign(tf.tensor(Float32Array.from(sums[k], (x) => x / count), v.shape))));
-      diag({ severity: 'info', stage: 'retrain', message: `averageEpochs: the weights are the mean of the last ${count} epochs' weights` });
     }
     const out = toModelData(model);
     return {

@@ -22,12 +22,6 @@ export const retrainOptionsSchema = z.strictObject({
    * the prior. Default: unset (the paper: nothing is pruned before quantisation).
    */
   pruneAfterEpoch: z.number().int().min(1).optional(),
-  /**
-   * The returned weights are the mean of the weights at the end of the last N epochs
-   * (Polyak / stochastic weight averaging); the mixture is the last epoch's. Default: 0
-   * (the last epoch's weights, as in the paper).
-   */
-  averageEpochs: z.number().int().nonnegative().default(0),
   /** Passes over the training set (default: 30, the tutorial's). */
   epochs: z.number().int().min(1).default(30),
   /** Minibatch size (default: 128; the paper's ~18K updates in 40 epochs). */

@@ -118,25 +118,6 @@ describe('retrain stage', () => {
     resumed.params.forEach((p, i) => expect(Buffer.from(p.values.buffer).equals(Buffer.from(straight.params[i].values.buffer)), p.name).toBe(true));
   }, 120_000);
 
-  it('with averageEpochs returns the mean of the last epochs\' weights, and resumes to the same bytes', async () => {
-    const opts = retrainOptionsSchema.parse({ ...small, epochs: 3, tau: 1, seed: 7, averageEpochs: 2 });
-    const dir = mkdtempSync(join(tmpdir(), 'softshare-ckpt-'));
-    const states: TrainingState[] = [];
-    const averaged = await runRetraining(pretrained, data, opts, {
-      onCheckpoint: (s) => {
-        states.push(s);
-        if (s.epoch === 2) saveCheckpoint(dir, s);
-      },
-    });
-    expect(states.map((s) => s.average?.count ?? 0)).toEqual([0, 1, 2]);
-    averaged.params.forEach((p, k) => {
-      const [a, b] = [states[1].weights[k].values, states[2].weights[k].values];
-      p.values.forEach((x, i) => expect(x).toBe(Math.fround((a[i] + b[i]) / 2)));
-    });
-    const resumed = await runRetraining(pretrained, data, opts, { resumeFrom: loadCheckpoint(dir) });
-    resumed.params.forEach((p, i) => expect(Buffer.from(p.values.buffer).equals(Buffer.from(averaged.params[i].values.buffer)), p.name).toBe(true));
-  }, 120_000);
-
   it('resumes from a checkpoint taken mid-epoch on cancellation to the same bytes', async () => {
     const opts = retrainOptionsSchema.parse({ ...small, epochs: 2, tau: 1, seed: 4 });
     const straight = await runRetraining(pretrained, data, opts);

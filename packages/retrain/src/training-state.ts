@@ -26,8 +26,6 @@ export interface TrainingState {
   /** Factor on every learning rate; the divergence guard halves it. */
   readonly lrScale: number;
   readonly recoveries: number;
-  /** Running sums of the weights (model order) over the epochs averaged so far (option averageEpochs). */
-  readonly average?: { readonly count: number; readonly sums: readonly Float64Array[] };
 }
 
 function copyParams(p: MixtureParams): MixtureParams {
@@ -66,7 +64,6 @@ export function encodeTrainingState(s: TrainingState): { json: string; bin: Uint
     recoveries: s.recoveries,
     step: s.step ?? 0,
     partial: s.partial ?? { ceSum: 0, seen: 0 },
-    ...(s.average ? { average: { count: s.average.count, sums: s.average.sums.map(put) } } : {}),
   };
   const bin = new Uint8Array(offset);
   let at = 0;
@@ -102,6 +99,5 @@ export function decodeTrainingState(json: string, bin: Uint8Array): TrainingStat
     recoveries: h.recoveries,
     step: h.step ?? 0,
     partial: h.partial ?? { ceSum: 0, seen: 0 },
-    ...(h.average ? { average: { count: h.average.count, sums: (h.average.sums as Ref[]).map((r) => get(r) as Float64Array) } } : {}),
   };
 }
