@@ -17,7 +17,8 @@ const bytesIn = new Uint8Array(readFileSync(file));
 const { header } = readSwsHeader(bytesIn);
 const before = swsToQuantized(bytesIn);
 const after = withoutUnreachable(before);
-const nonzero = (m) => m.quantized.reduce((s, q) => s + q.codes.reduce((n, c) => n + (c !== 0 ? 1 : 0), 0), 0);
+const nz = (q) => q.codes.reduce((n, c) => n + (c !== 0 ? 1 : 0), 0);
+const nonzero = (m) => m.quantized.reduce((s, q) => s + nz(q), 0);
 const weights = before.quantized.reduce((s, q) => s + q.codes.length, 0);
 const original = before.params.reduce((s, t) => s + 4 * t.values.length, 0);
 const { bytes } = encodeSws(after, { coder: header.coder ?? 'rans/1', generator: header.generator });
@@ -25,7 +26,6 @@ writeFileSync(out, bytes);
 for (const d of after.diagnostics) console.log(`${d.stage}: ${d.message}`);
 for (const q of after.quantized) {
   const was = before.quantized.find((b) => b.name === q.name);
-  const nz = (t) => t.codes.reduce((n, c) => n + (c !== 0 ? 1 : 0), 0);
   console.log(`${q.name}: non-zero ${nz(was)} -> ${nz(q)} of ${q.codes.length}`);
 }
 console.log(`non-zero ${nonzero(before)} -> ${nonzero(after)} of ${weights} (${((100 * nonzero(after)) / weights).toFixed(2)}%); ${bytesIn.length} -> ${bytes.length} bytes, file-size ratio ${(original / bytesIn.length).toFixed(1)} -> ${(original / bytes.length).toFixed(1)}`);

@@ -179,6 +179,12 @@ export function pruneUnreachable(input: UnreachableInput): UnreachableResult {
     return true;
   };
   let changed = true;
+  const clear = (kernel: Float32Array, at: number) => {
+    if (kernel[at] === 0) return;
+    kernel[at] = 0;
+    zeroed++;
+    changed = true;
+  };
   while (changed) {
     changed = false;
     for (const p of pairs) {
@@ -190,14 +196,7 @@ export function pruneUnreachable(input: UnreachableInput): UnreachableResult {
           if (b.kernel[flat] !== 0) consumed = true;
         });
         if (!consumed) {
-          for (let i = 0; i < a.fanIn; i++) {
-            const at = i * a.units + u;
-            if (a.kernel[at] !== 0) {
-              a.kernel[at] = 0;
-              zeroed++;
-              changed = true;
-            }
-          }
+          for (let i = 0; i < a.fanIn; i++) clear(a.kernel, i * a.units + u);
           continue;
         }
         if (!incomingZero(a, u)) continue;
@@ -215,13 +214,7 @@ export function pruneUnreachable(input: UnreachableInput): UnreachableResult {
           for (let o = 0; o < b.units; o++) if (add[o] !== 0) b.bias![o] = Math.fround(b.bias![o] + c * add[o]);
           folded++;
         }
-        forEachReading(p, u, (flat) => {
-          if (b.kernel[flat] !== 0) {
-            b.kernel[flat] = 0;
-            zeroed++;
-            changed = true;
-          }
-        });
+        forEachReading(p, u, (flat) => clear(b.kernel, flat));
       }
     }
   }

@@ -3,7 +3,7 @@ import { Rng, SoftshareError, type QuantizedModel, type QuantizedTensor } from '
 import { epochOrder, makeBatch, takeFirst, type ImageDataset } from '@softshare/data';
 import { crossEntropy, fromModelData, inputShapeFor, logitsFn, toModelData } from '@softshare/models';
 import { z } from 'zod';
-import { adamUpdate } from './adam.js';
+import { ADAM, adamUpdate } from './adam.js';
 
 /** Options of shared-value tuning; defaults and their origin are in the README. */
 export const tuneOptionsSchema = z.strictObject({
@@ -48,7 +48,7 @@ export async function runSharedTuning(input: QuantizedModel, dataset: ImageDatas
   if (options.epochs === 0) return input;
   const data = options.trainLimit ? { ...dataset, train: takeFirst(dataset.train, options.trainLimit) } : dataset;
   const model = await fromModelData(input);
-  const optimizer = tf.train.adam(options.learningRate, 0.9, 0.999, 1e-8);
+  const optimizer = tf.train.adam(options.learningRate, ADAM.beta1, ADAM.beta2, ADAM.epsilon);
   try {
     const shape = inputShapeFor(model, data.train);
     const forward = logitsFn(model);
