@@ -139,6 +139,8 @@ export function fromStatistics(params: MixtureParams, lam: Float64Array, R: Floa
  * mixture parameters. One pass per weight: J quadratic log-terms, exp only for
  * components within e^-40 of the best one (most weights have 1-3 such components).
  * Log-terms are float64, so they cannot overflow for any float32 weight.
+ * With `scales`, tensor t's terms count scales[t] times: its weights' gradients, its share
+ * of the mixture statistics and of the value (a per-layer prior strength).
  */
 export function evaluatePrior(
   params: MixtureParams,
@@ -146,6 +148,7 @@ export function evaluatePrior(
   weightGrads: readonly Float32Array[] | null,
   gradScale = 1,
   wantValue = false,
+  scales: readonly number[] | null = null,
 ): PriorEvaluation {
   const J = params.means.length;
   const { lam, a, b, c } = componentTerms(params);
@@ -157,6 +160,7 @@ export function evaluatePrior(
   for (let t = 0; t < tensors.length; t++) {
     const w = tensors[t];
     const g = weightGrads ? weightGrads[t] : null;
+    const st = scales ? scales[t] : 1;
     for (let i = 0; i < w.length; i++) {
       const x = w[i];
       let max = -Infinity;
@@ -184,12 +188,12 @@ export function evaluatePrior(
         const r = e * inv;
         const diff = x - params.means[j];
         gw += r * lam[j] * diff;
-        R[j] += r;
-        S1[j] += r * diff;
-        S2[j] += r * diff * diff;
+        R[j] += st * r;
+        S1[j] += st * r * diff;
+        S2[j] += st * r * diff * diff;
       }
-      if (g) g[i] = gradScale * gw;
-      if (wantValue) negLogP -= max + Math.log(sum);
+      if (g) g[i] = gradScale * st * gw;
+      if (wantValue) negLogP -= st * (max + Math.log(sum));
     }
   }
   return fromStatistics(params, lam, R, S1, S2, wantValue ? negLogP : NaN);

@@ -47,6 +47,28 @@ describe('evaluatePriorGridded', () => {
     }
   });
 
+  it.each([
+    ['exact', evaluatePrior],
+    ['gridded', evaluatePriorGridded],
+  ] as const)('%s: a tensor with scale 2 counts as that tensor twice', (_name, evaluate) => {
+    const p = mixtures[1][1];
+    const a = weights(4000, 5);
+    const b = weights(900, 6);
+    const scaled = [new Float32Array(a.length), new Float32Array(b.length)];
+    const twice = [new Float32Array(a.length), new Float32Array(a.length), new Float32Array(b.length)];
+    const got = evaluate(p, [a, b], scaled, 0.5, true, [2, 1]);
+    const want = evaluate(p, [a, a, b], twice, 0.5, true);
+    const plain = evaluate(p, [a, b], null, 0.5, true);
+    expect(got.negLogP).toBeCloseTo(want.negLogP, 6);
+    expect(got.negLogP).not.toBeCloseTo(plain.negLogP, 0);
+    for (const key of ['means', 'gammas', 'rhos'] as const) {
+      got.grads[key].forEach((v, j) => expect(v, `${key}[${j}]`).toBeCloseTo(want.grads[key][j], 6));
+    }
+    got.mass.forEach((v, j) => expect(v).toBeCloseTo(want.mass[j], 6));
+    scaled[0].forEach((v, i) => expect(v).toBeCloseTo(2 * twice[0][i], 5));
+    expect(scaled[1]).toEqual(twice[2]);
+  });
+
   it('falls back to the exact pass when a component collapses', () => {
     const p = mixtures[1][1];
     const collapsed = { ...p, gammas: Float64Array.from(p.gammas, (g, j) => (j === 2 ? -Math.log(1e-16) : g)) };

@@ -15,6 +15,7 @@ export const MAX_GRID_NODES = 1 << 16;
  * and the responsibilities, on a grid with spacing (narrowest std) * gridStep across the
  * weights' range, then per weight interpolates g linearly and bins the weight (count,
  * sum and sum of squares of its offset from the nearest node) for the mixture statistics.
+ * With `scales`, tensor t's terms count scales[t] times (its gradient and its statistics).
  * Writes out = [negLogP, R (J), S1 (J), S2 (J)] and returns true; returns false (out
  * untouched) when the weights are empty or not finite, or the grid would need more
  * than maxNodes nodes (a component collapsed far below the others).
@@ -28,6 +29,7 @@ export function griddedKernel(
   c: Float64Array,
   tensors: readonly Float32Array[],
   weightGrads: readonly Float32Array[] | null,
+  scales: readonly number[] | null,
   gradScale: number,
   wantValue: boolean,
   gridStep: number,
@@ -85,6 +87,8 @@ export function griddedKernel(
   for (let t = 0; t < tensors.length; t++) {
     const w = tensors[t];
     const dst = weightGrads ? weightGrads[t] : null;
+    const st = scales ? scales[t] : 1;
+    const gs = gradScale * st;
     for (let i = 0; i < w.length; i++) {
       const x = w[i];
       const u = (x - lo) * invH;
@@ -92,13 +96,13 @@ export function griddedKernel(
       if (k > lastK) k = lastK;
       const f = u - k;
       const gk = g[k];
-      if (dst !== null) dst[i] = gradScale * (gk + f * (g[k + 1] - gk));
+      if (dst !== null) dst[i] = gs * (gk + f * (g[k + 1] - gk));
       const kb = f < 0.5 ? k : k + 1;
       const d = x - (lo + kb * h);
       const bi = 3 * kb;
-      bins[bi] += 1;
-      bins[bi + 1] += d;
-      bins[bi + 2] += d * d;
+      bins[bi] += st;
+      bins[bi + 1] += st * d;
+      bins[bi + 2] += st * d * d;
     }
   }
   out.fill(0);
@@ -141,9 +145,10 @@ export function evaluatePriorGridded(
   weightGrads: readonly Float32Array[] | null,
   gradScale = 1,
   wantValue = false,
+  scales: readonly number[] | null = null,
 ): PriorEvaluation {
   const { lam, a, b, c } = componentTerms(params);
   const out = new Float64Array(1 + 3 * params.means.length);
-  const ok = griddedKernel(params.means, params.gammas, lam, a, b, c, tensors, weightGrads, gradScale, wantValue, GRID_STEP_PER_STD, MAX_GRID_NODES, out);
-  return ok ? fromKernelOutput(params, lam, out) : evaluatePrior(params, tensors, weightGrads, gradScale, wantValue);
+  const ok = griddedKernel(params.means, params.gammas, lam, a, b, c, tensors, weightGrads, scales, gradScale, wantValue, GRID_STEP_PER_STD, MAX_GRID_NODES, out);
+  return ok ? fromKernelOutput(params, lam, out) : evaluatePrior(params, tensors, weightGrads, gradScale, wantValue, scales);
 }

@@ -40,6 +40,24 @@ describe('createPriorWorker', () => {
     }
   });
 
+  it('applies per-tensor scales exactly as the same-thread pass does', async () => {
+    const ws = [weights(3000, 4), weights(500, 5)];
+    const worker = (await createPriorWorker(ws.map((w) => w.length), 4, [3, 0.5]))!;
+    try {
+      ws.forEach((w, t) => worker.weights[t].set(w));
+      worker.start(params(), 0.25, true);
+      const got = worker.finish();
+      const here = ws.map((w) => new Float32Array(w.length));
+      const want = evaluatePriorGridded(params(), ws, here, 0.25, true, [3, 0.5]);
+      expect(got.negLogP).toBe(want.negLogP);
+      for (const k of ['means', 'gammas', 'rhos'] as const) expect(Array.from(got.grads[k])).toEqual(Array.from(want.grads[k]));
+      here.forEach((g, t) => expect(worker.grads[t]).toEqual(g));
+    } finally {
+      await worker.close();
+    }
+    await expect(createPriorWorker([10, 20], 4, [1])).rejects.toThrow(/expected 2 scales/);
+  });
+
   it('falls back to the exact pass on this thread when the grid would be too fine', async () => {
     const w = weights(300, 3);
     const worker = (await createPriorWorker([w.length], 4))!;

@@ -39,7 +39,7 @@ function tensorViews(buf: SharedArrayBuffer, sizes: readonly number[]): Float32A
 }
 
 /** Body of the worker thread; runs from its source text, so it may only use its arguments. */
-function workerLoop(kernel: typeof griddedKernel, views: typeof tensorViews, data: { ctrl: SharedArrayBuffer; job: SharedArrayBuffer; out: SharedArrayBuffer; weights: SharedArrayBuffer; grads: SharedArrayBuffer; sizes: number[]; J: number }) {
+function workerLoop(kernel: typeof griddedKernel, views: typeof tensorViews, data: { ctrl: SharedArrayBuffer; job: SharedArrayBuffer; out: SharedArrayBuffer; weights: SharedArrayBuffer; grads: SharedArrayBuffer; sizes: number[]; scales: number[] | null; J: number }) {
   const ctrl = new Int32Array(data.ctrl);
   const job = new Float64Array(data.job);
   const out = new Float64Array(data.out);
@@ -54,7 +54,7 @@ function workerLoop(kernel: typeof griddedKernel, views: typeof tensorViews, dat
     seen = Atomics.load(ctrl, 0);
     let status = 1;
     try {
-      const ok = kernel(arrays[0], arrays[1], arrays[2], arrays[3], arrays[4], arrays[5], ws, gs, job[0], job[1] !== 0, job[2], job[3], out.subarray(1));
+      const ok = kernel(arrays[0], arrays[1], arrays[2], arrays[3], arrays[4], arrays[5], ws, gs, data.scales, job[0], job[1] !== 0, job[2], job[3], out.subarray(1));
       status = ok ? 1 : 0;
     } catch {
       status = -1;
@@ -68,9 +68,11 @@ function workerLoop(kernel: typeof griddedKernel, views: typeof tensorViews, dat
 /**
  * Start a prior worker for tensors of the given sizes and a J-component mixture, or
  * return null where node:worker_threads is unavailable (a browser): callers then use
- * evaluatePriorGridded on their own thread.
+ * evaluatePriorGridded on their own thread. `scales`: per-tensor prior strength, as in
+ * evaluatePrior.
  */
-export async function createPriorWorker(sizes: readonly number[], J: number): Promise<PriorWorker | null> {
+export async function createPriorWorker(sizes: readonly number[], J: number, scales: readonly number[] | null = null): Promise<PriorWorker | null> {
+  if (scales && scales.length !== sizes.length) throw new Error(`prior worker: expected ${sizes.length} scales, got ${scales.length}`);
   let threads: typeof import('node:worker_threads');
   try {
     threads = await import('node:worker_threads');
@@ -85,6 +87,7 @@ export async function createPriorWorker(sizes: readonly number[], J: number): Pr
     weights: new SharedArrayBuffer(4 * total),
     grads: new SharedArrayBuffer(4 * total),
     sizes: [...sizes],
+    scales: scales ? [...scales] : null,
     J,
   };
   const source = [
@@ -141,7 +144,7 @@ export async function createPriorWorker(sizes: readonly number[], J: number): Pr
       }
       if (out[0] === -1) throw new Error('prior worker: the gridded kernel threw');
       // the kernel declined (grid too fine, or non-finite weights): the exact pass here
-      if (out[0] === 0) return evaluatePrior(params, weights, grads, gradScale, wantValue);
+      if (out[0] === 0) return evaluatePrior(params, weights, grads, gradScale, wantValue, scales);
       return fromKernelOutput(params, lam, out.subarray(1));
     },
     async close() {

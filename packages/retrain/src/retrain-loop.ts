@@ -59,6 +59,25 @@ interface Var {
 /** Prefix of the extra optimizer entries holding Adam's running beta powers. */
 const ACC_BETA = '__softshare/';
 
+/**
+ * options.tauScale as one multiplier per prior tensor (null when none is given): a key
+ * names a tensor ("conv2/kernel") or a scope of it ("conv2"); the longest match wins.
+ */
+export function tauScales(tauScale: Readonly<Record<string, number>>, names: readonly string[]): number[] | null {
+  const keys = Object.keys(tauScale);
+  const matches = (key: string, name: string) => name === key || name.startsWith(key + '/');
+  for (const key of keys) {
+    if (!names.some((n) => matches(key, n))) {
+      throw new SoftshareError('E_OPTIONS', 'retrain', `tauScale: "${key}" names no tensor under the prior (they are: ${names.join(', ')})`);
+    }
+  }
+  if (keys.length === 0) return null;
+  return names.map((n) => {
+    const best = keys.filter((k) => matches(k, n)).sort((a, b) => b.length - a.length)[0];
+    return best === undefined ? 1 : tauScale[best];
+  });
+}
+
 /** tau at a step: linear warm-up from 0, then constant or linear towards finalTau. */
 export function tauAt(options: Pick<RetrainOptions, 'tau' | 'finalTau'>, step: number, warmupSteps: number, totalSteps: number): number {
   if (step < warmupSteps) return options.tau * ((step + 1) / warmupSteps);
@@ -112,6 +131,7 @@ export async function runRetraining(
       throw new SoftshareError('E_MODEL_INCOMPATIBLE', 'retrain', `Expected at least one kernel tensor to put under the prior, got none (tensors: ${vars.map((v) => v.name).join(', ')})`);
     }
     for (const v of vars) if (!v.underPrior) diag({ severity: 'info', stage: 'retrain', layer: v.name, message: 'not under the prior (prior.tensors = kernels); kept as trained' });
+    const scales = tauScales(options.tauScale, priorVars.map((v) => v.name));
     const evaluatePriorFn = options.prior.evaluation === 'grid' ? evaluatePriorGridded : evaluatePrior;
     const N = data.train.count;
     const stepsPerEpoch = Math.ceil(N / options.batchSize);
@@ -201,7 +221,7 @@ export async function runRetraining(
     }
     if (options.prior.evaluation === 'grid' && options.priorThread === 'worker') {
       try {
-        priorWorker = await createPriorWorker(priorVars.map((v) => v.variable.size), params!.means.length);
+        priorWorker = await createPriorWorker(priorVars.map((v) => v.variable.size), params!.means.length, scales);
       } catch (e) {
         // same numbers on this thread, only slower
         diag({ severity: 'warning', stage: 'retrain', message: `prior worker thread unavailable (${(e as Error).message}); evaluating the prior on the main thread` });
@@ -239,7 +259,7 @@ export async function runRetraining(
           const { value, grads } = tf.variableGrads(() => crossEntropy(forward(x, true), y), vars.map((v) => v.variable));
           const prior = priorWorker
             ? priorWorker.finish()
-            : evaluatePriorFn(params!, priorVars.map((v) => v.variable.dataSync() as Float32Array), gradBuffers, scale);
+            : evaluatePriorFn(params!, priorVars.map((v) => v.variable.dataSync() as Float32Array), gradBuffers, scale, false, scales);
           priorVars.forEach((v, k) => {
             grads[v.variable.name] = grads[v.variable.name].add(tf.tensor(gradBuffers[k], v.shape));
           });
@@ -286,7 +306,7 @@ export async function runRetraining(
       }
       const tauEnd = tauAt(options, Math.max(epoch * stepsPerEpoch - 1, warmupSteps), warmupSteps, totalSteps); // the full tau during warm-up
       const ws = priorVars.map((v) => v.variable.dataSync() as Float32Array);
-      const exact = evaluatePrior(params!, ws, null, 1, true);
+      const exact = evaluatePrior(params!, ws, null, 1, true, scales);
       const value = exact.negLogP + gammaHyperPrior(params!, options.prior) + pi0Gradient(params!, exact.mass, options.prior).hyperValue;
       const mixture = toMixture(params!);
       let zeros = 0;

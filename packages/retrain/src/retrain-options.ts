@@ -22,6 +22,14 @@ export const retrainOptionsSchema = z.strictObject({
    * the prior. Default: unset (the paper: nothing is pruned before quantisation).
    */
   pruneAfterEpoch: z.number().int().min(1).optional(),
+  /**
+   * Per-layer multiplier of tau: `{ "conv2": 4, "fc2": 4 }` makes those layers' weights
+   * count 4 times in the complexity term (their gradients and their share of the mixture
+   * statistics). A key names a tensor under the prior ("conv2/kernel") or its layer
+   * ("conv2"); a key that matches none is an error. Default: {} (every tensor 1, the
+   * paper). Our LeNet-5-Caffe setting and its sweep are in docs/RESULTS.md.
+   */
+  tauScale: z.record(z.string(), z.number().nonnegative()).default({}),
   /** Passes over the training set (default: 30, the tutorial's). */
   epochs: z.number().int().min(1).default(30),
   /** Minibatch size (default: 128; the paper's ~18K updates in 40 epochs). */

@@ -9,7 +9,7 @@ import { loadMnist, takeFirst, type ImageDataset } from '@softshare/data';
 import { pretrainedModelPath, toModelData } from '@softshare/models';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadCheckpoint, retrain, runRetraining, retrainOptionsSchema, saveCheckpoint, type TrainingState } from './index.js';
-import { scheduleFactor, tauAt } from './retrain-loop.js';
+import { scheduleFactor, tauAt, tauScales } from './retrain-loop.js';
 
 let data: ImageDataset;
 let pretrained: PretrainedModel;
@@ -52,6 +52,22 @@ describe('retrain stage', () => {
     const main = await runRetraining(pretrained, data, { ...opts, priorThread: 'main' });
     worker.params.forEach((p, i) => expect(Buffer.from(p.values.buffer).equals(Buffer.from(main.params[i].values.buffer)), p.name).toBe(true));
     expect(Array.from(worker.mixture.variances)).toEqual(Array.from(main.mixture.variances));
+  }, 120_000);
+
+  it('tauScale weights each layer in the complexity term, the same on the worker thread and the main thread', async () => {
+    expect(tauScales({}, ['conv1/kernel'])).toBeNull();
+    expect(tauScales({ conv2: 4, 'conv2/kernel': 2, fc: 9 }, ['conv1/kernel', 'conv2/kernel', 'fc/kernel', 'fc1/kernel'])).toEqual([1, 2, 9, 1]);
+    expect(() => tauScales({ fc9: 2 }, ['fc1/kernel'])).toThrow(/tauScale: "fc9" names no tensor under the prior \(they are: fc1\/kernel\)/);
+    const opts = retrainOptionsSchema.parse({ ...small, epochs: 2, tau: 2, seed: 5 });
+    const nearZero = (v: Float32Array) => v.filter((x) => Math.abs(x) < 0.005).length / v.length;
+    const free = await runRetraining(pretrained, data, { ...opts, tauScale: { fc1: 0 } });
+    const pulled = await runRetraining(pretrained, data, { ...opts, tauScale: { fc1: 4 } });
+    const pulledMain = await runRetraining(pretrained, data, { ...opts, tauScale: { fc1: 4 }, priorThread: 'main' });
+    pulled.params.forEach((p, i) => expect(Buffer.from(p.values.buffer).equals(Buffer.from(pulledMain.params[i].values.buffer)), p.name).toBe(true));
+    expect(nearZero(pulled.params[0].values)).toBeGreaterThan(nearZero(free.params[0].values) + 0.03);
+    // with no pull, fc1 moves only as far as the cross-entropy takes it in 8 steps
+    expect(Math.abs(nearZero(free.params[0].values) - nearZero(pretrained.params[0].values))).toBeLessThan(0.02);
+    await expect(runRetraining(pretrained, data, { ...opts, tauScale: { conv9: 2 } })).rejects.toThrow(/E_OPTIONS|names no tensor/);
   }, 120_000);
 
   it('schedules tau and the learning rates by step: warm-up, then constant or towards finalTau / cosine to 0', () => {
