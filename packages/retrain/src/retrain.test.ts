@@ -14,6 +14,8 @@ import { scheduleFactor, tauAt, tauScales } from './retrain-loop.js';
 let data: ImageDataset;
 let pretrained: PretrainedModel;
 const small = { trainLimit: 512, batchSize: 128, evalEvery: 1, warmupEpochs: 1 };
+/** Share of a tensor's weights within 0.005 of zero. */
+const nearZero = (v: Float32Array) => v.filter((x) => Math.abs(x) < 0.005).length / v.length;
 
 beforeAll(async () => {
   await selectBackend({ backend: 'wasm' });
@@ -39,7 +41,6 @@ describe('retrain stage', () => {
     expect(r.mixture.means.length).toBe(9);
     expect(r.underPrior).toEqual(['fc1/kernel', 'fc2/kernel', 'fc3/kernel']);
     expect(epochs.map((e) => e.current)).toEqual([1, 2, 3]);
-    const nearZero = (v: Float32Array) => v.filter((x) => Math.abs(x) < 0.005).length / v.length;
     expect(nearZero(r.params[0].values)).toBeGreaterThan(nearZero(pretrained.params[0].values) + 0.05);
     for (const e of epochs) expect(e.values!.zeroShare).toBeGreaterThan(0.5);
     for (const e of epochs) for (const k of ['errorLoss', 'complexityLoss', 'testError']) expect(Number.isFinite(e.values![k])).toBe(true);
@@ -59,7 +60,6 @@ describe('retrain stage', () => {
     expect(tauScales({ conv2: 4, 'conv2/kernel': 2, fc: 9 }, ['conv1/kernel', 'conv2/kernel', 'fc/kernel', 'fc1/kernel'])).toEqual([1, 2, 9, 1]);
     expect(() => tauScales({ fc9: 2 }, ['fc1/kernel'])).toThrow(/tauScale: "fc9" names no tensor under the prior \(they are: fc1\/kernel\)/);
     const opts = retrainOptionsSchema.parse({ ...small, epochs: 2, tau: 2, seed: 5 });
-    const nearZero = (v: Float32Array) => v.filter((x) => Math.abs(x) < 0.005).length / v.length;
     const free = await runRetraining(pretrained, data, { ...opts, tauScale: { fc1: 0 } });
     const pulled = await runRetraining(pretrained, data, { ...opts, tauScale: { fc1: 4 } });
     const pulledMain = await runRetraining(pretrained, data, { ...opts, tauScale: { fc1: 4 }, priorThread: 'main' });
