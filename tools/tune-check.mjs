@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Apply the tune stage (shared values and biases; zeros and sharing fixed) to an existing
 // .sws and print its MNIST test error before and after, for each learning rate given.
-//   node tools/tune-check.mjs file.sws [--lr 1e-4,3e-4] [--epochs 2] [--out tuned.sws]
+//   node tools/tune-check.mjs file.sws [--lr 1e-4,3e-4] [--epochs 2] [--reassign --wlr 3e-4] [--out tuned.sws]
 import { readFileSync, writeFileSync } from 'node:fs';
 import { selectBackend } from '@softshare/backend';
 import { loadMnist } from '@softshare/data';
@@ -21,11 +21,12 @@ const error = async (m) => {
   return e;
 };
 const epochs = Number(arg('--epochs', '2'));
+const reassign = process.argv.includes('--reassign');
 console.log(`${file} (${backend.name}): test error ${(100 * (await error(model))).toFixed(2)}% as stored`);
 for (const lr of arg('--lr', '1e-4').split(',').map(Number)) {
   const t0 = performance.now();
-  const tuned = await runSharedTuning(model, data, tuneOptionsSchema.parse({ epochs, learningRate: lr }));
+  const tuned = await runSharedTuning(model, data, tuneOptionsSchema.parse({ epochs, learningRate: lr, reassign, weightLearningRate: Number(arg('--wlr', '3e-4')) }));
   const bytes = encodeSws(tuned).bytes;
-  console.log(`tune lr ${lr}, ${epochs} epochs: test error ${(100 * (await error(tuned))).toFixed(2)}%, ${bytes.length} bytes, ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  console.log(`tune lr ${lr}${reassign ? `, reassign (weights lr ${arg('--wlr', '3e-4')})` : ''}, ${epochs} epochs: test error ${(100 * (await error(tuned))).toFixed(2)}%, ${bytes.length} bytes, ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   if (arg('--out')) writeFileSync(arg('--out'), bytes);
 }

@@ -63,6 +63,26 @@ describe('tune stage (shared values and biases)', () => {
     expect(Array.from(bias(tuned))).not.toEqual(Array.from(bias(quantized)));
   }, 120_000);
 
+  it('with reassign, moves non-zero weights between shared values but keeps every zero, deterministically', async () => {
+    const opts = tuneOptionsSchema.parse({ epochs: 2, learningRate: 1e-3, reassign: true, weightLearningRate: 1e-2 });
+    const a = await runSharedTuning(quantized, data, opts);
+    const b = await runSharedTuning(quantized, data, opts);
+    expect(await meanCe(a)).toBeLessThan((await meanCe(quantized)) * 0.9);
+    let moved = 0;
+    a.quantized.forEach((q, i) => {
+      const before = quantized.quantized[i].codes;
+      for (let k = 0; k < before.length; k++) {
+        expect(q.codes[k] === 0).toBe(before[k] === 0);
+        if (q.codes[k] !== before[k]) moved++;
+      }
+      expect(q.codebook.length).toBe(3);
+      const p = a.params.find((t) => t.name === q.name)!;
+      expect(Buffer.from(p.values.buffer).equals(Buffer.from(Float32Array.from(q.codes, (c) => q.codebook[c]).buffer))).toBe(true);
+      expect(Buffer.from(q.codes).equals(Buffer.from(b.quantized[i].codes))).toBe(true);
+    });
+    expect(moved).toBeGreaterThan(0);
+  }, 120_000);
+
   it('is deterministic, and a no-op with 0 epochs', async () => {
     const opts = tuneOptionsSchema.parse({ epochs: 1 });
     const a = await firstValueFrom(of(quantized).pipe(tune(data, opts)));

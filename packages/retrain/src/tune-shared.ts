@@ -17,6 +17,15 @@ export const tuneOptionsSchema = z.strictObject({
   seed: z.number().int().nonnegative().default(2),
   /** Use only the first N training examples (default: all). */
   trainLimit: z.number().int().positive().optional(),
+  /**
+   * Let non-zero weights move between shared values (default: false). Each keeps a float
+   * shadow copy trained by the cross-entropy gradient of its shared value
+   * (straight-through) and takes the nearest non-zero value of its tensor's codebook
+   * after every step; zeros stay zero and the codebooks keep their size.
+   */
+  reassign: z.boolean().default(false),
+  /** Adam learning rate of the shadow weights when `reassign` is on (default: 3e-4, our LeNet-5-Caffe check in docs/RESULTS.md). */
+  weightLearningRate: z.number().positive().default(3e-4),
 });
 
 export type TuneOptions = z.output<typeof tuneOptionsSchema>;
@@ -36,13 +45,45 @@ class VectorAdam {
   }
 }
 
+/** The shadow copies of a tensor's non-zero weights when tuning reassigns them. */
+class ShadowWeights {
+  /** Positions of the non-zero weights. */
+  readonly at: Uint32Array;
+  readonly w: Float64Array;
+  private readonly g: Float64Array;
+  private readonly m: Float64Array;
+  private readonly v: Float64Array;
+  private t = 0;
+  constructor(codes: Uint8Array, codebook: ArrayLike<number>, private readonly lr: number) {
+    let n = 0;
+    for (let i = 0; i < codes.length; i++) if (codes[i] !== 0) n++;
+    this.at = new Uint32Array(n);
+    for (let i = 0, j = 0; i < codes.length; i++) if (codes[i] !== 0) this.at[j++] = i;
+    this.w = Float64Array.from(this.at, (i) => codebook[codes[i]]);
+    this.g = new Float64Array(n);
+    this.m = new Float64Array(n);
+    this.v = new Float64Array(n);
+  }
+  /** One Adam step on the shadow weights, then each takes the nearest non-zero value of `codebook`. */
+  step(grad: ArrayLike<number>, codebook: Float64Array, codes: Uint8Array): void {
+    for (let j = 0; j < this.at.length; j++) this.g[j] = grad[this.at[j]];
+    adamUpdate(this.w, this.g, this.m, this.v, ++this.t, this.lr);
+    for (let j = 0; j < this.at.length; j++) {
+      let best = 1;
+      for (let k = 2; k < codebook.length; k++) if (Math.abs(codebook[k] - this.w[j]) < Math.abs(codebook[best] - this.w[j])) best = k;
+      codes[this.at[j]] = best;
+    }
+  }
+}
+
 /**
  * Tune a quantised model without changing its structure: which weights are zero and
  * which weights share a value stay exactly as they are; the shared values themselves
  * (each tensor's codebook, zero excluded) and the tensors outside the prior (biases)
  * follow the cross-entropy gradient. The gradient of a shared value is the sum of the
  * gradients of the weights that use it. Repairs what snapping weights onto component
- * means cost, at no cost in bytes.
+ * means cost, at no cost in bytes. With `reassign`, the non-zero weights may also move
+ * to another shared value of their tensor (zeros still stay zero).
  */
 export async function runSharedTuning(input: QuantizedModel, dataset: ImageDataset, options: TuneOptions, hooks: { isCancelled?: () => boolean; onStep?: (s: number, n: number) => void } = {}): Promise<QuantizedModel> {
   if (options.epochs === 0) return input;
@@ -56,7 +97,8 @@ export async function runSharedTuning(input: QuantizedModel, dataset: ImageDatas
     const vars = model.trainableWeights.map((w) => ({ variable: w.read() as tf.Variable, name: w.originalName ?? w.name, shape: [...w.shape] as number[] }));
     const shared = vars.filter((v) => byName.has(v.name)).map((v) => {
       const q = byName.get(v.name)!;
-      return { ...v, q, codebook: Float64Array.from(q.codebook), adam: new VectorAdam(q.codebook.length, options.learningRate), grad: new Float64Array(q.codebook.length), values: new Float32Array(q.codes.length) };
+      const shadow = options.reassign && q.codebook.length > 1 ? new ShadowWeights(q.codes, q.codebook, options.weightLearningRate) : undefined;
+      return { ...v, q, codes: shadow ? Uint8Array.from(q.codes) : q.codes, shadow, codebook: Float64Array.from(q.codebook), adam: new VectorAdam(q.codebook.length, options.learningRate), grad: new Float64Array(q.codebook.length), values: new Float32Array(q.codes.length) };
     });
     const others = vars.filter((v) => !byName.has(v.name));
     const rng = new Rng(options.seed);
@@ -74,9 +116,10 @@ export async function runSharedTuning(input: QuantizedModel, dataset: ImageDatas
           for (const t of shared) {
             const g = grads[t.variable.name].dataSync() as Float32Array;
             t.grad.fill(0);
-            const codes = t.q.codes;
+            const codes = t.codes;
             for (let i = 0; i < codes.length; i++) t.grad[codes[i]] += g[i];
             t.adam.step(t.codebook, t.grad, 1);
+            t.shadow?.step(g, t.codebook, codes);
             for (let i = 0; i < codes.length; i++) t.values[i] = codes[i] === 0 ? 0 : t.codebook[codes[i]];
             t.variable.assign(tf.tensor(t.values, t.shape));
           }
@@ -89,7 +132,7 @@ export async function runSharedTuning(input: QuantizedModel, dataset: ImageDatas
     const out = toModelData(model);
     const quantized: QuantizedTensor[] = input.quantized.map((q) => {
       const t = shared.find((x) => x.name === q.name);
-      return t ? { ...q, codebook: Float32Array.from(t.codebook, (v, k) => (k === 0 ? 0 : v)) } : q;
+      return t ? { ...q, codes: t.codes, codebook: Float32Array.from(t.codebook, (v, k) => (k === 0 ? 0 : v)) } : q;
     });
     return { ...input, params: out.params, quantized };
   } finally {
