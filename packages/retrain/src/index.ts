@@ -5,3 +5,4 @@ export { retrain } from './retrain.js';
 export { decodeTrainingState, encodeTrainingState, type TrainingState } from './training-state.js';
 export { runSharedTuning, tuneOptionsSchema, type TuneOptions, type TuneOptionsInput } from './tune-shared.js';
 export { tune } from './tune.js';
+export { ADAM, adamUpdate } from './adam.js';
