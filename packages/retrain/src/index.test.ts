@@ -4,6 +4,8 @@ import * as r from './index.js';
 describe('@softshare/retrain exports', () => {
   it('lists exactly the public API', () => {
     expect(Object.keys(r).sort()).toEqual([
+      'ADAM',
+      'adamUpdate',
       'decodeTrainingState',
       'encodeTrainingState',
       'loadCheckpoint',
