@@ -11,7 +11,7 @@ import { Rng } from '@softshare/core';
 import { epochOrder, loadMnist, makeBatch } from '@softshare/data';
 import { swsToQuantized } from '@softshare/format';
 import { crossEntropy, evaluate, fromModelData, inputShapeFor, logitsFn } from '@softshare/models';
-import { ADAM, adamUpdate } from '@softshare/retrain';
+import { ADAM, adamUpdate, nearestNonZeroCode } from '@softshare/retrain';
 
 const arg = (k, d) => (process.argv.includes(k) ? process.argv[process.argv.indexOf(k) + 1] : d);
 const backend = await selectBackend({});
@@ -40,11 +40,6 @@ const assign = (valueOf) => {
     s.variable.assign(tf.tensor(s.values, s.shape));
   }
 };
-const nearest = (codebook, w) => {
-  let best = 1;
-  for (let k = 2; k < codebook.length; k++) if (Math.abs(codebook[k] - w) < Math.abs(codebook[best] - w)) best = k;
-  return codebook[best];
-};
 console.log(`${file} (${backend.name}): ${testError()} as stored; free training of the non-zero weights, Adam ${lr}`);
 const rng = new Rng(Number(arg('--seed', '2')));
 let t = 0;
@@ -67,5 +62,5 @@ for (let epoch = 1; epoch <= epochs; epoch++) {
   }
   console.log(`epoch ${epoch}: ${testError()} as floats`);
 }
-assign((s, j) => nearest(s.q.codebook, s.w[j]));
+assign((s, j) => s.q.codebook[nearestNonZeroCode(s.q.codebook, s.w[j])]);
 console.log(`snapped to the stored codebooks: ${testError()}`);

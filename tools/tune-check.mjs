@@ -22,11 +22,12 @@ const error = async (m) => {
 };
 const epochs = Number(arg('--epochs', '2'));
 const reassign = process.argv.includes('--reassign');
+const weightLearningRate = Number(arg('--wlr', '3e-4'));
 console.log(`${file} (${backend.name}): test error ${(100 * (await error(model))).toFixed(2)}% as stored`);
 for (const lr of arg('--lr', '1e-4').split(',').map(Number)) {
   const t0 = performance.now();
-  const tuned = await runSharedTuning(model, data, tuneOptionsSchema.parse({ epochs, learningRate: lr, reassign, weightLearningRate: Number(arg('--wlr', '3e-4')) }));
+  const tuned = await runSharedTuning(model, data, tuneOptionsSchema.parse({ epochs, learningRate: lr, reassign, weightLearningRate }));
   const bytes = encodeSws(tuned).bytes;
-  console.log(`tune lr ${lr}${reassign ? `, reassign (weights lr ${arg('--wlr', '3e-4')})` : ''}, ${epochs} epochs: test error ${(100 * (await error(tuned))).toFixed(2)}%, ${bytes.length} bytes, ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  console.log(`tune lr ${lr}${reassign ? `, reassign (weights lr ${weightLearningRate})` : ''}, ${epochs} epochs: test error ${(100 * (await error(tuned))).toFixed(2)}%, ${bytes.length} bytes, ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   if (arg('--out')) writeFileSync(arg('--out'), bytes);
 }

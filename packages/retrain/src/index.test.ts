@@ -9,6 +9,7 @@ describe('@softshare/retrain exports', () => {
       'decodeTrainingState',
       'encodeTrainingState',
       'loadCheckpoint',
+      'nearestNonZeroCode',
       'retrain',
       'retrainOptionsSchema',
       'runRetraining',

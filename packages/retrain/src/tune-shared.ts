@@ -31,7 +31,7 @@ export const tuneOptionsSchema = z.strictObject({
 export type TuneOptions = z.output<typeof tuneOptionsSchema>;
 export type TuneOptionsInput = z.input<typeof tuneOptionsSchema>;
 
-/** Adam over a float64 vector; entry 0 of a codebook (the exact zero) is frozen by the caller. */
+/** Adam over a float64 vector from entry `from` on (a codebook's caller passes 1 to freeze the exact zero). */
 class VectorAdam {
   private readonly m: Float64Array;
   private readonly v: Float64Array;
@@ -45,34 +45,31 @@ class VectorAdam {
   }
 }
 
+/** Index (>= 1) of the non-zero entry of `codebook` nearest to `w`; ties go to the lower index. */
+export function nearestNonZeroCode(codebook: ArrayLike<number>, w: number): number {
+  let best = 1;
+  for (let k = 2; k < codebook.length; k++) if (Math.abs(codebook[k] - w) < Math.abs(codebook[best] - w)) best = k;
+  return best;
+}
+
 /** The shadow copies of a tensor's non-zero weights when tuning reassigns them. */
 class ShadowWeights {
   /** Positions of the non-zero weights. */
-  readonly at: Uint32Array;
-  readonly w: Float64Array;
+  private readonly at: Uint32Array;
+  private readonly w: Float64Array;
   private readonly g: Float64Array;
-  private readonly m: Float64Array;
-  private readonly v: Float64Array;
-  private t = 0;
-  constructor(codes: Uint8Array, codebook: ArrayLike<number>, private readonly lr: number) {
-    let n = 0;
-    for (let i = 0; i < codes.length; i++) if (codes[i] !== 0) n++;
-    this.at = new Uint32Array(n);
-    for (let i = 0, j = 0; i < codes.length; i++) if (codes[i] !== 0) this.at[j++] = i;
+  private readonly adam: VectorAdam;
+  constructor(codes: Uint8Array, codebook: ArrayLike<number>, lr: number) {
+    this.at = Uint32Array.from(codes.keys()).filter((i) => codes[i] !== 0);
     this.w = Float64Array.from(this.at, (i) => codebook[codes[i]]);
-    this.g = new Float64Array(n);
-    this.m = new Float64Array(n);
-    this.v = new Float64Array(n);
+    this.g = new Float64Array(this.at.length);
+    this.adam = new VectorAdam(this.at.length, lr);
   }
   /** One Adam step on the shadow weights, then each takes the nearest non-zero value of `codebook`. */
   step(grad: ArrayLike<number>, codebook: Float64Array, codes: Uint8Array): void {
     for (let j = 0; j < this.at.length; j++) this.g[j] = grad[this.at[j]];
-    adamUpdate(this.w, this.g, this.m, this.v, ++this.t, this.lr);
-    for (let j = 0; j < this.at.length; j++) {
-      let best = 1;
-      for (let k = 2; k < codebook.length; k++) if (Math.abs(codebook[k] - this.w[j]) < Math.abs(codebook[best] - this.w[j])) best = k;
-      codes[this.at[j]] = best;
-    }
+    this.adam.step(this.w, this.g, 0);
+    for (let j = 0; j < this.at.length; j++) codes[this.at[j]] = nearestNonZeroCode(codebook, this.w[j]);
   }
 }
 
