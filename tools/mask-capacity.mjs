@@ -3,7 +3,11 @@
 // non-zero weights of every tensor under the prior as free floats (every zero held at
 // zero; biases train too) and prints the MNIST test error after each epoch, then after
 // snapping each weight to the nearest non-zero value of its tensor's codebook.
-//   node tools/mask-capacity.mjs file.sws [--epochs 8] [--lr 3e-4] [--seed 2]
+// With --regrow A, the mask moves too (RigL-style, each tensor keeps its count): every
+// --every steps until 75% of the training, a share A/2 (1 + cos(pi t / T)) of each
+// tensor's non-zeros with the smallest magnitude drops to 0 and as many zeros with the
+// largest gradient magnitude start training from 0.
+//   node tools/mask-capacity.mjs file.sws [--epochs 8] [--lr 3e-4] [--seed 2] [--regrow 0.3] [--every 100]
 import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '@softshare/backend';
@@ -28,39 +32,61 @@ const vars = model.trainableWeights.map((w) => ({ variable: w.read(), name: w.or
 const testError = () => `${(100 * evaluate(model, data.test).error).toFixed(2)}%`;
 const sparse = vars.filter((v) => byName.has(v.name)).map((v) => {
   const q = byName.get(v.name);
-  const at = Uint32Array.from(q.codes.keys()).filter((i) => q.codes[i] !== 0);
-  const n = at.length;
-  return { ...v, q, at, w: Float64Array.from(at, (i) => q.codebook[q.codes[i]]), g: new Float64Array(n), m: new Float64Array(n), v: new Float64Array(n), values: new Float32Array(q.codes.length) };
+  const n = q.codes.length;
+  const live = Uint8Array.from(q.codes, (c) => (c !== 0 ? 1 : 0));
+  return { ...v, q, live, count: live.reduce((a, b) => a + b, 0), w: Float64Array.from(q.codes, (c) => q.codebook[c]), m: new Float64Array(n), v: new Float64Array(n), values: new Float32Array(n) };
 });
 const others = vars.filter((v) => !byName.has(v.name));
 const optimizer = tf.train.adam(lr, ADAM.beta1, ADAM.beta2, ADAM.epsilon);
 const assign = (valueOf) => {
   for (const s of sparse) {
-    for (let j = 0; j < s.at.length; j++) s.values[s.at[j]] = valueOf(s, j);
+    for (let i = 0; i < s.w.length; i++) s.values[i] = s.live[i] ? valueOf(s, i) : 0;
     s.variable.assign(tf.tensor(s.values, s.shape));
   }
 };
-console.log(`${file} (${backend.name}): ${testError()} as stored; free training of the non-zero weights, Adam ${lr}`);
+const regrowShare = Number(arg('--regrow', '0'));
+const every = Number(arg('--every', '100'));
+const stepsPerEpoch = Math.ceil(data.train.count / 128);
+const regrowUntil = Math.floor(0.75 * epochs * stepsPerEpoch);
+/** Drops the k live weights of smallest magnitude and revives the k dead ones of largest gradient magnitude. */
+const regrow = (s, g, k) => {
+  const live = [];
+  const dead = [];
+  for (let i = 0; i < s.w.length; i++) (s.live[i] ? live : dead).push(i);
+  live.sort((a, b) => Math.abs(s.w[a]) - Math.abs(s.w[b]) || a - b);
+  dead.sort((a, b) => Math.abs(g[b]) - Math.abs(g[a]) || a - b);
+  for (const i of live.slice(0, k)) s.live[i] = 0;
+  for (const i of dead.slice(0, k)) s.live[i] = 1;
+  for (const i of [...live.slice(0, k), ...dead.slice(0, k)]) s.w[i] = s.m[i] = s.v[i] = 0;
+};
+console.log(`${file} (${backend.name}): ${testError()} as stored; free training of the non-zero weights, Adam ${lr}${regrowShare > 0 ? `, regrowing ${regrowShare} every ${every} steps` : ''}`);
 const rng = new Rng(Number(arg('--seed', '2')));
 let t = 0;
+let moved = 0;
 for (let epoch = 1; epoch <= epochs; epoch++) {
   for (const b of epochOrder(data.train.count, 128, rng)) {
     const batch = makeBatch(data.train, b, data.numClasses);
     t++;
+    const share = regrowShare > 0 && t % every === 0 && t <= regrowUntil ? (regrowShare / 2) * (1 + Math.cos((Math.PI * t) / regrowUntil)) : 0;
     tf.tidy(() => {
       const x = tf.tensor(batch.x, [batch.size, ...shape]);
       const y = tf.tensor2d(batch.y, [batch.size, data.numClasses]);
       const { grads } = tf.variableGrads(() => crossEntropy(forward(x, true), y), vars.map((v) => v.variable));
       for (const s of sparse) {
         const g = grads[s.variable.name].dataSync();
-        for (let j = 0; j < s.at.length; j++) s.g[j] = g[s.at[j]];
-        adamUpdate(s.w, s.g, s.m, s.v, t, lr);
+        const masked = Float64Array.from(g, (gi, i) => (s.live[i] ? gi : 0));
+        adamUpdate(s.w, masked, s.m, s.v, t, lr);
+        const k = Math.floor(share * s.count);
+        if (k > 0) {
+          regrow(s, g, k);
+          moved += k;
+        }
       }
-      assign((s, j) => s.w[j]);
+      assign((s, i) => s.w[i]);
       optimizer.applyGradients(others.map((o) => ({ name: o.variable.name, tensor: grads[o.variable.name] })));
     });
   }
-  console.log(`epoch ${epoch}: ${testError()} as floats`);
+  console.log(`epoch ${epoch}: ${testError()} as floats${regrowShare > 0 ? ` (${moved} weights moved so far)` : ''}`);
 }
-assign((s, j) => s.q.codebook[nearestNonZeroCode(s.q.codebook, s.w[j])]);
+console.log(`train error: ${(100 * evaluate(model, data.train).error).toFixed(2)}%`);
 console.log(`snapped to the stored codebooks: ${testError()}`);
