@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { firstValueFrom, of, Subscription } from 'rxjs';
@@ -94,6 +94,32 @@ describe('retrain stage', () => {
     const resumed = await runRetraining(pretrained, data, opts, { resumeFrom: loadCheckpoint(dir) });
     resumed.params.forEach((p, i) => expect(Buffer.from(p.values.buffer).equals(Buffer.from(straight.params[i].values.buffer)), p.name).toBe(true));
     expect(resumed.mixture.proportions[0]).toBe(straight.mixture.proportions[0]);
+  }, 120_000);
+
+  it('a checkpoint killed between its .bin and its .json resumes the older epoch, never a mix; a damaged .bin is a clear error', async () => {
+    const opts = retrainOptionsSchema.parse({ ...small, epochs: 2, tau: 1, seed: 3 });
+    const states: TrainingState[] = [];
+    await runRetraining(pretrained, data, opts, { onCheckpoint: (s) => void states.push(s) });
+    const dir = mkdtempSync(join(tmpdir(), 'softshare-ckpt-'));
+    saveCheckpoint(dir, states[0]);
+    const older = readFileSync(join(dir, 'checkpoint.json'), 'utf8');
+    saveCheckpoint(dir, states[1]);
+    const bins = readdirSync(dir).filter((f) => f.endsWith('.bin'));
+    expect(bins).toHaveLength(1);
+    // the kill: epoch 2's bin is on disk, the json still names epoch 1's
+    const olderBin = JSON.parse(older).bin as string;
+    writeFileSync(join(dir, 'checkpoint.json'), older);
+    expect(() => loadCheckpoint(dir)).toThrow(/Cannot read checkpoint/); // epoch 1's bin is gone: an error, not epoch 2's bytes
+    const kept = mkdtempSync(join(tmpdir(), 'softshare-ckpt-'));
+    saveCheckpoint(kept, states[0]);
+    writeFileSync(join(kept, bins[0]), readFileSync(join(dir, bins[0]))); // epoch 2's bin written, json not yet
+    const back = loadCheckpoint(kept);
+    expect(back.epoch).toBe(1);
+    expect(Buffer.from(back.weights[0].values.buffer).equals(Buffer.from(states[0].weights[0].values.buffer))).toBe(true);
+    const damaged = readFileSync(join(kept, olderBin));
+    damaged[damaged.length - 1] ^= 1;
+    writeFileSync(join(kept, olderBin), damaged);
+    expect(() => loadCheckpoint(kept)).toThrow(/does not match the SHA-256/);
   }, 120_000);
 
   it('resumes from a checkpoint to the same bytes as an uninterrupted run', async () => {
