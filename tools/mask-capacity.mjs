@@ -34,7 +34,7 @@ const sparse = vars.filter((v) => byName.has(v.name)).map((v) => {
   const q = byName.get(v.name);
   const n = q.codes.length;
   const live = Uint8Array.from(q.codes, (c) => (c !== 0 ? 1 : 0));
-  return { ...v, q, live, count: live.reduce((a, b) => a + b, 0), w: Float64Array.from(q.codes, (c) => q.codebook[c]), m: new Float64Array(n), v: new Float64Array(n), values: new Float32Array(n) };
+  return { ...v, q, live, count: live.reduce((a, b) => a + b, 0), w: Float64Array.from(q.codes, (c) => q.codebook[c]), g: new Float64Array(n), m: new Float64Array(n), v: new Float64Array(n), values: new Float32Array(n) };
 });
 const others = vars.filter((v) => !byName.has(v.name));
 const optimizer = tf.train.adam(lr, ADAM.beta1, ADAM.beta2, ADAM.epsilon);
@@ -55,9 +55,11 @@ const regrow = (s, g, k) => {
   for (let i = 0; i < s.w.length; i++) (s.live[i] ? live : dead).push(i);
   live.sort((a, b) => Math.abs(s.w[a]) - Math.abs(s.w[b]) || a - b);
   dead.sort((a, b) => Math.abs(g[b]) - Math.abs(g[a]) || a - b);
-  for (const i of live.slice(0, k)) s.live[i] = 0;
-  for (const i of dead.slice(0, k)) s.live[i] = 1;
-  for (const i of [...live.slice(0, k), ...dead.slice(0, k)]) s.w[i] = s.m[i] = s.v[i] = 0;
+  const drop = live.slice(0, k);
+  const grow = dead.slice(0, k);
+  for (const i of drop) s.live[i] = 0;
+  for (const i of grow) s.live[i] = 1;
+  for (const i of [...drop, ...grow]) s.w[i] = s.m[i] = s.v[i] = 0;
 };
 console.log(`${file} (${backend.name}): ${testError()} as stored; free training of the non-zero weights, Adam ${lr}${regrowShare > 0 ? `, regrowing ${regrowShare} every ${every} steps` : ''}`);
 const rng = new Rng(Number(arg('--seed', '2')));
@@ -74,8 +76,8 @@ for (let epoch = 1; epoch <= epochs; epoch++) {
       const { grads } = tf.variableGrads(() => crossEntropy(forward(x, true), y), vars.map((v) => v.variable));
       for (const s of sparse) {
         const g = grads[s.variable.name].dataSync();
-        const masked = Float64Array.from(g, (gi, i) => (s.live[i] ? gi : 0));
-        adamUpdate(s.w, masked, s.m, s.v, t, lr);
+        for (let i = 0; i < g.length; i++) s.g[i] = s.live[i] ? g[i] : 0;
+        adamUpdate(s.w, s.g, s.m, s.v, t, lr);
         const k = Math.floor(share * s.count);
         if (k > 0) {
           regrow(s, g, k);
