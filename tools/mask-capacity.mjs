@@ -6,8 +6,9 @@
 // With --regrow A, the mask moves too (RigL-style, each tensor keeps its count): every
 // --every steps until 75% of the training, a share A/2 (1 + cos(pi t / T)) of each
 // tensor's non-zeros with the smallest magnitude drops to 0 and as many zeros with the
-// largest gradient magnitude start training from 0.
-//   node tools/mask-capacity.mjs file.sws [--epochs 8] [--lr 3e-4] [--seed 2] [--regrow 0.3] [--every 100]
+// largest gradient magnitude start training from 0. With --density D, each tensor's count
+// also shrinks over that period (cubic schedule) to its share of D non-zero overall.
+//   node tools/mask-capacity.mjs file.sws [--epochs 8] [--lr 3e-4] [--seed 2] [--regrow 0.3] [--every 100] [--density 0.0049]
 import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '@softshare/backend';
@@ -45,17 +46,22 @@ const assign = (valueOf) => {
   }
 };
 const regrowShare = Number(arg('--regrow', '0'));
+const density = Number(arg('--density', '0'));
+const total = sparse.reduce((a, s) => a + s.w.length, 0);
+const startShare = sparse.reduce((a, s) => a + s.count, 0) / total;
+for (const s of sparse) s.final = density > 0 ? Math.round((s.count * density) / startShare) : s.count;
+const targetAt = (s, t) => Math.round(s.final + (s.count - s.final) * (1 - Math.min(1, t / regrowUntil)) ** 3);
 const every = Number(arg('--every', '100'));
 const stepsPerEpoch = Math.ceil(data.train.count / 128);
 const regrowUntil = Math.floor(0.75 * epochs * stepsPerEpoch);
 /** Drops the k live weights of smallest magnitude and revives the k dead ones of largest gradient magnitude. */
-const regrow = (s, g, k) => {
+const regrow = (s, g, k, target) => {
   const live = [];
   const dead = [];
   for (let i = 0; i < s.w.length; i++) (s.live[i] ? live : dead).push(i);
   live.sort((a, b) => Math.abs(s.w[a]) - Math.abs(s.w[b]) || a - b);
   dead.sort((a, b) => Math.abs(g[b]) - Math.abs(g[a]) || a - b);
-  const drop = live.slice(0, k);
+  const drop = live.slice(0, k + Math.max(0, live.length - target));
   const grow = dead.slice(0, k);
   for (const i of drop) s.live[i] = 0;
   for (const i of grow) s.live[i] = 1;
@@ -69,7 +75,8 @@ for (let epoch = 1; epoch <= epochs; epoch++) {
   for (const b of epochOrder(data.train.count, 128, rng)) {
     const batch = makeBatch(data.train, b, data.numClasses);
     t++;
-    const share = regrowShare > 0 && t % every === 0 && t <= regrowUntil ? (regrowShare / 2) * (1 + Math.cos((Math.PI * t) / regrowUntil)) : 0;
+    const event = (regrowShare > 0 || density > 0) && t % every === 0 && t <= regrowUntil;
+    const share = regrowShare > 0 && event ? (regrowShare / 2) * (1 + Math.cos((Math.PI * t) / regrowUntil)) : 0;
     tf.tidy(() => {
       const x = tf.tensor(batch.x, [batch.size, ...shape]);
       const y = tf.tensor2d(batch.y, [batch.size, data.numClasses]);
@@ -79,8 +86,8 @@ for (let epoch = 1; epoch <= epochs; epoch++) {
         for (let i = 0; i < g.length; i++) s.g[i] = s.live[i] ? g[i] : 0;
         adamUpdate(s.w, s.g, s.m, s.v, t, lr);
         const k = Math.floor(share * s.count);
-        if (k > 0) {
-          regrow(s, g, k);
+        if (event) {
+          regrow(s, g, k, targetAt(s, t));
           moved += k;
         }
       }
@@ -90,5 +97,6 @@ for (let epoch = 1; epoch <= epochs; epoch++) {
   }
   console.log(`epoch ${epoch}: ${testError()} as floats${regrowShare > 0 ? ` (${moved} weights moved so far)` : ''}`);
 }
+if (density > 0) console.log(`non-zero: ${sparse.map((s) => `${s.name} ${s.live.reduce((a, b) => a + b, 0)}`).join(', ')}; ${((100 * sparse.reduce((a, s) => a + s.live.reduce((x, y) => x + y, 0), 0)) / total).toFixed(3)}% overall`);
 console.log(`train error: ${(100 * evaluate(model, data.train).error).toFixed(2)}%`);
 console.log(`snapped to the stored codebooks: ${testError()}`);

@@ -63,7 +63,8 @@ export async function runPipeline(values: Record<string, string | boolean | unde
     }
     if (e.stage === 'tune' && !tuneAnnounced && !values.json && !values.quiet) {
       tuneAnnounced = true;
-      io.err(`${bar ? '\r\x1b[K' : ''}tune: shared values and biases, ${config.tune.epochs} epoch(s)\n`);
+      const mask = config.tune.mask.epochs > 0 ? `mask search, ${config.tune.mask.epochs} epoch(s), then ` : '';
+      io.err(`${bar ? '\r\x1b[K' : ''}tune: ${mask}shared values and biases, ${config.tune.epochs} epoch(s)\n`);
     }
     if (e.unit !== 'epoch') return;
     if (bar) io.err('\r\x1b[K');

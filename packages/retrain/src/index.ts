@@ -3,6 +3,8 @@ export { runRetraining, type RetrainEpoch, type RetrainHooks } from './retrain-l
 export { retrainOptionsSchema, type RetrainOptions, type RetrainOptionsInput } from './retrain-options.js';
 export { retrain } from './retrain.js';
 export { decodeTrainingState, encodeTrainingState, type TrainingState } from './training-state.js';
-export { nearestNonZeroCode, runSharedTuning, tuneOptionsSchema, type TuneOptions, type TuneOptionsInput } from './tune-shared.js';
+export { nearestNonZeroCode } from './codebook.js';
+export { maskSearchOptionsSchema, runMaskSearch, type MaskSearchOptions } from './mask-search.js';
+export { runSharedTuning, tuneOptionsSchema, type TuneOptions, type TuneOptionsInput } from './tune-shared.js';
 export { tune } from './tune.js';
 export { ADAM, adamUpdate } from './adam.js';

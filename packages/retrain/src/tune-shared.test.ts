@@ -5,7 +5,7 @@ import { leakedTensors, type QuantizedModel } from '@softshare/core';
 import { loadMnist, makeBatch, takeFirst, type ImageDataset } from '@softshare/data';
 import { crossEntropy, fromModelData, logitsFn, pretrainedModelPath, toModelData } from '@softshare/models';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { runSharedTuning, tune, tuneOptionsSchema } from './index.js';
+import { maskSearchOptionsSchema, runMaskSearch, runSharedTuning, tune, tuneOptionsSchema } from './index.js';
 
 let data: ImageDataset;
 let quantized: QuantizedModel;
@@ -91,7 +91,44 @@ describe('tune stage (shared values and biases)', () => {
     expect(await firstValueFrom(of(quantized).pipe(tune(data, { epochs: 0 })))).toBe(quantized);
   }, 120_000);
 
+  const nonZero = (codes: Uint8Array) => codes.reduce((a, c) => a + (c !== 0 ? 1 : 0), 0);
+
+  it('mask search moves which weights are non-zero at fixed per-tensor counts, onto the same codebooks, deterministically', async () => {
+    const opts = maskSearchOptionsSchema.parse({ epochs: 2, learningRate: 1e-3, every: 2 });
+    let a: QuantizedModel | undefined;
+    const leaked = await leakedTensors(tf, async () => {
+      a = await runMaskSearch(quantized, data, opts, { batchSize: 128, seed: 2 });
+    });
+    expect(leaked).toBe(0);
+    const b = await runMaskSearch(quantized, data, opts, { batchSize: 128, seed: 2 });
+    let revived = 0;
+    a!.quantized.forEach((q, i) => {
+      const before = quantized.quantized[i];
+      expect(nonZero(q.codes)).toBe(nonZero(before.codes));
+      for (let k = 0; k < q.codes.length; k++) if (q.codes[k] !== 0 && before.codes[k] === 0) revived++;
+      expect(q.codebook).toBe(before.codebook);
+      const p = a!.params.find((t) => t.name === q.name)!;
+      expect(Buffer.from(p.values.buffer).equals(Buffer.from(Float32Array.from(q.codes, (c) => q.codebook[c]).buffer))).toBe(true);
+      expect(Buffer.from(q.codes).equals(Buffer.from(b.quantized[i].codes))).toBe(true);
+    });
+    expect(revived).toBeGreaterThan(0);
+  }, 120_000);
+
+  it('mask search lowers the loss when moves stop early enough for revived weights to grow', async () => {
+    const out = await runMaskSearch(quantized, data, maskSearchOptionsSchema.parse({ epochs: 4, every: 4, regrow: 0.1, until: 0.5 }), { batchSize: 128, seed: 2 });
+    expect(await meanCe(out)).toBeLessThan(await meanCe(quantized));
+  }, 120_000);
+
+  it('mask search with a density shrinks every tensor to its share of it; tune runs it first', async () => {
+    const total = quantized.quantized.reduce((a, q) => a + q.codes.length, 0);
+    const startCounts = quantized.quantized.map((q) => nonZero(q.codes));
+    const share = startCounts.reduce((a, b) => a + b, 0) / total;
+    const out = await runSharedTuning(quantized, data, tuneOptionsSchema.parse({ epochs: 1, mask: { epochs: 1, every: 2, density: share / 2 } }));
+    out.quantized.forEach((q, i) => expect(nonZero(q.codes)).toBe(Math.round(startCounts[i] / 2)));
+  }, 120_000);
+
   it('rejects bad options when the stage is assembled', () => {
+    expect(() => tune(data, { mask: { density: 0 } })).toThrow(/^tune: invalid options: mask.density/);
     expect(() => tune(data, { learningRate: -1 })).toThrow(/^tune: invalid options: learningRate/);
   });
 });

@@ -4,6 +4,8 @@ import { epochOrder, makeBatch, takeFirst, type ImageDataset } from '@softshare/
 import { crossEntropy, fromModelData, inputShapeFor, logitsFn, toModelData } from '@softshare/models';
 import { z } from 'zod';
 import { ADAM, adamUpdate } from './adam.js';
+import { nearestNonZeroCode } from './codebook.js';
+import { maskSearchOptionsSchema, runMaskSearch } from './mask-search.js';
 
 /** Options of shared-value tuning; defaults and their origin are in the README. */
 export const tuneOptionsSchema = z.strictObject({
@@ -26,6 +28,8 @@ export const tuneOptionsSchema = z.strictObject({
   reassign: z.boolean().default(false),
   /** Adam learning rate of the shadow weights when `reassign` is on (default: 3e-4, our LeNet-5-Caffe check in docs/RESULTS.md). */
   weightLearningRate: z.number().positive().default(3e-4),
+  /** Mask search before the tuning (which weights are non-zero; off by default): see `runMaskSearch`. */
+  mask: maskSearchOptionsSchema.default(maskSearchOptionsSchema.parse({})),
 });
 
 export type TuneOptions = z.output<typeof tuneOptionsSchema>;
@@ -43,13 +47,6 @@ class VectorAdam {
   step(p: Float64Array, g: Float64Array, from: number): void {
     adamUpdate(p, g, this.m, this.v, ++this.t, this.lr, from);
   }
-}
-
-/** Index (>= 1) of the non-zero entry of `codebook` nearest to `w`; ties go to the lower index. */
-export function nearestNonZeroCode(codebook: ArrayLike<number>, w: number): number {
-  let best = 1;
-  for (let k = 2; k < codebook.length; k++) if (Math.abs(codebook[k] - w) < Math.abs(codebook[best] - w)) best = k;
-  return best;
 }
 
 /** The shadow copies of a tensor's non-zero weights when tuning reassigns them. */
@@ -80,11 +77,14 @@ class ShadowWeights {
  * follow the cross-entropy gradient. The gradient of a shared value is the sum of the
  * gradients of the weights that use it. Repairs what snapping weights onto component
  * means cost, at no cost in bytes. With `reassign`, the non-zero weights may also move
- * to another shared value of their tensor (zeros still stay zero).
+ * to another shared value of their tensor (zeros still stay zero). With `mask.epochs`
+ * > 0, a mask search (`runMaskSearch`) first chooses which weights are non-zero and
+ * snaps them back onto the same codebooks; the tuning then starts from its result.
  */
-export async function runSharedTuning(input: QuantizedModel, dataset: ImageDataset, options: TuneOptions, hooks: { isCancelled?: () => boolean; onStep?: (s: number, n: number) => void } = {}): Promise<QuantizedModel> {
-  if (options.epochs === 0) return input;
+export async function runSharedTuning(start: QuantizedModel, dataset: ImageDataset, options: TuneOptions, hooks: { isCancelled?: () => boolean; onStep?: (s: number, n: number) => void } = {}): Promise<QuantizedModel> {
   const data = options.trainLimit ? { ...dataset, train: takeFirst(dataset.train, options.trainLimit) } : dataset;
+  const input = await runMaskSearch(start, data, options.mask, options, hooks);
+  if (options.epochs === 0) return input;
   const model = await fromModelData(input);
   const optimizer = tf.train.adam(options.learningRate, ADAM.beta1, ADAM.beta2, ADAM.epsilon);
   try {

@@ -1,0 +1,151 @@
+import * as tf from '@tensorflow/tfjs';
+import { Rng, SoftshareError, type QuantizedModel, type QuantizedTensor } from '@softshare/core';
+import { epochOrder, makeBatch, type ImageDataset } from '@softshare/data';
+import { crossEntropy, fromModelData, inputShapeFor, logitsFn, toModelData } from '@softshare/models';
+import { z } from 'zod';
+import { ADAM, adamUpdate } from './adam.js';
+import { nearestNonZeroCode } from './codebook.js';
+
+/** Options of the mask search that may run before shared-value tuning; defaults and their origin are in the README. */
+export const maskSearchOptionsSchema = z.strictObject({
+  /** Passes over the training set (default: 0, no mask search). */
+  epochs: z.number().int().nonnegative().default(0),
+  /** Adam learning rate of the non-zero weights and the tensors outside the prior (default: 1e-3, our LeNet-5-Caffe check in docs/RESULTS.md). */
+  learningRate: z.number().positive().default(1e-3),
+  /** Largest share of each tensor's non-zeros that moves at one mask update; it decays as a cosine to 0 (default: 0.3, our check). */
+  regrow: z.number().min(0).max(1).default(0.3),
+  /** Steps between mask updates (default: 100). */
+  every: z.number().int().positive().default(100),
+  /** Share of the run, from its start, during which the mask moves (default: 0.75, as RigL). */
+  until: z.number().gt(0).max(1).default(0.75),
+  /**
+   * Non-zero share (over every tensor under the prior) to shrink to while the mask moves;
+   * each tensor keeps its proportion of the start's non-zeros (default: keep the start's
+   * count).
+   */
+  density: z.number().gt(0).max(1).optional(),
+});
+
+export type MaskSearchOptions = z.output<typeof maskSearchOptionsSchema>;
+
+interface SparseTensor {
+  variable: tf.Variable;
+  shape: number[];
+  q: QuantizedTensor;
+  /** 1 where the weight is non-zero. */
+  live: Uint8Array;
+  w: Float64Array;
+  g: Float64Array;
+  m: Float64Array;
+  v: Float64Array;
+  values: Float32Array;
+  /** Non-zero count at the start and at the end of the search. */
+  start: number;
+  end: number;
+}
+
+/** Indices 0..n-1 sorted by `key` ascending, ties by index, over the entries with live[i] === want. */
+function sortedWhere(live: Uint8Array, want: number, key: (i: number) => number): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < live.length; i++) if (live[i] === want) out.push(i);
+  return out.sort((a, b) => key(a) - key(b) || a - b);
+}
+
+/**
+ * One mask update of a tensor: the `move` zeros with the largest gradient magnitude (or
+ * every zero, if fewer) come back at 0 with fresh Adam moments, and as many non-zeros of
+ * smallest magnitude, plus (live count - target), drop to 0 (the update RigL makes).
+ */
+function moveMask(s: SparseTensor, grad: ArrayLike<number>, move: number, target: number): void {
+  const live = sortedWhere(s.live, 1, (i) => Math.abs(s.w[i]));
+  const dead = sortedWhere(s.live, 0, (i) => -Math.abs(grad[i]));
+  const grow = dead.slice(0, move);
+  const drop = live.slice(0, Math.min(live.length, grow.length + Math.max(0, live.length - target)));
+  for (const i of drop) s.live[i] = 0;
+  for (const i of grow) s.live[i] = 1;
+  for (const i of [...drop, ...grow]) s.w[i] = s.m[i] = s.v[i] = 0;
+}
+
+/**
+ * Search for a better set of non-zero weights for a quantised model, then quantise it
+ * back onto the same codebooks. The non-zeros of each tensor under the prior train as
+ * free floats on the cross-entropy (zeros held at 0; biases train too); every `every`
+ * steps during the first `until` of the run, a share regrow/2 (1 + cos(pi t / T)) of
+ * each tensor's smallest non-zeros drops to 0 and as many zeros with the largest
+ * gradient magnitude start training from 0, and with `density` each tensor's count also
+ * shrinks on a cubic schedule. At the end every non-zero takes the nearest non-zero
+ * value of its tensor's codebook; tensors whose codebook holds only 0 stay all zero.
+ * Deterministic for a given seed.
+ */
+export async function runMaskSearch(input: QuantizedModel, data: ImageDataset, options: MaskSearchOptions, run: { batchSize: number; seed: number }, hooks: { isCancelled?: () => boolean; onStep?: (s: number, n: number) => void } = {}): Promise<QuantizedModel> {
+  if (options.epochs === 0) return input;
+  const model = await fromModelData(input);
+  const optimizer = tf.train.adam(options.learningRate, ADAM.beta1, ADAM.beta2, ADAM.epsilon);
+  try {
+    const shape = inputShapeFor(model, data.train);
+    const forward = logitsFn(model);
+    const byName = new Map(input.quantized.map((q) => [q.name, q]));
+    const vars = model.trainableWeights.map((w) => ({ variable: w.read() as tf.Variable, name: w.originalName ?? w.name, shape: [...w.shape] as number[] }));
+    const sparse: SparseTensor[] = vars.filter((v) => (byName.get(v.name)?.codebook.length ?? 0) > 1).map((v) => {
+      const q = byName.get(v.name)!;
+      const n = q.codes.length;
+      const live = Uint8Array.from(q.codes, (c) => (c !== 0 ? 1 : 0));
+      const start = live.reduce((a, b) => a + b, 0);
+      return { variable: v.variable, shape: v.shape, q, live, start, end: start, w: Float64Array.from(q.codes, (c) => q.codebook[c]), g: new Float64Array(n), m: new Float64Array(n), v: new Float64Array(n), values: new Float32Array(n) };
+    });
+    if (options.density !== undefined) {
+      const total = input.quantized.reduce((a, q) => a + q.codes.length, 0);
+      const startShare = sparse.reduce((a, s) => a + s.start, 0) / total;
+      if (startShare > 0) for (const s of sparse) s.end = Math.min(s.q.codes.length, Math.round((s.start * options.density) / startShare));
+    }
+    const others = vars.filter((v) => !byName.has(v.name));
+    const rng = new Rng(run.seed);
+    const N = data.train.count;
+    const perEpoch = Math.ceil(N / run.batchSize);
+    const T = Math.max(1, Math.floor(options.until * options.epochs * perEpoch));
+    let t = 0;
+    for (let epoch = 0; epoch < options.epochs; epoch++) {
+      const batches = epochOrder(N, run.batchSize, rng);
+      for (let b = 0; b < batches.length; b++) {
+        if (hooks.isCancelled?.()) throw new SoftshareError('E_CANCELLED', 'retrain', `Mask search cancelled in epoch ${epoch + 1} after ${b} batches`);
+        const batch = makeBatch(data.train, batches[b], data.numClasses);
+        t++;
+        const update = t % options.every === 0 && t <= T;
+        const share = update ? (options.regrow / 2) * (1 + Math.cos((Math.PI * t) / T)) : 0;
+        const left = (1 - t / T) ** 3;
+        tf.tidy(() => {
+          const x = tf.tensor(batch.x, [batch.size, ...shape]);
+          const y = tf.tensor2d(batch.y, [batch.size, data.numClasses]);
+          const { value, grads } = tf.variableGrads(() => crossEntropy(forward(x, true), y), vars.map((v) => v.variable));
+          if (!Number.isFinite(value.dataSync()[0])) throw new SoftshareError('E_DIVERGED', 'retrain', 'Loss became NaN/Inf in the mask search; lower tune.mask.learningRate');
+          for (const s of sparse) {
+            const g = grads[s.variable.name].dataSync() as Float32Array;
+            for (let i = 0; i < g.length; i++) s.g[i] = s.live[i] ? g[i] : 0;
+            adamUpdate(s.w, s.g, s.m, s.v, t, options.learningRate);
+            if (update) moveMask(s, g, Math.floor(share * s.start), Math.round(s.end + (s.start - s.end) * left));
+            for (let i = 0; i < s.w.length; i++) s.values[i] = s.live[i] ? s.w[i] : 0;
+            s.variable.assign(tf.tensor(s.values, s.shape));
+          }
+          if (others.length > 0) optimizer.applyGradients(others.map((o) => ({ name: o.variable.name, tensor: grads[o.variable.name] })));
+        });
+        hooks.onStep?.(b + 1, batches.length);
+        await new Promise((r) => setImmediate(r));
+      }
+    }
+    const codesOf = new Map(sparse.map((s) => [s.q.name, snap(s)]));
+    const quantized = input.quantized.map((q) => (codesOf.has(q.name) ? { ...q, codes: codesOf.get(q.name)! } : q));
+    const params = toModelData(model).params.map((p) => {
+      const q = quantized.find((x) => x.name === p.name);
+      return q ? { ...p, values: Float32Array.from(q.codes, (c) => (c === 0 ? 0 : q.codebook[c])) } : p;
+    });
+    return { ...input, params, quantized };
+  } finally {
+    optimizer.dispose();
+    model.dispose();
+  }
+}
+
+/** Codes of a tensor after the search: 0 where the weight is zero, else the nearest non-zero codebook entry. */
+function snap(s: SparseTensor): Uint8Array {
+  return Uint8Array.from(s.w, (w, i) => (s.live[i] ? nearestNonZeroCode(s.q.codebook, w) : 0));
+}
