@@ -43,7 +43,8 @@ export function loadPipelineConfig(path?: string, overrides: Record<string, unkn
 
 /**
  * The soft weight-sharing pipeline that `retrain` and `compress` share:
- * retrain -> merge -> quantize -> tune (shared values and biases, structure fixed).
+ * retrain -> merge -> quantize -> tune (shared values and biases, structure fixed; the
+ * pretrained input is the teacher when `tune.mask.distill` is on).
  */
 export function softWeightSharing(
   data: ImageDataset,
@@ -55,11 +56,15 @@ export function softWeightSharing(
     onRetrained?: (m: RetrainedModel) => void;
   } = {},
 ): OperatorFunction<PretrainedModel, QuantizedModel> {
+  let pretrained: PretrainedModel | undefined;
   return pipe(
+    tap((m) => {
+      pretrained = m;
+    }),
     retrain(data, config.retrain, context),
     tap((m) => context.onRetrained?.(m)),
     merge(config.merge, context),
     quantize(config.quantize, context),
-    tune(data, config.tune, context),
+    tune(data, config.tune, { ...context, teacher: () => pretrained }),
   );
 }

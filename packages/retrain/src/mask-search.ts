@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
-import { Rng, SoftshareError, type QuantizedModel, type QuantizedTensor } from '@softshare/core';
+import { Rng, SoftshareError, type ModelData, type QuantizedModel, type QuantizedTensor } from '@softshare/core';
 import { epochOrder, makeBatch, type ImageDataset } from '@softshare/data';
 import { crossEntropy, fromModelData, inputShapeFor, logitsFn, toModelData } from '@softshare/models';
 import { z } from 'zod';
-import { ADAM, adamUpdate } from './adam.js';
+import { adamUpdate } from './adam.js';
 import { nearestNonZeroCode } from './codebook.js';
 
 /** Options of the mask search that may run before shared-value tuning; defaults and their origin are in the README. */
@@ -24,21 +24,35 @@ export const maskSearchOptionsSchema = z.strictObject({
    * count).
    */
   density: z.number().gt(0).max(1).optional(),
+  /** Learning-rate schedule over the search: constant, or a cosine decay to 0 (default: constant). */
+  schedule: z.enum(['constant', 'cosine']).default('constant'),
+  /**
+   * Weight of distillation from the model before retraining (default: 0, off): the loss
+   * is (1 - distill) * cross-entropy + distill * T^2 * cross-entropy against the
+   * teacher's softmax at temperature T (Hinton et al. 2015).
+   */
+  distill: z.number().min(0).max(1).default(0),
+  /** Distillation temperature T (default: 4). */
+  temperature: z.number().positive().default(4),
 });
 
 export type MaskSearchOptions = z.output<typeof maskSearchOptionsSchema>;
 
-interface SparseTensor {
+/** A tensor trained by float64 Adam outside tfjs (the sparse ones and the biases). */
+interface DenseTensor {
   variable: tf.Variable;
   shape: number[];
-  q: QuantizedTensor;
-  /** 1 where the weight is non-zero. */
-  live: Uint8Array;
   w: Float64Array;
-  g: Float64Array;
   m: Float64Array;
   v: Float64Array;
   values: Float32Array;
+}
+
+interface SparseTensor extends DenseTensor {
+  q: QuantizedTensor;
+  /** 1 where the weight is non-zero. */
+  live: Uint8Array;
+  g: Float64Array;
   /** Non-zero count at the start and at the end of the search. */
   start: number;
   end: number;
@@ -77,10 +91,11 @@ function moveMask(s: SparseTensor, grad: ArrayLike<number>, move: number, target
  * value of its tensor's codebook; tensors whose codebook holds only 0 stay all zero.
  * Deterministic for a given seed.
  */
-export async function runMaskSearch(input: QuantizedModel, data: ImageDataset, options: MaskSearchOptions, run: { batchSize: number; seed: number }, hooks: { isCancelled?: () => boolean; onStep?: (s: number, n: number) => void } = {}): Promise<QuantizedModel> {
+export async function runMaskSearch(input: QuantizedModel, data: ImageDataset, options: MaskSearchOptions, run: { batchSize: number; seed: number; teacher?: ModelData }, hooks: { isCancelled?: () => boolean; onStep?: (s: number, n: number) => void } = {}): Promise<QuantizedModel> {
   if (options.epochs === 0) return input;
+  if (options.distill > 0 && !run.teacher) throw new SoftshareError('E_OPTIONS', 'retrain', 'tune.mask.distill needs the model before retraining as the teacher; none was given');
   const model = await fromModelData(input);
-  const optimizer = tf.train.adam(options.learningRate, ADAM.beta1, ADAM.beta2, ADAM.epsilon);
+  const teacher = options.distill > 0 ? await fromModelData(run.teacher!) : undefined;
   try {
     const shape = inputShapeFor(model, data.train);
     const forward = logitsFn(model);
@@ -98,11 +113,23 @@ export async function runMaskSearch(input: QuantizedModel, data: ImageDataset, o
       const startShare = sparse.reduce((a, s) => a + s.start, 0) / total;
       if (startShare > 0) for (const s of sparse) s.end = Math.min(s.q.codes.length, Math.round((s.start * options.density) / startShare));
     }
-    const others = vars.filter((v) => !byName.has(v.name));
+    const others: DenseTensor[] = vars.filter((v) => !byName.has(v.name)).map((v) => {
+      const w = Float64Array.from(v.variable.dataSync());
+      return { variable: v.variable, shape: v.shape, w, m: new Float64Array(w.length), v: new Float64Array(w.length), values: new Float32Array(w.length) };
+    });
+    const teach = teacher ? logitsFn(teacher) : undefined;
+    const T2 = options.temperature ** 2;
+    const loss = (x: tf.Tensor, y: tf.Tensor, soft: tf.Tensor | undefined): tf.Scalar => {
+      const logits = forward(x, true);
+      const hard = crossEntropy(logits, y);
+      if (!soft) return hard;
+      return tf.add(tf.mul(hard, 1 - options.distill), tf.mul(crossEntropy(tf.div(logits, options.temperature), soft), options.distill * T2));
+    };
     const rng = new Rng(run.seed);
     const N = data.train.count;
     const perEpoch = Math.ceil(N / run.batchSize);
-    const T = Math.max(1, Math.floor(options.until * options.epochs * perEpoch));
+    const steps = options.epochs * perEpoch;
+    const T = Math.max(1, Math.floor(options.until * steps));
     let t = 0;
     for (let epoch = 0; epoch < options.epochs; epoch++) {
       const batches = epochOrder(N, run.batchSize, rng);
@@ -113,20 +140,26 @@ export async function runMaskSearch(input: QuantizedModel, data: ImageDataset, o
         const update = t % options.every === 0 && t <= T;
         const share = update ? (options.regrow / 2) * (1 + Math.cos((Math.PI * t) / T)) : 0;
         const left = (1 - t / T) ** 3;
+        const lr = options.schedule === 'cosine' ? (options.learningRate / 2) * (1 + Math.cos((Math.PI * (t - 1)) / steps)) : options.learningRate;
         tf.tidy(() => {
           const x = tf.tensor(batch.x, [batch.size, ...shape]);
           const y = tf.tensor2d(batch.y, [batch.size, data.numClasses]);
-          const { value, grads } = tf.variableGrads(() => crossEntropy(forward(x, true), y), vars.map((v) => v.variable));
+          const soft = teach ? tf.softmax(tf.div(teach(x, false), options.temperature)) : undefined;
+          const { value, grads } = tf.variableGrads(() => loss(x, y, soft), vars.map((v) => v.variable));
           if (!Number.isFinite(value.dataSync()[0])) throw new SoftshareError('E_DIVERGED', 'retrain', 'Loss became NaN/Inf in the mask search; lower tune.mask.learningRate');
           for (const s of sparse) {
             const g = grads[s.variable.name].dataSync() as Float32Array;
             for (let i = 0; i < g.length; i++) s.g[i] = s.live[i] ? g[i] : 0;
-            adamUpdate(s.w, s.g, s.m, s.v, t, options.learningRate);
+            adamUpdate(s.w, s.g, s.m, s.v, t, lr);
             if (update) moveMask(s, g, Math.floor(share * s.start), Math.round(s.end + (s.start - s.end) * left));
             for (let i = 0; i < s.w.length; i++) s.values[i] = s.live[i] ? s.w[i] : 0;
             s.variable.assign(tf.tensor(s.values, s.shape));
           }
-          if (others.length > 0) optimizer.applyGradients(others.map((o) => ({ name: o.variable.name, tensor: grads[o.variable.name] })));
+          for (const o of others) {
+            adamUpdate(o.w, grads[o.variable.name].dataSync() as Float32Array, o.m, o.v, t, lr);
+            o.values.set(o.w);
+            o.variable.assign(tf.tensor(o.values, o.shape));
+          }
         });
         hooks.onStep?.(b + 1, batches.length);
         await new Promise((r) => setImmediate(r));
@@ -140,7 +173,7 @@ export async function runMaskSearch(input: QuantizedModel, data: ImageDataset, o
     });
     return { ...input, params, quantized };
   } finally {
-    optimizer.dispose();
+    teacher?.dispose();
     model.dispose();
   }
 }

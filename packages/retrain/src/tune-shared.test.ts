@@ -9,6 +9,7 @@ import { maskSearchOptionsSchema, runMaskSearch, runSharedTuning, tune, tuneOpti
 
 let data: ImageDataset;
 let quantized: QuantizedModel;
+let pretrained: ReturnType<typeof toModelData>;
 
 /** A crude quantisation of the pretrained LeNet-300-100: |w| < 0.03 -> 0, else one of two values by sign. */
 function crudeQuantized(p: ReturnType<typeof toModelData>): QuantizedModel {
@@ -38,7 +39,8 @@ beforeAll(async () => {
   const full = loadMnist('mnist');
   data = { ...full, train: takeFirst(full.train, 1024), test: takeFirst(full.test, 200) };
   const model = await tf.loadLayersModel(fileIO(pretrainedModelPath('lenet-300-100')));
-  quantized = crudeQuantized(toModelData(model));
+  pretrained = toModelData(model);
+  quantized = crudeQuantized(pretrained);
   model.dispose();
 });
 
@@ -117,6 +119,19 @@ describe('tune stage (shared values and biases)', () => {
   it('mask search lowers the loss when moves stop early enough for revived weights to grow', async () => {
     const out = await runMaskSearch(quantized, data, maskSearchOptionsSchema.parse({ epochs: 4, every: 4, regrow: 0.1, until: 0.5 }), { batchSize: 128, seed: 2 });
     expect(await meanCe(out)).toBeLessThan(await meanCe(quantized));
+  }, 120_000);
+
+  it('mask search distils from a teacher when asked (and says so when none is given), with a cosine schedule', async () => {
+    const opts = maskSearchOptionsSchema.parse({ epochs: 2, every: 4, regrow: 0.1, until: 0.5, schedule: 'cosine', distill: 0.7 });
+    await expect(runMaskSearch(quantized, data, opts, { batchSize: 128, seed: 2 })).rejects.toThrow(/^tune.mask.distill needs the model before retraining/);
+    let out: QuantizedModel | undefined;
+    const leaked = await leakedTensors(tf, async () => {
+      out = await runMaskSearch(quantized, data, opts, { batchSize: 128, seed: 2, teacher: pretrained });
+    });
+    expect(leaked).toBe(0);
+    const plain = await runMaskSearch(quantized, data, { ...opts, distill: 0 }, { batchSize: 128, seed: 2 });
+    expect(await meanCe(out!)).toBeLessThan(await meanCe(quantized));
+    expect(out!.quantized.some((q, i) => !Buffer.from(q.codes).equals(Buffer.from(plain.quantized[i].codes)))).toBe(true);
   }, 120_000);
 
   it('mask search with a density shrinks every tensor to its share of it; tune runs it first', async () => {

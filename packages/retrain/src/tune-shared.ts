@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { Rng, SoftshareError, type QuantizedModel, type QuantizedTensor } from '@softshare/core';
+import { Rng, SoftshareError, type ModelData, type QuantizedModel, type QuantizedTensor } from '@softshare/core';
 import { epochOrder, makeBatch, takeFirst, type ImageDataset } from '@softshare/data';
 import { crossEntropy, fromModelData, inputShapeFor, logitsFn, toModelData } from '@softshare/models';
 import { z } from 'zod';
@@ -81,9 +81,9 @@ class ShadowWeights {
  * > 0, a mask search (`runMaskSearch`) first chooses which weights are non-zero and
  * snaps them back onto the same codebooks; the tuning then starts from its result.
  */
-export async function runSharedTuning(start: QuantizedModel, dataset: ImageDataset, options: TuneOptions, hooks: { isCancelled?: () => boolean; onStep?: (s: number, n: number) => void } = {}): Promise<QuantizedModel> {
+export async function runSharedTuning(start: QuantizedModel, dataset: ImageDataset, options: TuneOptions, hooks: { isCancelled?: () => boolean; onStep?: (s: number, n: number) => void; teacher?: ModelData } = {}): Promise<QuantizedModel> {
   const data = options.trainLimit ? { ...dataset, train: takeFirst(dataset.train, options.trainLimit) } : dataset;
-  const input = await runMaskSearch(start, data, options.mask, options, hooks);
+  const input = await runMaskSearch(start, data, options.mask, { ...options, teacher: hooks.teacher }, hooks);
   if (options.epochs === 0) return input;
   const model = await fromModelData(input);
   const optimizer = tf.train.adam(options.learningRate, ADAM.beta1, ADAM.beta2, ADAM.epsilon);

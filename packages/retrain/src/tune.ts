@@ -1,5 +1,5 @@
 import type { OperatorFunction } from 'rxjs';
-import { parseOptions, silentProgress, type QuantizedModel, type StageContext } from '@softshare/core';
+import { parseOptions, silentProgress, type ModelData, type QuantizedModel, type StageContext } from '@softshare/core';
 import type { ImageDataset } from '@softshare/data';
 import { cancellableStage } from './cancellable-stage.js';
 import { runSharedTuning, tuneOptionsSchema, type TuneOptionsInput } from './tune-shared.js';
@@ -12,12 +12,13 @@ import { runSharedTuning, tuneOptionsSchema, type TuneOptionsInput } from './tun
  * @example
  * of(toModelData(model)).pipe(retrain(data), merge(), quantize(), tune(data, { epochs: 2 }))
  */
-export function tune(data: ImageDataset, options?: TuneOptionsInput, context: Partial<StageContext> = {}): OperatorFunction<QuantizedModel, QuantizedModel> {
+export function tune(data: ImageDataset, options?: TuneOptionsInput, context: Partial<StageContext> & { /** The model before retraining, for `mask.distill`. */ teacher?: () => ModelData | undefined } = {}): OperatorFunction<QuantizedModel, QuantizedModel> {
   const opts = parseOptions('tune', tuneOptionsSchema, options);
   const progress = context.progress ?? silentProgress;
   return cancellableStage((model, isCancelled) =>
     runSharedTuning(model, data, opts, {
       isCancelled,
+      teacher: context.teacher?.(),
       onStep: (current, total) => progress.emit({ stage: 'tune', unit: 'step', current, total }),
     }),
   );
