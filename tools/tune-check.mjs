@@ -36,7 +36,12 @@ if (arg('--teacher')) {
 console.log(`${file} (${backend.name}): test error ${(100 * (await error(model))).toFixed(2)}% as stored`);
 for (const lr of arg('--lr', '1e-4').split(',').map(Number)) {
   const t0 = performance.now();
-  const tuned = await runSharedTuning(model, data, tuneOptionsSchema.parse({ epochs, learningRate: lr, reassign, weightLearningRate, ...extra }), { teacher });
+  const tuned = await runSharedTuning(model, data, tuneOptionsSchema.parse({ epochs, learningRate: lr, reassign, weightLearningRate, ...extra }), {
+    teacher,
+    onStep: (s, n) => {
+      if (s === n) console.log(`  an epoch done, ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+    },
+  });
   const bytes = encodeSws(tuned).bytes;
   console.log(`tune lr ${lr}${reassign ? `, reassign (weights lr ${weightLearningRate})` : ''}, ${epochs} epochs${arg('--options') ? `, ${arg('--options')}` : ''}: test error ${(100 * (await error(tuned))).toFixed(2)}%, ${bytes.length} bytes, ${tuned.quantized.reduce((a, q) => a + q.codes.filter((c) => c !== 0).length, 0)} non-zero, ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   if (arg('--out')) writeFileSync(arg('--out'), bytes);
