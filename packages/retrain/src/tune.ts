@@ -7,7 +7,9 @@ import { runSharedTuning, tuneOptionsSchema, type TuneOptionsInput } from './tun
 /**
  * The tune stage: a QuantizedModel in, the same structure out (same zeros, same
  * sharing, same code streams) with its shared values and biases tuned on the training
- * data. Place it after quantize(). Unsubscribing stops it within one batch.
+ * data. Place it after quantize(). Unsubscribing stops it within one batch. With
+ * `reassign`, non-zeros may change shared value; with `mask.epochs` > 0, a mask search
+ * first changes which weights are non-zero (same codebooks, same or fewer non-zeros).
  *
  * @example
  * of(toModelData(model)).pipe(retrain(data), merge(), quantize(), tune(data, { epochs: 2 }))
