@@ -12,9 +12,9 @@ export const maskSearchOptionsSchema = z.strictObject({
   epochs: z.number().int().nonnegative().default(0),
   /** Adam learning rate of the non-zero weights and the tensors outside the prior (default: 1e-3, our LeNet-5-Caffe check in docs/RESULTS.md). */
   learningRate: z.number().positive().default(1e-3),
-  /** Largest share of each tensor's non-zeros that moves at one mask update; it decays as a cosine to 0 (default: 0.3, our check). */
+  /** Largest share of each tensor's non-zeros that moves at one mask update; it decays as a cosine to 0 (default: 0.3, RigL's, as the README says). */
   regrow: z.number().min(0).max(1).default(0.3),
-  /** Steps between mask updates (default: 100). */
+  /** Steps between mask updates (default: 100, RigL's). */
   every: z.number().int().positive().default(100),
   /** Share of the run, from its start, during which the mask moves (default: 0.75, as RigL). */
   until: z.number().gt(0).max(1).default(0.75),
