@@ -82,6 +82,7 @@ describe('softshare compress / inspect / decompress / eval', () => {
   it.each([
     ['an invalid config field', { retrain: { tau: -2 } }, /config: invalid options: retrain.tau/],
     ['an unknown config section', { retrian: {} }, /config: invalid options: \(options\): Unrecognized key/],
+    ['a mask-search tensor the model does not have', { tune: { mask: { epochs: 1, tensorDensity: { 'conv9/kernel': 0.1 } } } }, /config: tune.mask.tensorDensity names "conv9\/kernel", which the model does not have/],
   ])('rejects %s in one line naming the field, writing nothing', async (_n, cfg, message) => {
     const bad = join(dir, 'bad.json');
     writeFileSync(bad, JSON.stringify(cfg));

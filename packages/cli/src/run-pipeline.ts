@@ -50,6 +50,10 @@ export async function runPipeline(values: Record<string, string | boolean | unde
   const errorBefore = evaluate(model, data.test).error;
   const input = toModelData(model);
   model.dispose();
+  // fail before a retraining of many minutes, not after it
+  for (const name of Object.keys(config.tune.mask.tensorDensity ?? {})) {
+    if (!input.params.some((p) => p.name === name)) throw new SoftshareError('E_OPTIONS', 'cli', `config: tune.mask.tensorDensity names "${name}", which the model does not have (it has ${input.params.map((p) => p.name).join(', ')})`);
+  }
   const resumeFrom = values.resume ? loadCheckpoint(values.resume as string) : undefined;
   const progress = createProgressChannel();
   const history: Record<string, number>[] = [];

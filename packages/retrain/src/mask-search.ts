@@ -24,6 +24,12 @@ export const maskSearchOptionsSchema = z.strictObject({
    * count).
    */
   density: z.number().gt(0).max(1).optional(),
+  /**
+   * Non-zero share of named tensors (tensor name -> share of that tensor's own weights) to
+   * move to while the mask moves, growing or shrinking on the same cubic schedule; it
+   * overrides `density` for the tensors it names (default: none).
+   */
+  tensorDensity: z.record(z.string(), z.number().gt(0).max(1)).optional(),
   /** Learning-rate schedule over the search: constant, or a cosine decay to 0 (default: constant). */
   schedule: z.enum(['constant', 'cosine']).default('constant'),
   /**
@@ -66,15 +72,17 @@ function sortedWhere(live: Uint8Array, want: number, key: (i: number) => number)
 }
 
 /**
- * One mask update of a tensor: the `move` zeros with the largest gradient magnitude (or
- * every zero, if fewer) come back at 0 with fresh Adam moments, and as many non-zeros of
- * smallest magnitude, plus (live count - target), drop to 0 (the update RigL makes).
+ * One mask update of a tensor: the `move` zeros with the largest gradient magnitude, plus
+ * (target - live count) if that is positive (or every zero, if fewer), come back at 0
+ * with fresh Adam moments, and the non-zeros of smallest magnitude drop to 0, as many as
+ * leaves the tensor at the target (the update RigL makes, with a moving count).
  */
 function moveMask(s: SparseTensor, grad: ArrayLike<number>, move: number, target: number): void {
   const live = sortedWhere(s.live, 1, (i) => Math.abs(s.w[i]));
   const dead = sortedWhere(s.live, 0, (i) => -Math.abs(grad[i]));
-  const grow = dead.slice(0, move);
-  const drop = live.slice(0, Math.min(live.length, grow.length + Math.max(0, live.length - target)));
+  const extra = target - live.length;
+  const grow = dead.slice(0, move + Math.max(0, extra));
+  const drop = live.slice(0, Math.min(live.length, Math.max(0, grow.length - extra)));
   for (const i of drop) s.live[i] = 0;
   for (const i of grow) s.live[i] = 1;
   for (const i of [...drop, ...grow]) s.w[i] = s.m[i] = s.v[i] = 0;
@@ -112,6 +120,11 @@ export async function runMaskSearch(input: QuantizedModel, data: ImageDataset, o
       const total = input.quantized.reduce((a, q) => a + q.codes.length, 0);
       const startShare = sparse.reduce((a, s) => a + s.start, 0) / total;
       if (startShare > 0) for (const s of sparse) s.end = Math.min(s.q.codes.length, Math.round((s.start * options.density) / startShare));
+    }
+    for (const [name, share] of Object.entries(options.tensorDensity ?? {})) {
+      const s = sparse.find((x) => x.q.name === name);
+      if (!s) throw new SoftshareError('E_OPTIONS', 'retrain', `tune.mask.tensorDensity names "${name}", which is not a quantised tensor with non-zero values (${sparse.map((x) => x.q.name).join(', ')})`);
+      s.end = Math.max(1, Math.round(share * s.q.codes.length));
     }
     const others: DenseTensor[] = vars.filter((v) => !byName.has(v.name)).map((v) => {
       const w = Float64Array.from(v.variable.dataSync());

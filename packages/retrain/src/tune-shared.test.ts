@@ -142,8 +142,22 @@ describe('tune stage (shared values and biases)', () => {
     out.quantized.forEach((q, i) => expect(nonZero(q.codes)).toBe(Math.round(startCounts[i] / 2)));
   }, 120_000);
 
+  it('mask search with a tensorDensity grows and shrinks the named tensors to their own shares; others keep their counts', async () => {
+    const [fc1, fc2, fc3] = quantized.quantized;
+    const share1 = nonZero(fc1.codes) / fc1.codes.length / 2;
+    const share3 = Math.min(1, (2 * nonZero(fc3.codes)) / fc3.codes.length);
+    const opts = maskSearchOptionsSchema.parse({ epochs: 1, every: 2, tensorDensity: { [fc1.name]: share1, [fc3.name]: share3 } });
+    const out = await runMaskSearch(quantized, data, opts, { batchSize: 128, seed: 1 });
+    expect(nonZero(out.quantized[0].codes)).toBe(Math.round(share1 * fc1.codes.length));
+    expect(nonZero(out.quantized[1].codes)).toBe(nonZero(fc2.codes));
+    expect(nonZero(out.quantized[2].codes)).toBe(Math.round(share3 * fc3.codes.length));
+    expect(nonZero(out.quantized[2].codes)).toBeGreaterThan(nonZero(fc3.codes));
+    await expect(runMaskSearch(quantized, data, { ...opts, tensorDensity: { 'fc9/kernel': 0.1 } }, { batchSize: 128, seed: 1 })).rejects.toThrow(/tensorDensity names "fc9\/kernel", which is not a quantised tensor/);
+  }, 120_000);
+
   it('rejects bad options when the stage is assembled', () => {
     expect(() => tune(data, { mask: { density: 0 } })).toThrow(/^tune: invalid options: mask.density/);
+    expect(() => tune(data, { mask: { tensorDensity: { 'fc1/kernel': 1.5 } } })).toThrow(/^tune: invalid options: mask.tensorDensity/);
     expect(() => tune(data, { learningRate: -1 })).toThrow(/^tune: invalid options: learningRate/);
   });
 });
