@@ -4,7 +4,7 @@ export { retrainOptionsSchema, type RetrainOptions, type RetrainOptionsInput } f
 export { retrain } from './retrain.js';
 export { decodeTrainingState, encodeTrainingState, type TrainingState } from './training-state.js';
 export { nearestNonZeroCode } from './codebook.js';
-export { maskSearchOptionsSchema, runMaskSearch, type MaskSearchOptions } from './mask-search.js';
+export { maskSearchOptionsSchema, runMaskSearch, type MaskSearchHooks, type MaskSearchOptions } from './mask-search.js';
 export { runSharedTuning, tuneOptionsSchema, type TuneOptions, type TuneOptionsInput } from './tune-shared.js';
 export { tune } from './tune.js';
 export { ADAM, adamUpdate } from './adam.js';

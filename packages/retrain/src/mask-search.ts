@@ -88,6 +88,16 @@ function moveMask(s: SparseTensor, grad: ArrayLike<number>, move: number, target
   for (const i of [...drop, ...grow]) s.w[i] = s.m[i] = s.v[i] = 0;
 }
 
+/** Callbacks of a mask search. */
+export interface MaskSearchHooks {
+  /** Polled before each batch; true stops the search with E_CANCELLED. */
+  isCancelled?: () => boolean;
+  /** After each batch: batches done in this epoch, batches per epoch. */
+  onStep?: (step: number, steps: number) => void;
+  /** After each epoch, with the model holding the float weights of the search (to evaluate; do not change or dispose it). */
+  onEpoch?: (epoch: number, model: tf.LayersModel) => void | Promise<void>;
+}
+
 /**
  * Search for a better set of non-zero weights for a quantised model, then quantise it
  * back onto the same codebooks. The non-zeros of each tensor under the prior train as
@@ -99,7 +109,7 @@ function moveMask(s: SparseTensor, grad: ArrayLike<number>, move: number, target
  * value of its tensor's codebook; tensors whose codebook holds only 0 stay all zero.
  * Deterministic for a given seed.
  */
-export async function runMaskSearch(input: QuantizedModel, data: ImageDataset, options: MaskSearchOptions, run: { batchSize: number; seed: number; teacher?: ModelData }, hooks: { isCancelled?: () => boolean; onStep?: (s: number, n: number) => void } = {}): Promise<QuantizedModel> {
+export async function runMaskSearch(input: QuantizedModel, data: ImageDataset, options: MaskSearchOptions, run: { batchSize: number; seed: number; teacher?: ModelData }, hooks: MaskSearchHooks = {}): Promise<QuantizedModel> {
   if (options.epochs === 0) return input;
   if (options.distill > 0 && !run.teacher) throw new SoftshareError('E_OPTIONS', 'retrain', 'tune.mask.distill needs the model before retraining as the teacher; none was given');
   const model = await fromModelData(input);
@@ -177,6 +187,7 @@ export async function runMaskSearch(input: QuantizedModel, data: ImageDataset, o
         hooks.onStep?.(b + 1, batches.length);
         await new Promise((r) => setImmediate(r));
       }
+      await hooks.onEpoch?.(epoch + 1, model);
     }
     const codesOf = new Map(sparse.map((s) => [s.q.name, snap(s)]));
     const quantized = input.quantized.map((q) => (codesOf.has(q.name) ? { ...q, codes: codesOf.get(q.name)! } : q));

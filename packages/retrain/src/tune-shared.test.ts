@@ -147,7 +147,18 @@ describe('tune stage (shared values and biases)', () => {
     const share1 = nonZero(fc1.codes) / fc1.codes.length / 2;
     const share3 = Math.min(1, (2 * nonZero(fc3.codes)) / fc3.codes.length);
     const opts = maskSearchOptionsSchema.parse({ epochs: 1, every: 2, tensorDensity: { [fc1.name]: share1, [fc3.name]: share3 } });
-    const out = await runMaskSearch(quantized, data, opts, { batchSize: 128, seed: 1 });
+    const floatCounts: number[] = [];
+    const out = await runMaskSearch(quantized, data, opts, { batchSize: 128, seed: 1 }, {
+      onEpoch: (epoch, model) => {
+        expect(epoch).toBe(1);
+        floatCounts.push(...model.getWeights().filter((w) => w.shape.length === 2).map((w) => (w.dataSync() as Float32Array).reduce((a, x) => a + (x !== 0 ? 1 : 0), 0)));
+      },
+    });
+    // the hook sees the float weights: a revived weight whose gradient stayed 0 is still 0 there
+    const counts = out.quantized.map((q) => nonZero(q.codes));
+    expect(floatCounts.slice(0, 2)).toEqual(counts.slice(0, 2));
+    expect(floatCounts[2]).toBeGreaterThan(nonZero(fc3.codes));
+    expect(floatCounts[2]).toBeLessThanOrEqual(counts[2]);
     expect(nonZero(out.quantized[0].codes)).toBe(Math.round(share1 * fc1.codes.length));
     expect(nonZero(out.quantized[1].codes)).toBe(nonZero(fc2.codes));
     expect(nonZero(out.quantized[2].codes)).toBe(Math.round(share3 * fc3.codes.length));
