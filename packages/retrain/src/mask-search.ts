@@ -104,8 +104,8 @@ export interface MaskSearchHooks {
  * free floats on the cross-entropy (zeros held at 0; biases train too); every `every`
  * steps during the first `until` of the run, a share regrow/2 (1 + cos(pi t / T)) of
  * each tensor's smallest non-zeros drops to 0 and as many zeros with the largest
- * gradient magnitude start training from 0, and with `density` each tensor's count also
- * shrinks on a cubic schedule. At the end every non-zero takes the nearest non-zero
+ * gradient magnitude start training from 0, and with `density` or `tensorDensity` each
+ * tensor's count also moves to its target on a cubic schedule. At the end every non-zero takes the nearest non-zero
  * value of its tensor's codebook; tensors whose codebook holds only 0 stay all zero.
  * Deterministic for a given seed.
  */
