@@ -40,6 +40,12 @@ export const maskSearchOptionsSchema = z.strictObject({
   distill: z.number().min(0).max(1).default(0),
   /** Distillation temperature T (default: 4). */
   temperature: z.number().positive().default(4),
+  /**
+   * Refit each codebook to the searched floats before snapping: Lloyd's 1-D k-means over
+   * the non-zeros, started from the codebook, with the same number of values (0 stays
+   * code 0). Default: false (the retraining's codebooks are kept).
+   */
+  refit: z.boolean().default(false),
 });
 
 export type MaskSearchOptions = z.output<typeof maskSearchOptionsSchema>;
@@ -189,8 +195,8 @@ export async function runMaskSearch(input: QuantizedModel, data: ImageDataset, o
       }
       await hooks.onEpoch?.(epoch + 1, model);
     }
-    const codesOf = new Map(sparse.map((s) => [s.q.name, snap(s)]));
-    const quantized = input.quantized.map((q) => (codesOf.has(q.name) ? { ...q, codes: codesOf.get(q.name)! } : q));
+    const snapped = new Map(sparse.map((s) => [s.q.name, snap(s, options.refit)]));
+    const quantized = input.quantized.map((q) => ({ ...q, ...snapped.get(q.name) }));
     const params = toModelData(model).params.map((p) => {
       const q = quantized.find((x) => x.name === p.name);
       return q ? { ...p, values: Float32Array.from(q.codes, (c) => (c === 0 ? 0 : q.codebook[c])) } : p;
@@ -202,7 +208,27 @@ export async function runMaskSearch(input: QuantizedModel, data: ImageDataset, o
   }
 }
 
-/** Codes of a tensor after the search: 0 where the weight is zero, else the nearest non-zero codebook entry. */
-function snap(s: SparseTensor): Uint8Array {
-  return Uint8Array.from(s.w, (w, i) => (s.live[i] ? nearestNonZeroCode(s.q.codebook, w) : 0));
+/**
+ * Codes (and codebook) of a tensor after the search: 0 where the weight is zero, else the
+ * nearest non-zero codebook entry. With `refit`, Lloyd iterations move each non-zero
+ * entry to the float32 mean of the weights it holds (an entry holding none, or whose mean
+ * would be 0, keeps its value) until the codes stop changing.
+ */
+function snap(s: SparseTensor, refit: boolean): { codes: Uint8Array; codebook: Float32Array } {
+  const codebook = refit ? Float32Array.from(s.q.codebook) : s.q.codebook;
+  const assign = () => Uint8Array.from(s.w, (w, i) => (s.live[i] ? nearestNonZeroCode(codebook, w) : 0));
+  let codes = assign();
+  for (let iter = 0; refit && iter < 100; iter++) {
+    const sum = new Float64Array(codebook.length);
+    const count = new Float64Array(codebook.length);
+    for (let i = 0; i < codes.length; i++) if (codes[i] !== 0) { sum[codes[i]] += s.w[i]; count[codes[i]]++; }
+    for (let k = 1; k < codebook.length; k++) {
+      const mean = Math.fround(sum[k] / count[k]);
+      if (count[k] > 0 && mean !== 0) codebook[k] = mean;
+    }
+    const next = assign();
+    if (next.every((c, i) => c === codes[i])) break;
+    codes = next;
+  }
+  return { codes, codebook };
 }

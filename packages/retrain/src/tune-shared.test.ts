@@ -134,6 +134,25 @@ describe('tune stage (shared values and biases)', () => {
     expect(out!.quantized.some((q, i) => !Buffer.from(q.codes).equals(Buffer.from(plain.quantized[i].codes)))).toBe(true);
   }, 120_000);
 
+  it('mask search with refit moves each codebook to the means of the floats it holds: closer to them, same mask, 0 kept', async () => {
+    const opts = maskSearchOptionsSchema.parse({ epochs: 1, every: 2 });
+    const floats: Float32Array[][] = [];
+    const keep = { onEpoch: (_: number, model: tf.LayersModel) => void floats.push(model.getWeights().filter((w) => w.shape.length === 2).map((w) => w.dataSync() as Float32Array)) };
+    const plain = await runMaskSearch(quantized, data, opts, { batchSize: 128, seed: 3 }, keep);
+    const refit = await runMaskSearch(quantized, data, { ...opts, refit: true }, { batchSize: 128, seed: 3 }, keep);
+    expect(floats[0]).toEqual(floats[1]);
+    const distortion = (m: QuantizedModel) => m.quantized.reduce((a, q, t) => a + q.codes.reduce((b, c, i) => b + (c === 0 ? 0 : (floats[0][t][i] - q.codebook[c]) ** 2), 0), 0);
+    expect(distortion(refit)).toBeLessThan(distortion(plain) * 0.9);
+    refit.quantized.forEach((q, i) => {
+      expect(q.codebook[0]).toBe(0);
+      expect(q.codebook.length).toBe(quantized.quantized[i].codebook.length);
+      expect(q.codebook).not.toEqual(quantized.quantized[i].codebook);
+      expect(q.codes.map((c) => (c === 0 ? 0 : 1))).toEqual(plain.quantized[i].codes.map((c) => (c === 0 ? 0 : 1)));
+      const p = refit.params.find((t) => t.name === q.name)!;
+      expect(p.values).toEqual(Float32Array.from(q.codes, (c) => q.codebook[c]));
+    });
+  }, 120_000);
+
   it('mask search with a density shrinks every tensor to its share of it; tune runs it first', async () => {
     const total = quantized.quantized.reduce((a, q) => a + q.codes.length, 0);
     const startCounts = quantized.quantized.map((q) => nonZero(q.codes));
