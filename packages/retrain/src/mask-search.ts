@@ -106,13 +106,14 @@ export interface MaskSearchHooks {
 
 /**
  * Search for a better set of non-zero weights for a quantised model, then quantise it
- * back onto the same codebooks. The non-zeros of each tensor under the prior train as
+ * back onto the same codebooks (or, with `refit`, onto codebooks refitted to the floats). The non-zeros of each tensor under the prior train as
  * free floats on the cross-entropy (zeros held at 0; biases train too); every `every`
  * steps during the first `until` of the run, a share regrow/2 (1 + cos(pi t / T)) of
  * each tensor's smallest non-zeros drops to 0 and as many zeros with the largest
  * gradient magnitude start training from 0, and with `density` or `tensorDensity` each
  * tensor's count also moves to its target on a cubic schedule. At the end every non-zero takes the nearest non-zero
- * value of its tensor's codebook; tensors whose codebook holds only 0 stay all zero.
+ * value of its tensor's codebook (after `refit`'s Lloyd iterations when asked); tensors
+ * whose codebook holds only 0 stay all zero.
  * Deterministic for a given seed.
  */
 export async function runMaskSearch(input: QuantizedModel, data: ImageDataset, options: MaskSearchOptions, run: { batchSize: number; seed: number; teacher?: ModelData }, hooks: MaskSearchHooks = {}): Promise<QuantizedModel> {

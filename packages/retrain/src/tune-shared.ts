@@ -79,7 +79,7 @@ class ShadowWeights {
  * means cost, at no cost in bytes. With `reassign`, the non-zero weights may also move
  * to another shared value of their tensor (zeros still stay zero). With `mask.epochs`
  * > 0, a mask search (`runMaskSearch`) first chooses which weights are non-zero and
- * snaps them back onto the same codebooks; the tuning then starts from its result.
+ * snaps them back onto the same codebooks (refitted ones with `mask.refit`); the tuning then starts from its result.
  */
 export async function runSharedTuning(start: QuantizedModel, dataset: ImageDataset, options: TuneOptions, hooks: { isCancelled?: () => boolean; onStep?: (s: number, n: number) => void; teacher?: ModelData } = {}): Promise<QuantizedModel> {
   const data = options.trainLimit ? { ...dataset, train: takeFirst(dataset.train, options.trainLimit) } : dataset;

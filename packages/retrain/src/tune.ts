@@ -9,7 +9,7 @@ import { runSharedTuning, tuneOptionsSchema, type TuneOptionsInput } from './tun
  * sharing, same code streams) with its shared values and biases tuned on the training
  * data. Place it after quantize(). Unsubscribing stops it within one batch. With
  * `reassign`, non-zeros may change shared value; with `mask.epochs` > 0, a mask search
- * first changes which weights are non-zero (same codebooks; counts per tensor kept,
+ * first changes which weights are non-zero (same codebooks unless `mask.refit`; counts per tensor kept,
  * or moved to `mask.density` / `mask.tensorDensity`).
  *
  * @example
