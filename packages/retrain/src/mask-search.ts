@@ -106,8 +106,8 @@ export interface MaskSearchHooks {
 
 /**
  * Search for a better set of non-zero weights for a quantised model, then quantise it
- * back onto the same codebooks (or, with `refit`, onto codebooks refitted to the floats). The non-zeros of each tensor under the prior train as
- * free floats on the cross-entropy (zeros held at 0; biases train too); every `every`
+ * back onto the same codebooks (or, with `refit`, onto codebooks refitted to the floats).
+ * The non-zeros of each tensor under the prior train as free floats on the cross-entropy (zeros held at 0; biases train too); every `every`
  * steps during the first `until` of the run, a share regrow/2 (1 + cos(pi t / T)) of
  * each tensor's smallest non-zeros drops to 0 and as many zeros with the largest
  * gradient magnitude start training from 0, and with `density` or `tensorDensity` each
