@@ -6,7 +6,7 @@
 // as free floats (zeros held at 0; biases train too). With --regrow A the mask moves
 // RigL-style; with --density D each tensor's count shrinks to its share of D overall;
 // --options JSON passes any other mask-search option (schedule, tensorDensity, ...).
-//   node tools/mask-capacity.mjs file.sws [--epochs 8] [--lr 3e-4] [--seed 2] [--regrow 0] [--every 100] [--density D] [--options JSON]
+//   node tools/mask-capacity.mjs file.sws [--epochs 8] [--lr 3e-4] [--seed 2] [--batch 128] [--regrow 0] [--every 100] [--density D] [--options JSON]
 import { readFileSync } from 'node:fs';
 import { selectBackend } from '@softshare/backend';
 import { loadMnist } from '@softshare/data';
@@ -31,7 +31,7 @@ const options = maskSearchOptionsSchema.parse({
 const stored = await fromModelData(input);
 console.log(`${file} (${backend.name}): ${pct(evaluate(stored, data.test).error)} as stored; mask search ${JSON.stringify(options)}`);
 stored.dispose();
-const out = await runMaskSearch(input, data, options, { batchSize: 128, seed: Number(arg('--seed', '2')) }, {
+const out = await runMaskSearch(input, data, options, { batchSize: Number(arg('--batch', '128')), seed: Number(arg('--seed', '2')) }, {
   onEpoch: (epoch, model) => {
     console.log(`epoch ${epoch}: ${pct(evaluate(model, data.test).error)} as floats`);
     if (epoch === options.epochs) console.log(`train error: ${pct(evaluate(model, data.train).error)}`);
