@@ -13,6 +13,7 @@ describe('@softshare/data exports', () => {
       'parseIdx',
       'readIdxFile',
       'sequentialBatches',
+      'shiftBatch',
       'takeFirst',
     ]);
   });

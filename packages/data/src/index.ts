@@ -1,4 +1,5 @@
 export { epochOrder, makeBatch, sequentialBatches, type Batch } from './batches.js';
+export { shiftBatch } from './augment.js';
 export { encodeIdx, parseIdx, readIdxFile, type IdxArray } from './idx.js';
 export {
   loadMnist,

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { Rng, SoftshareError, type ModelData, type QuantizedModel, type QuantizedTensor } from '@softshare/core';
-import { epochOrder, makeBatch, type ImageDataset } from '@softshare/data';
+import { epochOrder, makeBatch, shiftBatch, type ImageDataset } from '@softshare/data';
 import { crossEntropy, fromModelData, inputShapeFor, logitsFn, toModelData } from '@softshare/models';
 import { z } from 'zod';
 import { adamUpdate } from './adam.js';
@@ -40,6 +40,12 @@ export const maskSearchOptionsSchema = z.strictObject({
   distill: z.number().min(0).max(1).default(0),
   /** Distillation temperature T (default: 4). */
   temperature: z.number().positive().default(4),
+  /**
+   * Data augmentation: each training image moves by up to this many whole pixels in x and
+   * y (drawn per image from its own seeded generator, so the batch order is the same as
+   * without it); default: 0, off.
+   */
+  shift: z.number().int().min(0).max(4).default(0),
   /**
    * Refit each codebook to the searched floats before snapping: Lloyd's 1-D k-means over
    * the non-zeros, started from the codebook, with the same number of values (0 stays
@@ -156,6 +162,7 @@ export async function runMaskSearch(input: QuantizedModel, data: ImageDataset, o
       return tf.add(tf.mul(hard, 1 - options.distill), tf.mul(crossEntropy(tf.div(logits, options.temperature), soft), options.distill * T2));
     };
     const rng = new Rng(run.seed);
+    const shiftRng = new Rng((run.seed ^ 0x5bd1e995) >>> 0);
     const N = data.train.count;
     const perEpoch = Math.ceil(N / run.batchSize);
     const steps = options.epochs * perEpoch;
@@ -165,7 +172,7 @@ export async function runMaskSearch(input: QuantizedModel, data: ImageDataset, o
       const batches = epochOrder(N, run.batchSize, rng);
       for (let b = 0; b < batches.length; b++) {
         if (hooks.isCancelled?.()) throw new SoftshareError('E_CANCELLED', 'retrain', `Mask search cancelled in epoch ${epoch + 1} after ${b} batches`);
-        const batch = makeBatch(data.train, batches[b], data.numClasses);
+        const batch = shiftBatch(makeBatch(data.train, batches[b], data.numClasses), data.train.height, data.train.width, options.shift, shiftRng);
         t++;
         const update = t % options.every === 0 && t <= T;
         const share = update ? (options.regrow / 2) * (1 + Math.cos((Math.PI * t) / T)) : 0;

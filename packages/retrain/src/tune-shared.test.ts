@@ -134,6 +134,21 @@ describe('tune stage (shared values and biases)', () => {
     expect(out!.quantized.some((q, i) => !Buffer.from(q.codes).equals(Buffer.from(plain.quantized[i].codes)))).toBe(true);
   }, 120_000);
 
+  it('mask search with shift trains on shifted images: deterministic, other codes than without, the loss still falls', async () => {
+    const opts = maskSearchOptionsSchema.parse({ epochs: 2, every: 4, regrow: 0.1, until: 0.5, shift: 1 });
+    let a: QuantizedModel | undefined;
+    const leaked = await leakedTensors(tf, async () => {
+      a = await runMaskSearch(quantized, data, opts, { batchSize: 128, seed: 2 });
+    });
+    expect(leaked).toBe(0);
+    const b = await runMaskSearch(quantized, data, opts, { batchSize: 128, seed: 2 });
+    const plain = await runMaskSearch(quantized, data, { ...opts, shift: 0 }, { batchSize: 128, seed: 2 });
+    a!.quantized.forEach((q, i) => expect(Buffer.from(q.codes).equals(Buffer.from(b.quantized[i].codes))).toBe(true));
+    expect(a!.quantized.some((q, i) => !Buffer.from(q.codes).equals(Buffer.from(plain.quantized[i].codes)))).toBe(true);
+    expect(await meanCe(a!)).toBeLessThan(await meanCe(quantized));
+    expect(() => maskSearchOptionsSchema.parse({ shift: 5 })).toThrow();
+  }, 120_000);
+
   it('mask search with refit moves each codebook to the means of the floats it holds: closer to them, same mask, 0 kept', async () => {
     const opts = maskSearchOptionsSchema.parse({ epochs: 1, every: 2 });
     const floats: Float32Array[][] = [];
