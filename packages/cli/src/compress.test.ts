@@ -23,7 +23,15 @@ describe('softshare compress / inspect / decompress / eval', () => {
     const out = join(dir, 'm.sws');
     const r = await run('compress', '--model', model, '--out', out, '--config', config, '--json', '--backend', 'wasm');
     expect(r.code, r.err).toBe(0);
-    const result = JSON.parse(r.out.trim().split('\n').pop()!);
+    const lines = r.out.trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines.map((l) => [l.event, l.phase, l.epoch])).toEqual([['epoch', undefined, 1], ['tune', 'shared', 1], ['tune', 'shared', 2], ['result', undefined, undefined]]);
+    for (const t of lines.filter((l) => l.event === 'tune')) {
+      expect(t.of).toBe(2);
+      expect(t.loss).toBeGreaterThan(0);
+      expect(t.nonzero).toBeGreaterThan(0);
+    }
+    const result = lines.pop();
+    expect(lines[2].nonzero).toBe(JSON.parse(readFileSync(`${out}.json`, 'utf8')).layers.reduce((a: number, l: { nonzero: number }) => a + l.nonzero, 0));
     for (const k of ['error_before', 'error_after', 'nonzero_fraction', 'file_bytes', 'original_bytes', 'file_ratio', 'paper_format_ratio']) {
       expect(Number.isFinite(result[k]), k).toBe(true);
     }
@@ -47,8 +55,14 @@ describe('softshare compress / inspect / decompress / eval', () => {
   it('is deterministic: the same inputs and seed give the same bytes', async () => {
     const a = join(dir, 'a.sws');
     const b = join(dir, 'b.sws');
-    for (const out of [a, b]) expect((await run('compress', '--model', model, '--out', out, '--config', config, '--quiet', '--backend', 'wasm')).code).toBe(0);
+    const loud = await run('compress', '--model', model, '--out', a, '--config', config, '--backend', 'wasm');
+    const quiet = await run('compress', '--model', model, '--out', b, '--config', config, '--quiet', '--backend', 'wasm');
+    expect([loud.code, quiet.code]).toEqual([0, 0]);
     expect(readFileSync(a).equals(readFileSync(b))).toBe(true);
+    // without --json, one stderr line per epoch of retraining and of tuning; --quiet prints none
+    expect(loud.err).toMatch(/^epoch 1\/1  CE [\d.]+  complexity /m);
+    expect(loud.err.match(/^tune shared values epoch \d\/2  CE [\d.]+  non-zero \d+  [\d.]+ s$/gm)).toHaveLength(2);
+    expect(quiet.err).toBe('');
   }, 120_000);
 
   it('passes layers it does not handle (batch normalisation) through uncompressed, with diagnostics', async () => {

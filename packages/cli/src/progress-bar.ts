@@ -11,7 +11,7 @@ export function progressBar(total: { epochs: number }, startedAt: number) {
   let doneSteps = 0;
   return (e: ProgressEvent, now = performance.now()): string => {
     if (e.unit === 'epoch') {
-      epoch = e.current + 1;
+      if (e.stage === 'retrain') epoch = e.current + 1;
       return '';
     }
     if (e.unit !== 'step' || e.total === undefined) return '';

@@ -22,7 +22,7 @@ export const pipelineOptions: CommandSpec['options'] = {
   epochs: { type: 'string', default: 'config, else 30', description: 'override retrain.epochs' },
   tau: { type: 'string', default: 'config, else 0.05', description: 'override retrain.tau' },
   backend: { type: 'string', default: 'auto: node, else wasm, else cpu', description: 'tfjs backend: node, wasm or cpu' },
-  json: { type: 'boolean', description: 'print JSON lines (epoch events, then one result line)' },
+  json: { type: 'boolean', description: 'print JSON lines (retraining epoch events, tune events, then one result line)' },
   quiet: { type: 'boolean', description: 'print only the result' },
 };
 
@@ -72,6 +72,15 @@ export async function runPipeline(values: Record<string, string | boolean | unde
     }
     if (e.unit !== 'epoch') return;
     if (bar) io.err('\r\x1b[K');
+    if (e.stage !== 'retrain') {
+      // tune: one line per epoch of the mask search (tune/mask) and of the tuning (tune)
+      const phase = e.stage === 'tune/mask' ? 'mask' : 'shared';
+      const seconds = (performance.now() - t0) / 1000;
+      const { loss, nonZero } = e.values ?? {};
+      if (values.json) io.out(JSON.stringify({ event: 'tune', phase, epoch: e.current, of: e.total, loss, nonzero: nonZero, seconds }) + '\n');
+      else if (!values.quiet) io.err(`tune ${phase === 'mask' ? 'mask search' : 'shared values'} epoch ${e.current}/${e.total}  CE ${loss?.toFixed(4)}  non-zero ${nonZero}  ${seconds.toFixed(1)} s\n`);
+      return;
+    }
     const row = { epoch: e.current, ...e.values };
     history.push(row);
     if (values.json) io.out(JSON.stringify({ event: 'epoch', ...row }) + '\n');

@@ -5,6 +5,6 @@ export { retrain } from './retrain.js';
 export { decodeTrainingState, encodeTrainingState, type TrainingState } from './training-state.js';
 export { nearestNonZeroCode } from './codebook.js';
 export { maskSearchOptionsSchema, runMaskSearch, type MaskSearchHooks, type MaskSearchOptions } from './mask-search.js';
-export { runSharedTuning, tuneOptionsSchema, type TuneOptions, type TuneOptionsInput } from './tune-shared.js';
+export { runSharedTuning, tuneOptionsSchema, type TuneEpoch, type TuneHooks, type TuneOptions, type TuneOptionsInput } from './tune-shared.js';
 export { tune } from './tune.js';
 export { ADAM, adamUpdate } from './adam.js';

@@ -106,8 +106,11 @@ export interface MaskSearchHooks {
   isCancelled?: () => boolean;
   /** After each batch: batches done in this epoch, batches per epoch. */
   onStep?: (step: number, steps: number) => void;
-  /** After each epoch, with the model holding the float weights of the search (to evaluate; do not change or dispose it). */
-  onEpoch?: (epoch: number, model: tf.LayersModel) => void | Promise<void>;
+  /**
+   * After each epoch, with the model holding the float weights of the search (to evaluate; do not change or dispose it),
+   * the mean training cross-entropy of the epoch's batches (shifted ones with `shift`) and the non-zero count of the tensors searched.
+   */
+  onEpoch?: (epoch: number, model: tf.LayersModel, stats: { loss: number; nonZero: number }) => void | Promise<void>;
 }
 
 /**
@@ -170,6 +173,7 @@ export async function runMaskSearch(input: QuantizedModel, data: ImageDataset, o
     let t = 0;
     for (let epoch = 0; epoch < options.epochs; epoch++) {
       const batches = epochOrder(N, run.batchSize, rng);
+      let lossSum = 0;
       for (let b = 0; b < batches.length; b++) {
         if (hooks.isCancelled?.()) throw new SoftshareError('E_CANCELLED', 'retrain', `Mask search cancelled in epoch ${epoch + 1} after ${b} batches`);
         const batch = shiftBatch(makeBatch(data.train, batches[b], data.numClasses), data.train.height, data.train.width, options.shift, shiftRng);
@@ -183,7 +187,9 @@ export async function runMaskSearch(input: QuantizedModel, data: ImageDataset, o
           const y = tf.tensor2d(batch.y, [batch.size, data.numClasses]);
           const soft = teach ? tf.softmax(tf.div(teach(x, false), options.temperature)) : undefined;
           const { value, grads } = tf.variableGrads(() => loss(x, y, soft), vars.map((v) => v.variable));
-          if (!Number.isFinite(value.dataSync()[0])) throw new SoftshareError('E_DIVERGED', 'retrain', 'Loss became NaN/Inf in the mask search; lower tune.mask.learningRate');
+          const lossValue = value.dataSync()[0];
+          if (!Number.isFinite(lossValue)) throw new SoftshareError('E_DIVERGED', 'retrain', 'Loss became NaN/Inf in the mask search; lower tune.mask.learningRate');
+          lossSum += lossValue;
           for (const s of sparse) {
             const g = grads[s.variable.name].dataSync() as Float32Array;
             for (let i = 0; i < g.length; i++) s.g[i] = s.live[i] ? g[i] : 0;
@@ -201,7 +207,8 @@ export async function runMaskSearch(input: QuantizedModel, data: ImageDataset, o
         hooks.onStep?.(b + 1, batches.length);
         await new Promise((r) => setImmediate(r));
       }
-      await hooks.onEpoch?.(epoch + 1, model);
+      const nonZero = sparse.reduce((a, s) => a + s.live.reduce((c, l) => c + l, 0), 0);
+      await hooks.onEpoch?.(epoch + 1, model, { loss: lossSum / batches.length, nonZero });
     }
     const snapped = new Map(sparse.map((s) => [s.q.name, snap(s, options.refit)]));
     const quantized = input.quantized.map((q) => ({ ...q, ...snapped.get(q.name) }));

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { firstValueFrom, of } from 'rxjs';
 import { fileIO, selectBackend } from '@softshare/backend';
-import { leakedTensors, type QuantizedModel } from '@softshare/core';
+import { createProgressChannel, leakedTensors, type ProgressEvent, type QuantizedModel } from '@softshare/core';
 import { loadMnist, makeBatch, takeFirst, type ImageDataset } from '@softshare/data';
 import { crossEntropy, fromModelData, logitsFn, pretrainedModelPath, toModelData } from '@softshare/models';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -168,12 +168,23 @@ describe('tune stage (shared values and biases)', () => {
     });
   }, 120_000);
 
-  it('mask search with a density shrinks every tensor to its share of it; tune runs it first', async () => {
+  it('mask search with a density shrinks every tensor to its share of it; tune runs it first and reports each epoch', async () => {
     const total = quantized.quantized.reduce((a, q) => a + q.codes.length, 0);
     const startCounts = quantized.quantized.map((q) => nonZero(q.codes));
     const share = startCounts.reduce((a, b) => a + b, 0) / total;
-    const out = await runSharedTuning(quantized, data, tuneOptionsSchema.parse({ epochs: 1, mask: { epochs: 1, every: 2, density: share / 2 } }));
-    out.quantized.forEach((q, i) => expect(nonZero(q.codes)).toBe(Math.round(startCounts[i] / 2)));
+    const progress = createProgressChannel();
+    const events: ProgressEvent[] = [];
+    progress.events$.subscribe((e) => e.unit === 'epoch' && events.push(e));
+    const out = await firstValueFrom(of(quantized).pipe(tune(data, { epochs: 1, mask: { epochs: 2, every: 2, density: share / 2 } }, { progress })));
+    const counts = startCounts.map((c) => Math.round(c / 2));
+    out.quantized.forEach((q, i) => expect(nonZero(q.codes)).toBe(counts[i]));
+    const final = counts.reduce((a, b) => a + b, 0);
+    expect(events.map((e) => [e.stage, e.current, e.total])).toEqual([['tune/mask', 1, 2], ['tune/mask', 2, 2], ['tune', 1, 1]]);
+    expect(events[0].values!.nonZero).toBeGreaterThan(final);
+    expect(events[1].values!.nonZero).toBe(final);
+    expect(events[2].values!.nonZero).toBe(final);
+    for (const e of events) expect(e.values!.loss).toBeGreaterThan(0);
+    expect(events[2].values!.loss).toBeLessThan(events[0].values!.loss);
   }, 120_000);
 
   it('mask search with a tensorDensity grows and shrinks the named tensors to their own shares; others keep their counts', async () => {

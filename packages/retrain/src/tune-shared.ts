@@ -70,6 +70,29 @@ class ShadowWeights {
   }
 }
 
+/** One finished epoch of the tune stage: of the mask search (`mask`) or of the shared-value tuning (`shared`). */
+export interface TuneEpoch {
+  phase: 'mask' | 'shared';
+  epoch: number;
+  epochs: number;
+  /** Mean training cross-entropy over the epoch's batches. */
+  loss: number;
+  /** Non-zero weights in the tensors under the prior. */
+  nonZero: number;
+}
+
+/** Callbacks of the tune stage. */
+export interface TuneHooks {
+  /** Polled before each batch; true stops with E_CANCELLED. */
+  isCancelled?: () => boolean;
+  /** After each batch: batches done in this epoch, batches per epoch. */
+  onStep?: (step: number, steps: number) => void;
+  /** After each epoch of the mask search and of the tuning. */
+  onEpoch?: (e: TuneEpoch) => void;
+  /** The model before retraining, for `mask.distill`. */
+  teacher?: ModelData;
+}
+
 /**
  * Tune a quantised model without changing its structure: which weights are zero and
  * which weights share a value stay exactly as they are; the shared values themselves
@@ -81,9 +104,13 @@ class ShadowWeights {
  * > 0, a mask search (`runMaskSearch`) first chooses which weights are non-zero and
  * snaps them back onto the same codebooks (refitted ones with `mask.refit`); the tuning then starts from its result.
  */
-export async function runSharedTuning(start: QuantizedModel, dataset: ImageDataset, options: TuneOptions, hooks: { isCancelled?: () => boolean; onStep?: (s: number, n: number) => void; teacher?: ModelData } = {}): Promise<QuantizedModel> {
+export async function runSharedTuning(start: QuantizedModel, dataset: ImageDataset, options: TuneOptions, hooks: TuneHooks = {}): Promise<QuantizedModel> {
   const data = options.trainLimit ? { ...dataset, train: takeFirst(dataset.train, options.trainLimit) } : dataset;
-  const input = await runMaskSearch(start, data, options.mask, { ...options, teacher: hooks.teacher }, hooks);
+  const input = await runMaskSearch(start, data, options.mask, { ...options, teacher: hooks.teacher }, {
+    isCancelled: hooks.isCancelled,
+    onStep: hooks.onStep,
+    onEpoch: (epoch, _model, stats) => hooks.onEpoch?.({ phase: 'mask', epoch, epochs: options.mask.epochs, ...stats }),
+  });
   if (options.epochs === 0) return input;
   const model = await fromModelData(input);
   const optimizer = tf.train.adam(options.learningRate, ADAM.beta1, ADAM.beta2, ADAM.epsilon);
@@ -100,8 +127,10 @@ export async function runSharedTuning(start: QuantizedModel, dataset: ImageDatas
     const others = vars.filter((v) => !byName.has(v.name));
     const rng = new Rng(options.seed);
     const N = data.train.count;
+    const nonZero = shared.reduce((a, t) => a + t.codes.reduce((c, code) => c + (code !== 0 ? 1 : 0), 0), 0);
     for (let epoch = 0; epoch < options.epochs; epoch++) {
       const batches = epochOrder(N, options.batchSize, rng);
+      let lossSum = 0;
       for (let s = 0; s < batches.length; s++) {
         if (hooks.isCancelled?.()) throw new SoftshareError('E_CANCELLED', 'retrain', `Tuning cancelled in epoch ${epoch + 1} after ${s} batches`);
         const batch = makeBatch(data.train, batches[s], data.numClasses);
@@ -109,7 +138,9 @@ export async function runSharedTuning(start: QuantizedModel, dataset: ImageDatas
           const x = tf.tensor(batch.x, [batch.size, ...shape]);
           const y = tf.tensor2d(batch.y, [batch.size, data.numClasses]);
           const { value, grads } = tf.variableGrads(() => crossEntropy(forward(x, true), y), vars.map((v) => v.variable));
-          if (!Number.isFinite(value.dataSync()[0])) throw new SoftshareError('E_DIVERGED', 'retrain', 'Loss became NaN/Inf while tuning shared values; lower tune.learningRate');
+          const lossValue = value.dataSync()[0];
+          if (!Number.isFinite(lossValue)) throw new SoftshareError('E_DIVERGED', 'retrain', 'Loss became NaN/Inf while tuning shared values; lower tune.learningRate');
+          lossSum += lossValue;
           for (const t of shared) {
             const g = grads[t.variable.name].dataSync() as Float32Array;
             t.grad.fill(0);
@@ -125,6 +156,7 @@ export async function runSharedTuning(start: QuantizedModel, dataset: ImageDatas
         hooks.onStep?.(s + 1, batches.length);
         await new Promise((r) => setImmediate(r));
       }
+      hooks.onEpoch?.({ phase: 'shared', epoch: epoch + 1, epochs: options.epochs, loss: lossSum / batches.length, nonZero });
     }
     const out = toModelData(model);
     const quantized: QuantizedTensor[] = input.quantized.map((q) => {

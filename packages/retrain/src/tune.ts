@@ -10,7 +10,10 @@ import { runSharedTuning, tuneOptionsSchema, type TuneOptionsInput } from './tun
  * data. Place it after quantize(). Unsubscribing stops it within one batch. With
  * `reassign`, non-zeros may change shared value; with `mask.epochs` > 0, a mask search
  * first changes which weights are non-zero (same codebooks unless `mask.refit`; counts per tensor kept,
- * or moved to `mask.density` / `mask.tensorDensity`).
+ * or moved to `mask.density` / `mask.tensorDensity`). Progress: `step` events (stage
+ * `tune`) after each batch; `epoch` events after each epoch of the mask search (stage
+ * `tune/mask`) and of the tuning (stage `tune`), with the epoch's mean training
+ * cross-entropy (`loss`) and the non-zero count (`nonZero`).
  *
  * @example
  * of(toModelData(model)).pipe(retrain(data), merge(), quantize(), tune(data, { epochs: 2 }))
@@ -23,6 +26,7 @@ export function tune(data: ImageDataset, options?: TuneOptionsInput, context: Pa
       isCancelled,
       teacher: context.teacher?.(),
       onStep: (current, total) => progress.emit({ stage: 'tune', unit: 'step', current, total }),
+      onEpoch: (e) => progress.emit({ stage: e.phase === 'mask' ? 'tune/mask' : 'tune', unit: 'epoch', current: e.epoch, total: e.epochs, values: { loss: e.loss, nonZero: e.nonZero } }),
     }),
   );
 }
