@@ -149,20 +149,6 @@ describe('tune stage (shared values and biases)', () => {
     expect(() => maskSearchOptionsSchema.parse({ shift: 5 })).toThrow();
   }, 120_000);
 
-  it('tuning with shift trains on shifted images: deterministic, other shared values than without, the loss still falls', async () => {
-    const opts = tuneOptionsSchema.parse({ epochs: 1, learningRate: 1e-3, reassign: true, shift: 2 });
-    const a = await runSharedTuning(quantized, data, opts);
-    const b = await runSharedTuning(quantized, data, opts);
-    const plain = await runSharedTuning(quantized, data, { ...opts, shift: 0 });
-    a.quantized.forEach((q, i) => {
-      expect(q.codebook).toEqual(b.quantized[i].codebook);
-      expect(q.codes).toEqual(b.quantized[i].codes);
-    });
-    expect(a.quantized.some((q, i) => !Buffer.from(q.codebook.buffer).equals(Buffer.from(plain.quantized[i].codebook.buffer)))).toBe(true);
-    expect(await meanCe(a)).toBeLessThan(await meanCe(quantized));
-    expect(() => tuneOptionsSchema.parse({ shift: 5 })).toThrow();
-  }, 120_000);
-
   it('mask search with refit moves each codebook to the means of the floats it holds: closer to them, same mask, 0 kept', async () => {
     const opts = maskSearchOptionsSchema.parse({ epochs: 1, every: 2 });
     const floats: Float32Array[][] = [];

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { Rng, SoftshareError, type ModelData, type QuantizedModel, type QuantizedTensor } from '@softshare/core';
-import { epochOrder, makeBatch, shiftBatch, takeFirst, type ImageDataset } from '@softshare/data';
+import { epochOrder, makeBatch, takeFirst, type ImageDataset } from '@softshare/data';
 import { crossEntropy, fromModelData, inputShapeFor, logitsFn, toModelData } from '@softshare/models';
 import { z } from 'zod';
 import { ADAM, adamUpdate } from './adam.js';
@@ -28,12 +28,6 @@ export const tuneOptionsSchema = z.strictObject({
   reassign: z.boolean().default(false),
   /** Adam learning rate of the shadow weights when `reassign` is on (default: 3e-4, our LeNet-5-Caffe check in docs/RESULTS.md). */
   weightLearningRate: z.number().positive().default(3e-4),
-  /**
-   * Data augmentation in the tuning (the mask search has its own `mask.shift`): each
-   * training image moves by up to this many whole pixels in x and y, drawn from a
-   * generator of its own so the batch order is unchanged; default: 0, off.
-   */
-  shift: z.number().int().min(0).max(4).default(0),
   /** Mask search before the tuning (which weights are non-zero; off by default): see `runMaskSearch`. */
   mask: maskSearchOptionsSchema.default(maskSearchOptionsSchema.parse({})),
 });
@@ -132,7 +126,6 @@ export async function runSharedTuning(start: QuantizedModel, dataset: ImageDatas
     });
     const others = vars.filter((v) => !byName.has(v.name));
     const rng = new Rng(options.seed);
-    const shiftRng = new Rng((options.seed ^ 0x2545f491) >>> 0);
     const N = data.train.count;
     const nonZero = shared.reduce((a, t) => a + t.codes.reduce((c, code) => c + (code !== 0 ? 1 : 0), 0), 0);
     for (let epoch = 0; epoch < options.epochs; epoch++) {
@@ -140,7 +133,7 @@ export async function runSharedTuning(start: QuantizedModel, dataset: ImageDatas
       let lossSum = 0;
       for (let s = 0; s < batches.length; s++) {
         if (hooks.isCancelled?.()) throw new SoftshareError('E_CANCELLED', 'retrain', `Tuning cancelled in epoch ${epoch + 1} after ${s} batches`);
-        const batch = shiftBatch(makeBatch(data.train, batches[s], data.numClasses), data.train.height, data.train.width, options.shift, shiftRng);
+        const batch = makeBatch(data.train, batches[s], data.numClasses);
         tf.tidy(() => {
           const x = tf.tensor(batch.x, [batch.size, ...shape]);
           const y = tf.tensor2d(batch.y, [batch.size, data.numClasses]);
