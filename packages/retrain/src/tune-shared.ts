@@ -5,7 +5,7 @@ import { crossEntropy, fromModelData, inputShapeFor, logitsFn, toModelData } fro
 import { z } from 'zod';
 import { ADAM, adamUpdate } from './adam.js';
 import { nearestNonZeroCode } from './codebook.js';
-import { maskSearchOptionsSchema, runMaskSearch } from './mask-search.js';
+import { maskSearchOptionsSchema, runMaskSearch, type MaskSearchHooks } from './mask-search.js';
 
 /** Options of shared-value tuning; defaults and their origin are in the README. */
 export const tuneOptionsSchema = z.strictObject({
@@ -81,12 +81,8 @@ export interface TuneEpoch {
   nonZero: number;
 }
 
-/** Callbacks of the tune stage. */
-export interface TuneHooks {
-  /** Polled before each batch; true stops with E_CANCELLED. */
-  isCancelled?: () => boolean;
-  /** After each batch: batches done in this epoch, batches per epoch. */
-  onStep?: (step: number, steps: number) => void;
+/** Callbacks of the tune stage: the mask search's `isCancelled` and `onStep` cover both phases. */
+export interface TuneHooks extends Pick<MaskSearchHooks, 'isCancelled' | 'onStep'> {
   /** After each epoch of the mask search and of the tuning. */
   onEpoch?: (e: TuneEpoch) => void;
   /** The model before retraining, for `mask.distill`. */
