@@ -30,16 +30,6 @@ export const maskSearchOptionsSchema = z.strictObject({
    * overrides `density` for the tensors it names (default: none).
    */
   tensorDensity: z.record(z.string(), z.number().gt(0).max(1)).optional(),
-  /**
-   * Hidden units to keep, per dense kernel (tensor name -> count K): before the search,
-   * only the K output units of that kernel with the largest product of incoming and
-   * outgoing weight norms stay; the others' incoming weights, bias and row of the next
-   * dense kernel are held at zero for the whole search. Both kernels start from the
-   * non-zeros the kept units hold, and `density` / `tensorDensity` targets apply to them
-   * (a target beyond what the kept units can hold stops there). Fewer, wider units
-   * (default: none, every unit may stay).
-   */
-  units: z.record(z.string(), z.number().int().positive()).optional(),
   /** Learning-rate schedule over the search: constant, or a cosine decay to 0 (default: constant). */
   schedule: z.enum(['constant', 'cosine']).default('constant'),
   /**
@@ -80,18 +70,16 @@ interface SparseTensor extends DenseTensor {
   q: QuantizedTensor;
   /** 1 where the weight is non-zero. */
   live: Uint8Array;
-  /** 1 where the weight is held at zero for the whole search (the units `units` removes); none when absent. */
-  held?: Uint8Array;
   g: Float64Array;
   /** Non-zero count at the start and at the end of the search. */
   start: number;
   end: number;
 }
 
-/** Indices 0..n-1 sorted by `key` ascending, ties by index, over the entries with live[i] === want and not held. */
-function sortedWhere(live: Uint8Array, want: number, key: (i: number) => number, held?: Uint8Array): number[] {
+/** Indices 0..n-1 sorted by `key` ascending, ties by index, over the entries with live[i] === want. */
+function sortedWhere(live: Uint8Array, want: number, key: (i: number) => number): number[] {
   const out: number[] = [];
-  for (let i = 0; i < live.length; i++) if (live[i] === want && !held?.[i]) out.push(i);
+  for (let i = 0; i < live.length; i++) if (live[i] === want) out.push(i);
   return out.sort((a, b) => key(a) - key(b) || a - b);
 }
 
@@ -103,7 +91,7 @@ function sortedWhere(live: Uint8Array, want: number, key: (i: number) => number,
  */
 function moveMask(s: SparseTensor, grad: ArrayLike<number>, move: number, target: number): void {
   const live = sortedWhere(s.live, 1, (i) => Math.abs(s.w[i]));
-  const dead = sortedWhere(s.live, 0, (i) => -Math.abs(grad[i]), s.held);
+  const dead = sortedWhere(s.live, 0, (i) => -Math.abs(grad[i]));
   const extra = target - live.length;
   const grow = dead.slice(0, move + Math.max(0, extra));
   const drop = live.slice(0, Math.min(live.length, Math.max(0, grow.length - extra)));
@@ -154,11 +142,6 @@ export async function runMaskSearch(input: QuantizedModel, data: ImageDataset, o
       const start = live.reduce((a, b) => a + b, 0);
       return { variable: v.variable, shape: v.shape, q, live, start, end: start, w: Float64Array.from(q.codes, (c) => q.codebook[c]), g: new Float64Array(n), m: new Float64Array(n), v: new Float64Array(n), values: new Float32Array(n) };
     });
-    const others: (DenseTensor & { name: string })[] = vars.filter((v) => !byName.has(v.name)).map((v) => {
-      const w = Float64Array.from(v.variable.dataSync());
-      return { variable: v.variable, name: v.name, shape: v.shape, w, m: new Float64Array(w.length), v: new Float64Array(w.length), values: new Float32Array(w.length) };
-    });
-    for (const [name, keep] of Object.entries(options.units ?? {})) keepUnits(sparse, others, name, keep);
     if (options.density !== undefined) {
       const total = input.quantized.reduce((a, q) => a + q.codes.length, 0);
       const startShare = sparse.reduce((a, s) => a + s.start, 0) / total;
@@ -169,6 +152,10 @@ export async function runMaskSearch(input: QuantizedModel, data: ImageDataset, o
       if (!s) throw new SoftshareError('E_OPTIONS', 'retrain', `tune.mask.tensorDensity names "${name}", which is not a quantised tensor with non-zero values (${sparse.map((x) => x.q.name).join(', ')})`);
       s.end = Math.max(1, Math.round(share * s.q.codes.length));
     }
+    const others: DenseTensor[] = vars.filter((v) => !byName.has(v.name)).map((v) => {
+      const w = Float64Array.from(v.variable.dataSync());
+      return { variable: v.variable, shape: v.shape, w, m: new Float64Array(w.length), v: new Float64Array(w.length), values: new Float32Array(w.length) };
+    });
     const teach = teacher ? logitsFn(teacher) : undefined;
     const T2 = options.temperature ** 2;
     const loss = (x: tf.Tensor, y: tf.Tensor, soft: tf.Tensor | undefined): tf.Scalar => {
@@ -234,44 +221,6 @@ export async function runMaskSearch(input: QuantizedModel, data: ImageDataset, o
     teacher?.dispose();
     model.dispose();
   }
-}
-
-/**
- * `units`: keep the `keep` output units of the dense kernel `name` with the largest
- * ||incoming|| * ||outgoing|| (ties by index); zero the others' column in the kernel, their
- * bias and their row in the next kernel (the next searched 2-D tensor whose rows are these
- * units). The variables take the new values and each tensor's start count is recounted.
- */
-function keepUnits(sparse: SparseTensor[], others: (DenseTensor & { name: string })[], name: string, keep: number): void {
-  const at = sparse.findIndex((x) => x.q.name === name);
-  const s = sparse[at];
-  const next = at < 0 ? undefined : sparse.slice(at + 1).find((x) => x.shape.length === 2 && x.shape[0] === s.shape[1]);
-  if (!s || s.shape.length !== 2 || !next) throw new SoftshareError('E_OPTIONS', 'retrain', `tune.mask.units names "${name}", which is not a searched dense kernel followed by another (${sparse.filter((x) => x.shape.length === 2).map((x) => x.q.name).join(', ')})`);
-  const [rows, n] = s.shape;
-  const out = next.shape[1];
-  if (keep > n) throw new SoftshareError('E_OPTIONS', 'retrain', `tune.mask.units keeps ${keep} units of "${name}", which has ${n}`);
-  const norm = (t: SparseTensor, index: (i: number) => number, count: number) => {
-    let sum = 0;
-    for (let i = 0; i < count; i++) sum += t.w[index(i)] ** 2;
-    return Math.sqrt(sum);
-  };
-  const score = Array.from({ length: n }, (_, j) => norm(s, (i) => i * n + j, rows) * norm(next, (k) => j * out + k, out));
-  const order = [...score.keys()].sort((a, b) => score[b] - score[a] || a - b);
-  const bias = others.find((o) => o.name === name.replace(/kernel$/, 'bias') && o.w.length === n);
-  s.held ??= new Uint8Array(s.w.length);
-  next.held ??= new Uint8Array(next.w.length);
-  for (const j of order.slice(keep)) {
-    for (let i = 0; i < rows; i++) s.held[i * n + j] = 1;
-    for (let k = 0; k < out; k++) next.held[j * out + k] = 1;
-    if (bias) bias.w[j] = 0;
-  }
-  for (const t of [s, next]) {
-    for (let i = 0; i < t.w.length; i++) if (t.held![i]) t.live[i] = 0;
-    for (let i = 0; i < t.w.length; i++) if (!t.live[i]) t.w[i] = 0;
-    t.start = t.end = t.live.reduce((a, b) => a + b, 0);
-    t.variable.assign(tf.tensor(Float32Array.from(t.w), t.shape));
-  }
-  if (bias) bias.variable.assign(tf.tensor(Float32Array.from(bias.w), bias.shape));
 }
 
 /**

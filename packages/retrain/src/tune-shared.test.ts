@@ -211,48 +211,6 @@ describe('tune stage (shared values and biases)', () => {
     await expect(runMaskSearch(quantized, data, { ...opts, tensorDensity: { 'fc9/kernel': 0.1 } }, { batchSize: 128, seed: 1 })).rejects.toThrow(/tensorDensity names "fc9\/kernel", which is not a quantised tensor/);
   }, 120_000);
 
-  it('mask search with units keeps only that many hidden units, the widest, and never revives the others', async () => {
-    const [fc1, fc2] = quantized.quantized;
-    const [rows, n] = fc1.shape;
-    const out2 = fc2.shape[1];
-    const unitsOf = (q: { codes: Uint8Array }, byColumn: boolean) => {
-      const used = new Set<number>();
-      q.codes.forEach((c, i) => c !== 0 && used.add(byColumn ? i % n : Math.floor(i / out2)));
-      return used;
-    };
-    const keep = 40;
-    // the 300 units' scores as the option computes them, from the starting weights
-    const w1 = quantized.params.find((p) => p.name === fc1.name)!.values;
-    const w2 = quantized.params.find((p) => p.name === fc2.name)!.values;
-    const score = Array.from({ length: n }, (_, j) => {
-      let a = 0, b = 0;
-      for (let i = 0; i < rows; i++) a += w1[i * n + j] ** 2;
-      for (let k = 0; k < out2; k++) b += w2[j * out2 + k] ** 2;
-      return Math.sqrt(a * b);
-    });
-    const widest = new Set([...score.keys()].sort((a, b) => score[b] - score[a] || a - b).slice(0, keep));
-    const target = 4000;
-    const opts = maskSearchOptionsSchema.parse({ epochs: 1, every: 2, units: { [fc1.name]: keep }, tensorDensity: { [fc1.name]: target / fc1.codes.length } });
-    const out = await runMaskSearch(quantized, data, opts, { batchSize: 128, seed: 1 });
-    const [o1, o2] = out.quantized;
-    for (const used of [unitsOf(o1, true), unitsOf(o2, false)]) {
-      expect(used.size).toBeGreaterThan(keep / 2);
-      for (const j of used) expect(widest.has(j)).toBe(true);
-    }
-    expect(nonZero(o1.codes)).toBe(target);
-    // fc2 keeps the non-zeros its kept rows held; the third kernel is untouched in count
-    expect(nonZero(o2.codes)).toBe([...widest].reduce((a, j) => a + fc2.codes.slice(j * out2, (j + 1) * out2).reduce((c, x) => c + (x !== 0 ? 1 : 0), 0), 0));
-    expect(nonZero(out.quantized[2].codes)).toBe(nonZero(quantized.quantized[2].codes));
-    const bias = out.params.find((p) => p.name === 'fc1/bias')!.values;
-    for (let j = 0; j < n; j++) if (!widest.has(j)) expect(bias[j]).toBe(0);
-    // a target beyond what the kept units hold stops there
-    const full = await runMaskSearch(quantized, data, { ...opts, units: { [fc1.name]: 2 }, tensorDensity: { [fc1.name]: 0.5 } }, { batchSize: 128, seed: 1 });
-    expect(nonZero(full.quantized[0].codes)).toBeLessThanOrEqual(2 * rows);
-    expect(unitsOf(full.quantized[0], true).size).toBeLessThanOrEqual(2);
-    await expect(runMaskSearch(quantized, data, { ...opts, units: { 'fc3/kernel': 5 } }, { batchSize: 128, seed: 1 })).rejects.toThrow(/units names "fc3\/kernel", which is not a searched dense kernel followed by another/);
-    await expect(runMaskSearch(quantized, data, { ...opts, units: { [fc1.name]: 301 } }, { batchSize: 128, seed: 1 })).rejects.toThrow(/keeps 301 units of "fc1\/kernel", which has 300/);
-  }, 180_000);
-
   it('rejects bad options when the stage is assembled', () => {
     expect(() => tune(data, { mask: { density: 0 } })).toThrow(/^tune: invalid options: mask.density/);
     expect(() => tune(data, { mask: { tensorDensity: { 'fc1/kernel': 1.5 } } })).toThrow(/^tune: invalid options: mask.tensorDensity/);
