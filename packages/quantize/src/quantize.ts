@@ -50,20 +50,20 @@ export const quantize = defineStage('quantize', quantizeOptionsSchema, (opts) =>
 /**
  * The quantised model with every weight that cannot reach the output set to code 0
  * (see pruneUnreachable); biases outside the prior take the folded constants. The
- * diagnostics say how many weights went and which links were not understood.
+ * diagnostics (of `stage`, default 'quantize') say how many weights went and which links were not understood.
  *
  * @example
  * const smaller = withoutUnreachable(swsToQuantized(bytes));
  */
-export function withoutUnreachable(model: QuantizedModel): QuantizedModel {
+export function withoutUnreachable(model: QuantizedModel, stage = 'quantize'): QuantizedModel {
   const shared = new Set(model.quantized.map((q) => q.name));
   const params = model.params.map((p) => ({ ...p, values: Float32Array.from(p.values) }));
   const r = pruneUnreachable({ topology: model.topology, values: new Map(params.map((p) => [p.name, p])), canFoldInto: (name) => !shared.has(name) });
   const diagnostics: Diagnostic[] = [...model.diagnostics];
-  for (const why of r.skipped) diagnostics.push({ severity: 'info', stage: 'quantize', message: `unreachable weights: ${why}; left alone` });
+  for (const why of r.skipped) diagnostics.push({ severity: 'info', stage, message: `unreachable weights: ${why}; left alone` });
   if (r.zeroed > 0) {
     const folds = r.folded > 0 ? ` (${r.folded} constant units folded into the next bias)` : '';
-    diagnostics.push({ severity: 'info', stage: 'quantize', message: `zeroed ${r.zeroed} weights that cannot reach the output${folds}` });
+    diagnostics.push({ severity: 'info', stage, message: `zeroed ${r.zeroed} weights that cannot reach the output${folds}` });
   }
   const byName = new Map(params.map((p) => [p.name, p.values]));
   const quantized = model.quantized.map((q) => compactCodebook(q, byName.get(q.name)!));

@@ -4,6 +4,7 @@ import { fileIO, selectBackend } from '@softshare/backend';
 import { createProgressChannel, leakedTensors, type ProgressEvent, type QuantizedModel } from '@softshare/core';
 import { loadMnist, makeBatch, takeFirst, type ImageDataset } from '@softshare/data';
 import { crossEntropy, fromModelData, logitsFn, pretrainedModelPath, toModelData } from '@softshare/models';
+import { withoutUnreachable } from '@softshare/quantize';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { maskSearchOptionsSchema, runMaskSearch, runSharedTuning, tune, tuneOptionsSchema } from './index.js';
 
@@ -177,7 +178,8 @@ describe('tune stage (shared values and biases)', () => {
     progress.events$.subscribe((e) => e.unit === 'epoch' && events.push(e));
     const out = await firstValueFrom(of(quantized).pipe(tune(data, { epochs: 1, mask: { epochs: 2, every: 2, density: share / 2 } }, { progress })));
     const counts = startCounts.map((c) => Math.round(c / 2));
-    out.quantized.forEach((q, i) => expect(nonZero(q.codes)).toBe(counts[i]));
+    // the search ends at the halved counts; tune then drops what cannot reach the output
+    out.quantized.forEach((q, i) => expect(nonZero(q.codes)).toBeLessThanOrEqual(counts[i]));
     const final = counts.reduce((a, b) => a + b, 0);
     expect(events.map((e) => [e.stage, e.current, e.total])).toEqual([['tune/mask', 1, 2], ['tune/mask', 2, 2], ['tune', 1, 1]]);
     expect(events[0].values!.nonZero).toBeGreaterThan(final);
@@ -185,6 +187,20 @@ describe('tune stage (shared values and biases)', () => {
     expect(events[2].values!.nonZero).toBe(final);
     for (const e of events) expect(e.values!.loss).toBeGreaterThan(0);
     expect(events[2].values!.loss).toBeLessThan(events[0].values!.loss);
+  }, 120_000);
+
+  it('after a mask search, tune drops the weights the new mask left unable to reach the output, without changing the function', async () => {
+    const total = quantized.quantized.reduce((a, q) => a + q.codes.length, 0);
+    const share = quantized.quantized.reduce((a, q) => a + nonZero(q.codes), 0) / total;
+    const opts = tuneOptionsSchema.parse({ epochs: 0, mask: { epochs: 1, every: 2, density: share / 40 } });
+    const searched = await runMaskSearch(quantized, data, opts.mask, opts);
+    const out = await runSharedTuning(quantized, data, opts);
+    const count = (m: QuantizedModel) => m.quantized.reduce((a, q) => a + nonZero(q.codes), 0);
+    expect(count(out)).toBeLessThan(count(searched));
+    expect(out.diagnostics.some((d) => d.stage === 'tune' && /^zeroed \d+ weights that cannot reach the output/.test(d.message))).toBe(true);
+    const again = withoutUnreachable(out);
+    again.quantized.forEach((q, i) => expect(q.codes).toEqual(out.quantized[i].codes));
+    expect(await meanCe(out)).toBeCloseTo(await meanCe(searched), 5);
   }, 120_000);
 
   it('mask search with a tensorDensity grows and shrinks the named tensors to their own shares; others keep their counts', async () => {

@@ -5,6 +5,7 @@ import { crossEntropy, fromModelData, inputShapeFor, logitsFn, toModelData } fro
 import { z } from 'zod';
 import { ADAM, adamUpdate } from './adam.js';
 import { nearestNonZeroCode } from './codebook.js';
+import { withoutUnreachable } from '@softshare/quantize';
 import { maskSearchOptionsSchema, runMaskSearch, type MaskSearchHooks } from './mask-search.js';
 
 /** Options of shared-value tuning; defaults and their origin are in the README. */
@@ -98,9 +99,16 @@ export interface TuneHooks extends Pick<MaskSearchHooks, 'isCancelled' | 'onStep
  * means cost, at no cost in bytes. With `reassign`, the non-zero weights may also move
  * to another shared value of their tensor (zeros still stay zero). With `mask.epochs`
  * > 0, a mask search (`runMaskSearch`) first chooses which weights are non-zero and
- * snaps them back onto the same codebooks (refitted ones with `mask.refit`); the tuning then starts from its result.
+ * snaps them back onto the same codebooks (refitted ones with `mask.refit`); the tuning then starts from its result,
+ * and the tuned model loses the weights that the new mask left unable to reach the
+ * output (`withoutUnreachable` of @softshare/quantize, diagnostics of stage `tune`).
  */
 export async function runSharedTuning(start: QuantizedModel, dataset: ImageDataset, options: TuneOptions, hooks: TuneHooks = {}): Promise<QuantizedModel> {
+  const tuned = await tuneShared(start, dataset, options, hooks);
+  return options.mask.epochs > 0 ? withoutUnreachable(tuned, 'tune') : tuned;
+}
+
+async function tuneShared(start: QuantizedModel, dataset: ImageDataset, options: TuneOptions, hooks: TuneHooks): Promise<QuantizedModel> {
   const data = options.trainLimit ? { ...dataset, train: takeFirst(dataset.train, options.trainLimit) } : dataset;
   const input = await runMaskSearch(start, data, options.mask, { ...options, teacher: hooks.teacher }, {
     isCancelled: hooks.isCancelled,
