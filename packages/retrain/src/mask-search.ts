@@ -3,6 +3,7 @@ import { Rng, SoftshareError, type ModelData, type QuantizedModel, type Quantize
 import { epochOrder, makeBatch, shiftBatch, type ImageDataset } from '@softshare/data';
 import { crossEntropy, fromModelData, inputShapeFor, logitsFn, toModelData } from '@softshare/models';
 import { z } from 'zod';
+import { pruneUnreachable } from '@softshare/quantize';
 import { adamUpdate } from './adam.js';
 import { nearestNonZeroCode } from './codebook.js';
 
@@ -100,6 +101,25 @@ function moveMask(s: SparseTensor, grad: ArrayLike<number>, move: number, target
   for (const i of [...drop, ...grow]) s.w[i] = s.m[i] = s.v[i] = 0;
 }
 
+/**
+ * Before a mask update: the non-zeros that cannot reach the output (pruneUnreachable of
+ * @softshare/quantize on the current floats) drop to 0, and the constants of units left
+ * without inputs fold into the next layer's bias, so the update regrows that budget where
+ * it counts. The function of the network is unchanged.
+ */
+function dropUnreachable(topology: unknown, sparse: SparseTensor[], others: (DenseTensor & { name: string })[]): void {
+  for (const s of sparse) for (let i = 0; i < s.w.length; i++) s.values[i] = s.live[i] ? s.w[i] : 0;
+  for (const o of others) o.values.set(o.w);
+  const before = sparse.map((s) => Float32Array.from(s.values));
+  const values = new Map<string, { shape: readonly number[]; values: Float32Array }>([...sparse.map((s) => [s.q.name, s] as const), ...others.map((o) => [o.name, o] as const)]);
+  const r = pruneUnreachable({ topology, values, canFoldInto: (name) => !sparse.some((s) => s.q.name === name) });
+  if (r.zeroed === 0 && r.folded === 0) return;
+  sparse.forEach((s, k) => {
+    for (let i = 0; i < s.w.length; i++) if (before[k][i] !== 0 && s.values[i] === 0) s.live[i] = s.w[i] = s.m[i] = s.v[i] = 0;
+  });
+  for (const o of others) for (let i = 0; i < o.w.length; i++) o.w[i] = o.values[i];
+}
+
 /** Callbacks of a mask search. */
 export interface MaskSearchHooks {
   /** Polled before each batch; true stops the search with E_CANCELLED. */
@@ -152,9 +172,9 @@ export async function runMaskSearch(input: QuantizedModel, data: ImageDataset, o
       if (!s) throw new SoftshareError('E_OPTIONS', 'retrain', `tune.mask.tensorDensity names "${name}", which is not a quantised tensor with non-zero values (${sparse.map((x) => x.q.name).join(', ')})`);
       s.end = Math.max(1, Math.round(share * s.q.codes.length));
     }
-    const others: DenseTensor[] = vars.filter((v) => !byName.has(v.name)).map((v) => {
+    const others: (DenseTensor & { name: string })[] = vars.filter((v) => !byName.has(v.name)).map((v) => {
       const w = Float64Array.from(v.variable.dataSync());
-      return { variable: v.variable, shape: v.shape, w, m: new Float64Array(w.length), v: new Float64Array(w.length), values: new Float32Array(w.length) };
+      return { variable: v.variable, name: v.name, shape: v.shape, w, m: new Float64Array(w.length), v: new Float64Array(w.length), values: new Float32Array(w.length) };
     });
     const teach = teacher ? logitsFn(teacher) : undefined;
     const T2 = options.temperature ** 2;
@@ -190,16 +210,22 @@ export async function runMaskSearch(input: QuantizedModel, data: ImageDataset, o
           const lossValue = value.dataSync()[0];
           if (!Number.isFinite(lossValue)) throw new SoftshareError('E_DIVERGED', 'retrain', 'Loss became NaN/Inf in the mask search; lower tune.mask.learningRate');
           lossSum += lossValue;
-          for (const s of sparse) {
+          const full = sparse.map((s) => {
             const g = grads[s.variable.name].dataSync() as Float32Array;
             for (let i = 0; i < g.length; i++) s.g[i] = s.live[i] ? g[i] : 0;
             adamUpdate(s.w, s.g, s.m, s.v, t, lr);
-            if (update) moveMask(s, g, Math.floor(share * s.start), Math.round(s.end + (s.start - s.end) * left));
+            return g;
+          });
+          for (const o of others) adamUpdate(o.w, grads[o.variable.name].dataSync() as Float32Array, o.m, o.v, t, lr);
+          if (update) {
+            dropUnreachable(input.topology, sparse, others);
+            sparse.forEach((s, k) => moveMask(s, full[k], Math.floor(share * s.start), Math.round(s.end + (s.start - s.end) * left)));
+          }
+          for (const s of sparse) {
             for (let i = 0; i < s.w.length; i++) s.values[i] = s.live[i] ? s.w[i] : 0;
             s.variable.assign(tf.tensor(s.values, s.shape));
           }
           for (const o of others) {
-            adamUpdate(o.w, grads[o.variable.name].dataSync() as Float32Array, o.m, o.v, t, lr);
             o.values.set(o.w);
             o.variable.assign(tf.tensor(o.values, o.shape));
           }

@@ -203,6 +203,27 @@ describe('tune stage (shared values and biases)', () => {
     expect(await meanCe(out)).toBeCloseTo(await meanCe(searched), 5);
   }, 120_000);
 
+  it('mask search drops weights that cannot reach the output at each update and regrows their budget where it counts', async () => {
+    // cut units 0-49 of fc1 off the output: their fc2 rows become zero, so their fc1 inputs are dead
+    const [fc1, fc2] = quantized.quantized;
+    const n = fc1.shape[1];
+    const out2 = fc2.shape[1];
+    const cut = (j: number) => j < 50;
+    const codes2 = Uint8Array.from(fc2.codes, (c, i) => (cut(Math.floor(i / out2)) ? 0 : c));
+    const start: QuantizedModel = {
+      ...quantized,
+      quantized: quantized.quantized.map((q) => (q === fc2 ? { ...q, codes: codes2 } : q)),
+      params: quantized.params.map((p) => (p.name === fc2.name ? { ...p, values: Float32Array.from(codes2, (c) => fc2.codebook[c]) } : p)),
+    };
+    const deadInputs = () => { let d = 0; fc1.codes.forEach((c, i) => c !== 0 && cut(i % n) && d++); return d; };
+    expect(deadInputs()).toBeGreaterThan(1000);
+    const out = await runMaskSearch(start, data, maskSearchOptionsSchema.parse({ epochs: 1, every: 2, regrow: 0 }), { batchSize: 128, seed: 1 });
+    const o1 = out.quantized[0];
+    o1.codes.forEach((c, i) => cut(i % n) && expect(c).toBe(0));
+    expect(nonZero(o1.codes)).toBe(nonZero(fc1.codes));
+    expect(nonZero(out.quantized[1].codes)).toBe(nonZero(codes2));
+  }, 120_000);
+
   it('mask search with a tensorDensity grows and shrinks the named tensors to their own shares; others keep their counts', async () => {
     const [fc1, fc2, fc3] = quantized.quantized;
     const share1 = nonZero(fc1.codes) / fc1.codes.length / 2;
