@@ -2,10 +2,10 @@ import * as tf from '@tensorflow/tfjs';
 import { Rng, SoftshareError, type ModelData, type QuantizedModel, type QuantizedTensor } from '@softshare/core';
 import { epochOrder, makeBatch, takeFirst, type ImageDataset } from '@softshare/data';
 import { crossEntropy, fromModelData, inputShapeFor, logitsFn, toModelData } from '@softshare/models';
+import { withoutUnreachable } from '@softshare/quantize';
 import { z } from 'zod';
 import { ADAM, adamUpdate } from './adam.js';
 import { nearestNonZeroCode } from './codebook.js';
-import { withoutUnreachable } from '@softshare/quantize';
 import { maskSearchOptionsSchema, runMaskSearch, type MaskSearchHooks } from './mask-search.js';
 
 /** Options of shared-value tuning; defaults and their origin are in the README. */
