@@ -176,10 +176,14 @@ describe('tune stage (shared values and biases)', () => {
     const progress = createProgressChannel();
     const events: ProgressEvent[] = [];
     progress.events$.subscribe((e) => e.unit === 'epoch' && events.push(e));
-    const out = await firstValueFrom(of(quantized).pipe(tune(data, { epochs: 1, mask: { epochs: 2, every: 2, density: share / 2 } }, { progress })));
+    const opts = tuneOptionsSchema.parse({ epochs: 1, mask: { epochs: 2, every: 2, density: share / 2 } });
+    const out = await firstValueFrom(of(quantized).pipe(tune(data, opts, { progress })));
     const counts = startCounts.map((c) => Math.round(c / 2));
-    // the search ends at the halved counts; tune then drops what cannot reach the output
-    out.quantized.forEach((q, i) => expect(nonZero(q.codes)).toBeLessThanOrEqual(counts[i]));
+    // the search ends at the halved counts; tune keeps that mask, then drops exactly what cannot reach the output
+    const searched = await runMaskSearch(quantized, data, opts.mask, opts);
+    searched.quantized.forEach((q, i) => expect(nonZero(q.codes)).toBe(counts[i]));
+    const reachable = withoutUnreachable(searched);
+    out.quantized.forEach((q, i) => expect(nonZero(q.codes)).toBe(nonZero(reachable.quantized[i].codes)));
     const final = counts.reduce((a, b) => a + b, 0);
     expect(events.map((e) => [e.stage, e.current, e.total])).toEqual([['tune/mask', 1, 2], ['tune/mask', 2, 2], ['tune', 1, 1]]);
     expect(events[0].values!.nonZero).toBeGreaterThan(final);
