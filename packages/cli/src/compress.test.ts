@@ -44,6 +44,8 @@ describe('softshare compress / inspect / decompress / eval', () => {
     const i = await run('inspect', out, '--json');
     const info = JSON.parse(i.out);
     expect(info.file_bytes).toBe(result.file_bytes);
+    for (const k of ['original_bytes', 'file_ratio', 'paper_format_ratio', 'nonzero_fraction']) expect(info[k], k).toBeCloseTo(result[k], 9);
+    expect((await run('inspect', out)).out).toMatch(new RegExp(`file-size ratio ${result.file_ratio.toFixed(1)} .* paper storage-format rate ${result.paper_format_ratio.toFixed(1)}`));
     expect(info.tensors.map((t: { name: string }) => t.name)).toEqual(['fc1/kernel', 'fc1/bias', 'fc2/kernel', 'fc2/bias', 'fc3/kernel', 'fc3/bias']);
 
     const d = await run('decompress', out, '--out', join(dir, 'dec'));

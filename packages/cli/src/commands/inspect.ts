@@ -1,11 +1,13 @@
+import { paperFormatBits } from '@softshare/entropy';
 import { decodeSws } from '@softshare/format';
+import { paperIndexBits } from '../accounting.js';
 import { helpText, parseCommand, UsageError, type CommandSpec } from '../args.js';
 import type { Io } from '../io.js';
 import { readInput } from '../load-model.js';
 
 export const inspectSpec: CommandSpec = {
   name: 'inspect',
-  summary: 'Show the layers, codebooks, bytes per part and coder of a .sws file.',
+  summary: 'Show the layers, codebooks, bytes per part, coder and compression rates of a .sws file.',
   usage: 'softshare inspect <file.sws> [--json]',
   options: { json: { type: 'boolean', description: 'print one JSON object' } },
 };
@@ -25,12 +27,20 @@ export async function inspectCommand(argv: string[], io: Io): Promise<number> {
   });
   const headerBytes = new DataView(bytes.buffer, bytes.byteOffset).getUint32(8, true);
   const framing = bytes.length - headerBytes - header.payloadLength;
-  const summary = { file_bytes: bytes.length, version: `${version.major}.${version.minor}`, header_bytes: headerBytes, payload_bytes: header.payloadLength, generator: header.generator, tensors: rows };
+  // the same rates as compress reports: every parameter as float32 over the file, and the paper's format over the shared tensors
+  const originalBytes = 4 * rows.reduce((s, r) => s + r.elements, 0);
+  const shared = header.tensors.flatMap((t, i) => (t.encoding === 'shared' ? [{ t, codes: tensors[i].codes! }] : []));
+  const weights = shared.reduce((s, x) => s + x.codes.length, 0);
+  const paperBits = shared.reduce((s, x) => s + paperFormatBits(x.codes, x.t.codebook.length, paperIndexBits(x.t.shape)), 0);
+  const nonzero = rows.reduce((s, r, i) => s + (header.tensors[i].encoding === 'shared' ? r.nonzero : 0), 0);
+  const rates = { original_bytes: originalBytes, file_ratio: originalBytes / bytes.length, paper_format_ratio: paperBits > 0 ? (32 * weights) / paperBits : 0, nonzero_fraction: weights > 0 ? nonzero / weights : 0 };
+  const summary = { file_bytes: bytes.length, version: `${version.major}.${version.minor}`, header_bytes: headerBytes, payload_bytes: header.payloadLength, generator: header.generator, ...rates, tensors: rows };
   if (values.json) {
     io.out(JSON.stringify(summary) + '\n');
     return 0;
   }
   io.out(`${positionals[0]}: .sws ${summary.version}, ${bytes.length} bytes (header ${headerBytes}, payload ${header.payloadLength}, framing ${framing})\n`);
+  io.out(`  file-size ratio ${rates.file_ratio.toFixed(1)} (${originalBytes} float32 bytes / ${bytes.length}), paper storage-format rate ${rates.paper_format_ratio.toFixed(1)}, non-zero ${(100 * rates.nonzero_fraction).toFixed(3)}% of ${weights} weights\n`);
   for (const r of rows) {
     const cb = r.codebook.length ? ` codebook[${r.codebook.length}] ${r.codebook.map((v) => +v.toFixed(4)).join(' ')}` : '';
     io.out(`  ${r.name.padEnd(16)} [${r.shape.join('x')}] ${r.encoding.padEnd(14)} ${r.coder.padEnd(10)} non-zero ${r.nonzero}/${r.elements}  ${r.bytes} bytes${cb}\n`);
