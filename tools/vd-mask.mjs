@@ -17,6 +17,7 @@ import { Rng } from '@softshare/core';
 import { epochOrder, loadMnist, makeBatch } from '@softshare/data';
 import { encodeSws, swsToQuantized } from '@softshare/format';
 import { pretrainedModelPath, toModelData } from '@softshare/models';
+import { nearestNonZeroCode } from '@softshare/retrain';
 
 const arg = (k, d) => (process.argv.includes(k) ? process.argv[process.argv.indexOf(k) + 1] : d);
 const epochs = Number(arg('--epochs', '30'));
@@ -90,9 +91,9 @@ function kmeans(vals, m) {
   const c = Array.from({ length: m }, (_, j) => sorted[Math.min(sorted.length - 1, Math.floor(((j + 0.5) * sorted.length) / m))]);
   for (let it = 0; it < 50; it++) {
     const sum = new Float64Array(m), cnt = new Float64Array(m);
+    const withZero = [0, ...c];
     for (const v of vals) {
-      let b = 0;
-      for (let j = 1; j < m; j++) if (Math.abs(c[j] - v) < Math.abs(c[b] - v)) b = j;
+      const b = nearestNonZeroCode(withZero, v) - 1;
       sum[b] += v; cnt[b]++;
     }
     for (let j = 0; j < m; j++) if (cnt[j] > 0) c[j] = sum[j] / cnt[j];
@@ -126,10 +127,7 @@ function snapshot(epoch) {
     const codebook = Float32Array.from([0, ...c]);
     const codes = new Uint8Array(th[li].length);
     th[li].forEach((v, i) => {
-      if (!keep[li][i]) return;
-      let b = 1;
-      for (let j = 2; j < codebook.length; j++) if (Math.abs(codebook[j] - v) < Math.abs(codebook[b] - v)) b = j;
-      codes[i] = b;
+      if (keep[li][i]) codes[i] = nearestNonZeroCode(codebook, v);
     });
     return { name: q.name, shape: q.shape, codebook, codes };
   });
