@@ -9,6 +9,11 @@ export function paperIndexBits(shape: readonly number[]): number {
   return shape.length >= 4 ? 8 : 5;
 }
 
+/** Bits of the paper's storage format (Han et al.) over quantised tensors: codes, codebook and relative indices of each. */
+export function paperBitsOf(tensors: readonly { codes: Uint8Array; codebook: ArrayLike<number>; shape: readonly number[] }[]): number {
+  return tensors.reduce((s, t) => s + paperFormatBits(t.codes, t.codebook.length, paperIndexBits(t.shape)), 0);
+}
+
 /** 8-bit affine quantisation as tfjs-converter's --quantize_uint8 does it: 1 byte per value + min and scale per tensor. */
 function affineUint8Bytes(model: ModelData): Uint8Array {
   const parts: number[] = [];
@@ -33,7 +38,7 @@ export function accountFor(original: ModelData, quantized: QuantizedModel, encod
   const originalBytes = original.params.reduce((s, p) => s + p.values.length * 4, 0);
   const fileBytes = encoded.bytes.length;
   const weights = quantized.quantized.reduce((s, q) => s + q.codes.length, 0);
-  const paperBits = quantized.quantized.reduce((s, q) => s + paperFormatBits(q.codes, q.codebook.length, paperIndexBits(q.shape)), 0);
+  const paperBits = paperBitsOf(quantized.quantized);
   const nonzero = encoded.tensors.filter((t) => t.encoding === 'shared').reduce((s, t) => s + t.nonzero, 0);
   const sparseBytes = encoded.tensors.reduce((s, t) => s + t.positionBytes + t.codeBytes, 0);
   const raw = new Uint8Array(toArtifacts(original).weightData as ArrayBuffer);

@@ -1,6 +1,5 @@
-import { paperFormatBits } from '@softshare/entropy';
 import { decodeSws } from '@softshare/format';
-import { paperIndexBits } from '../accounting.js';
+import { paperBitsOf } from '../accounting.js';
 import { helpText, parseCommand, UsageError, type CommandSpec } from '../args.js';
 import type { Io } from '../io.js';
 import { readInput } from '../load-model.js';
@@ -29,9 +28,9 @@ export async function inspectCommand(argv: string[], io: Io): Promise<number> {
   const framing = bytes.length - headerBytes - header.payloadLength;
   // the same rates as compress reports: every parameter as float32 over the file, and the paper's format over the shared tensors
   const originalBytes = 4 * rows.reduce((s, r) => s + r.elements, 0);
-  const shared = header.tensors.flatMap((t, i) => (t.encoding === 'shared' ? [{ t, codes: tensors[i].codes! }] : []));
+  const shared = header.tensors.flatMap((t, i) => (t.encoding === 'shared' ? [{ codes: tensors[i].codes!, codebook: t.codebook, shape: t.shape }] : []));
   const weights = shared.reduce((s, x) => s + x.codes.length, 0);
-  const paperBits = shared.reduce((s, x) => s + paperFormatBits(x.codes, x.t.codebook.length, paperIndexBits(x.t.shape)), 0);
+  const paperBits = paperBitsOf(shared);
   const nonzero = rows.reduce((s, r, i) => s + (header.tensors[i].encoding === 'shared' ? r.nonzero : 0), 0);
   const rates = { original_bytes: originalBytes, file_ratio: originalBytes / bytes.length, paper_format_ratio: paperBits > 0 ? (32 * weights) / paperBits : 0, nonzero_fraction: weights > 0 ? nonzero / weights : 0 };
   const summary = { file_bytes: bytes.length, version: `${version.major}.${version.minor}`, header_bytes: headerBytes, payload_bytes: header.payloadLength, generator: header.generator, ...rates, tensors: rows };
