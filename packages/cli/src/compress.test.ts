@@ -54,6 +54,29 @@ describe('softshare compress / inspect / decompress / eval', () => {
     expect(JSON.parse(e2.out).error).toBe(result.error_after);
   }, 120_000);
 
+  it('with a sparsify section, runs sparsify -> tune: the mask comes from variational dropout at the asked density', async () => {
+    const cfg = join(dir, 'vd.json');
+    writeFileSync(cfg, JSON.stringify({ sparsify: { epochs: 1, trainLimit: 512, density: 0.1 }, tune: { epochs: 1, trainLimit: 512 } }));
+    const out = join(dir, 'vd.sws');
+    const r = await run('compress', '--model', model, '--out', out, '--config', cfg, '--json', '--backend', 'wasm');
+    expect(r.code, r.err).toBe(0);
+    const lines = r.out.trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines.map((l) => [l.event, l.phase, l.epoch])).toEqual([['sparsify', undefined, 1], ['tune', 'shared', 1], ['result', undefined, undefined]]);
+    expect(lines[0].loss).toBeGreaterThan(0);
+    expect(lines[0].below_threshold).toBeGreaterThan(0);
+    const result = lines.pop();
+    // tune may drop weights of dead units, never add any
+    expect(result.nonzero_fraction).toBeLessThanOrEqual(0.1);
+    expect(result.nonzero_fraction).toBeGreaterThan(0.09);
+    expect(result.error_after).toBeLessThan(0.2);
+    const e = await run('eval', '--model', out, '--json', '--backend', 'wasm');
+    expect(JSON.parse(e.out).error).toBe(result.error_after);
+    expect(existsSync(join(dir, 'report.html'))).toBe(true);
+    const again = await run('compress', '--model', model, '--out', out, '--config', cfg, '--resume', join(dir, 'none.json'), '--backend', 'wasm');
+    expect(again.code).toBe(1);
+    expect(again.err).toMatch(/--resume continues a soft weight-sharing retraining; this config has a sparsify section/);
+  }, 120_000);
+
   it('is deterministic: the same inputs and seed give the same bytes', async () => {
     const a = join(dir, 'a.sws');
     const b = join(dir, 'b.sws');
@@ -98,6 +121,7 @@ describe('softshare compress / inspect / decompress / eval', () => {
   it.each([
     ['an invalid config field', { retrain: { tau: -2 } }, /config: invalid options: retrain.tau/],
     ['an unknown config section', { retrian: {} }, /config: invalid options: \(options\): Unrecognized key/],
+    ['an invalid sparsify field', { sparsify: { density: 2 } }, /config: invalid options: sparsify.density/],
     ['a mask-search tensor the model does not have', { tune: { mask: { epochs: 1, tensorDensity: { 'conv9/kernel': 0.1 } } } }, /config: tune.mask.tensorDensity names "conv9\/kernel", which the model does not have/],
   ])('rejects %s in one line naming the field, writing nothing', async (_n, cfg, message) => {
     const bad = join(dir, 'bad.json');

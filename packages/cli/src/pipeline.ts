@@ -6,10 +6,16 @@ import type { ImageDataset } from '@softshare/data';
 import { merge, mergeOptionsSchema } from '@softshare/merge';
 import { quantize, quantizeOptionsSchema } from '@softshare/quantize';
 import { retrain, retrainOptionsSchema, tune, tuneOptionsSchema, type TrainingState } from '@softshare/retrain';
+import { sparsify, sparsifyOptionsSchema } from '@softshare/sparsify';
 
-/** The --config file: one section per stage, each validated by that stage's own schema. */
+/**
+ * The --config file: one section per stage, each validated by that stage's own schema.
+ * With a `sparsify` section the pipeline is sparsify -> tune (the mask from sparse
+ * variational dropout) instead of retrain -> merge -> quantize -> tune.
+ */
 export const pipelineConfigSchema = z
   .object({
+    sparsify: sparsifyOptionsSchema.optional(),
     retrain: retrainOptionsSchema.default(retrainOptionsSchema.parse({})),
     merge: mergeOptionsSchema.default(mergeOptionsSchema.parse({})),
     quantize: quantizeOptionsSchema.default(quantizeOptionsSchema.parse({})),
@@ -41,30 +47,33 @@ export function loadPipelineConfig(path?: string, overrides: Record<string, unkn
   return parsed.data;
 }
 
+/** Hooks of the pipelines `retrain` and `compress` run. */
+export type PipelineContext = Partial<StageContext> & {
+  onCheckpoint?: (s: TrainingState) => void | Promise<void>;
+  resumeFrom?: TrainingState;
+  /** Sees the retrained (not yet quantised) model, e.g. for the report. */
+  onRetrained?: (m: RetrainedModel) => void;
+};
+
 /**
- * The soft weight-sharing pipeline that `retrain` and `compress` share:
+ * The pipeline that `retrain` and `compress` share. By default soft weight-sharing:
  * retrain -> merge -> quantize -> tune (shared values and biases, structure fixed; the
- * pretrained input is the teacher when `tune.mask.distill` is on).
+ * pretrained input is the teacher when `tune.mask.distill` is on). With a `sparsify`
+ * section: sparsify -> tune.
  */
-export function softWeightSharing(
-  data: ImageDataset,
-  config: PipelineConfig,
-  context: Partial<StageContext> & {
-    onCheckpoint?: (s: TrainingState) => void | Promise<void>;
-    resumeFrom?: TrainingState;
-    /** Sees the retrained (not yet quantised) model, e.g. for the report. */
-    onRetrained?: (m: RetrainedModel) => void;
-  } = {},
-): OperatorFunction<PretrainedModel, QuantizedModel> {
+export function compressionPipeline(data: ImageDataset, config: PipelineConfig, context: PipelineContext = {}): OperatorFunction<PretrainedModel, QuantizedModel> {
   let pretrained: PretrainedModel | undefined;
+  const remember = tap((m: PretrainedModel) => {
+    pretrained = m;
+  });
+  const finish = tune(data, config.tune, { ...context, teacher: () => pretrained });
+  if (config.sparsify) return pipe(remember, sparsify(data, config.sparsify, context), finish);
   return pipe(
-    tap((m) => {
-      pretrained = m;
-    }),
+    remember,
     retrain(data, config.retrain, context),
     tap((m) => context.onRetrained?.(m)),
     merge(config.merge, context),
     quantize(config.quantize, context),
-    tune(data, config.tune, { ...context, teacher: () => pretrained }),
+    finish,
   );
 }

@@ -30,16 +30,17 @@ export function reportData(args: {
   title: string;
   backend: string;
   input: ModelData;
-  retrained: RetrainedModel;
+  /** The retrained model before merging; without it (a sparsify run) the report draws the quantised weights and no mixture. */
+  retrained?: RetrainedModel;
   quantized: QuantizedModel;
   errorBefore: number;
   errorAfter: number;
   sizes: { file_bytes: number; original_bytes: number; file_ratio: number; paper_format_ratio: number; breakdown: Record<string, number>; tensors: readonly { name: string; elements: number; nonzero: number; positionBytes: number; codeBytes: number; codebookValues: number }[] };
   history: Record<string, number>[];
 }): ReportData {
-  const names = new Set(args.retrained.underPrior);
+  const names = new Set(args.retrained?.underPrior ?? args.quantized.quantized.map((q) => q.name));
   const before = kernels(args.input, names);
-  const after = kernels(args.retrained, names);
+  const after = kernels(args.retrained ?? args.quantized, names);
   const all = (ws: Float32Array[]) => ws.flatMap((w) => Array.from(w));
   const b = all(before);
   const a = all(after);
@@ -56,8 +57,8 @@ export function reportData(args: {
     for (const x of xs) h[Math.min(bins - 1, Math.floor(((x - lo) / (hi - lo || 1)) * bins))]++;
     return h;
   };
-  const mix: Mixture = args.retrained.mixture;
-  const comps = assignComponents(mix, Float32Array.from(a));
+  const mix: Mixture = args.retrained?.mixture ?? args.quantized.mixture;
+  const comps = mix.means.length > 0 ? assignComponents(mix, Float32Array.from(a)) : new Int32Array(a.length);
   const stride = Math.max(1, Math.floor(a.length / 4000));
   const pick = <T,>(xs: ArrayLike<T>) => Array.from({ length: Math.floor(xs.length / stride) }, (_, i) => xs[i * stride]);
   const nonzero = args.quantized.quantized.reduce((s, q) => s + q.codes.filter((c) => c !== 0).length, 0);

@@ -9,7 +9,7 @@ import { loadCheckpoint, saveCheckpoint } from '@softshare/retrain';
 import { intFlag, type CommandSpec } from './args.js';
 import type { Io } from './io.js';
 import { loadModelFile } from './load-model.js';
-import { loadPipelineConfig, softWeightSharing, type PipelineConfig } from './pipeline.js';
+import { compressionPipeline, loadPipelineConfig, type PipelineConfig } from './pipeline.js';
 import { progressBar } from './progress-bar.js';
 
 /** Flags shared by `retrain` and `compress`. */
@@ -32,7 +32,8 @@ export interface PipelineRun {
   readonly config: PipelineConfig;
   readonly input: PretrainedModel;
   readonly quantized: QuantizedModel;
-  readonly retrained: RetrainedModel;
+  /** The retrained model before merging (absent when the config's `sparsify` section replaced the retraining). */
+  readonly retrained?: RetrainedModel;
   readonly errorBefore: number;
   readonly seconds: number;
   readonly history: Record<string, number>[];
@@ -54,6 +55,7 @@ export async function runPipeline(values: Record<string, string | boolean | unde
   for (const name of Object.keys(config.tune.mask.tensorDensity ?? {})) {
     if (!input.params.some((p) => p.name === name)) throw new SoftshareError('E_OPTIONS', 'cli', `config: tune.mask.tensorDensity names "${name}", which the model does not have (it has ${input.params.map((p) => p.name).join(', ')})`);
   }
+  if (values.resume && config.sparsify) throw new SoftshareError('E_OPTIONS', 'cli', '--resume continues a soft weight-sharing retraining; this config has a sparsify section, which replaces the retraining');
   const resumeFrom = values.resume ? loadCheckpoint(values.resume as string) : undefined;
   const progress = createProgressChannel();
   const history: Record<string, number>[] = [];
@@ -72,6 +74,13 @@ export async function runPipeline(values: Record<string, string | boolean | unde
     }
     if (e.unit !== 'epoch') return;
     if (bar) io.err('\r\x1b[K');
+    if (e.stage === 'sparsify') {
+      const seconds = (performance.now() - t0) / 1000;
+      const { loss, kl, belowThreshold } = e.values ?? {};
+      if (values.json) io.out(JSON.stringify({ event: 'sparsify', epoch: e.current, of: e.total, loss, kl, below_threshold: belowThreshold, seconds }) + '\n');
+      else if (!values.quiet) io.err(`sparsify epoch ${e.current}/${e.total}  CE ${loss?.toFixed(4)}  KL/N ${kl?.toFixed(4)}  log-alpha < 3: ${belowThreshold}  ${seconds.toFixed(1)} s\n`);
+      return;
+    }
     if (e.stage !== 'retrain') {
       // tune: one line per epoch of the mask search (tune/mask) and of the tuning (tune)
       const phase = e.stage === 'tune/mask' ? 'mask' : 'shared';
@@ -121,7 +130,7 @@ export async function runPipeline(values: Record<string, string | boolean | unde
     process.on('SIGTERM', onTerm);
     const sub = of(input)
       .pipe(
-        softWeightSharing(data, config, {
+        compressionPipeline(data, config, {
           progress,
           resumeFrom,
           onRetrained: (m) => {
@@ -145,7 +154,7 @@ export async function runPipeline(values: Record<string, string | boolean | unde
         },
       });
   });
-  return { backend, data, config, input, quantized, retrained: retrained!, errorBefore, seconds: (performance.now() - t0) / 1000, history };
+  return { backend, data, config, input, quantized, retrained, errorBefore, seconds: (performance.now() - t0) / 1000, history };
 }
 
 export { tf };

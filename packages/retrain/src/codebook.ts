@@ -4,3 +4,31 @@ export function nearestNonZeroCode(codebook: ArrayLike<number>, w: number): numb
   for (let k = 2; k < codebook.length; k++) if (Math.abs(codebook[k] - w) < Math.abs(codebook[best] - w)) best = k;
   return best;
 }
+
+/**
+ * Codes of float weights on a codebook (codebook[0] = 0): 0 where `live[i]` is 0, else the
+ * nearest non-zero entry. With `iterations` > 0, Lloyd's 1-D k-means moves each non-zero
+ * entry (in place) to the float32 mean of the weights it holds (an entry holding none, or
+ * whose mean would be 0, keeps its value) until the codes stop changing or the iterations
+ * run out.
+ *
+ * @example
+ * const { codes } = fitCodebook([0.1, -0.2, 0], Uint8Array.of(1, 1, 0), Float32Array.of(0, -0.1, 0.1), 100);
+ */
+export function fitCodebook(w: ArrayLike<number>, live: Uint8Array, codebook: Float32Array, iterations: number): { codes: Uint8Array; codebook: Float32Array } {
+  const assign = () => Uint8Array.from(live, (l, i) => (l ? nearestNonZeroCode(codebook, w[i]) : 0));
+  let codes = assign();
+  for (let iter = 0; iter < iterations; iter++) {
+    const sum = new Float64Array(codebook.length);
+    const count = new Float64Array(codebook.length);
+    for (let i = 0; i < codes.length; i++) if (codes[i] !== 0) { sum[codes[i]] += w[i]; count[codes[i]]++; }
+    for (let k = 1; k < codebook.length; k++) {
+      const mean = Math.fround(sum[k] / count[k]);
+      if (count[k] > 0 && mean !== 0) codebook[k] = mean;
+    }
+    const next = assign();
+    if (next.every((c, i) => c === codes[i])) break;
+    codes = next;
+  }
+  return { codes, codebook };
+}

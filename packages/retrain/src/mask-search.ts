@@ -4,7 +4,7 @@ import { epochOrder, makeBatch, shiftBatch, type ImageDataset } from '@softshare
 import { crossEntropy, fromModelData, inputShapeFor, logitsFn, toModelData } from '@softshare/models';
 import { z } from 'zod';
 import { adamUpdate } from './adam.js';
-import { nearestNonZeroCode } from './codebook.js';
+import { fitCodebook } from './codebook.js';
 
 /** Options of the mask search that may run before shared-value tuning; defaults and their origin are in the README. */
 export const maskSearchOptionsSchema = z.strictObject({
@@ -223,27 +223,7 @@ export async function runMaskSearch(input: QuantizedModel, data: ImageDataset, o
   }
 }
 
-/**
- * Codes (and codebook) of a tensor after the search: 0 where the weight is zero, else the
- * nearest non-zero codebook entry. With `refit`, Lloyd iterations move each non-zero
- * entry to the float32 mean of the weights it holds (an entry holding none, or whose mean
- * would be 0, keeps its value) until the codes stop changing.
- */
+/** Codes (and codebook) of a tensor after the search (see `fitCodebook`; `refit` runs Lloyd's iterations on a copy of the codebook). */
 function snap(s: SparseTensor, refit: boolean): { codes: Uint8Array; codebook: Float32Array } {
-  const codebook = refit ? Float32Array.from(s.q.codebook) : s.q.codebook;
-  const assign = () => Uint8Array.from(s.w, (w, i) => (s.live[i] ? nearestNonZeroCode(codebook, w) : 0));
-  let codes = assign();
-  for (let iter = 0; refit && iter < 100; iter++) {
-    const sum = new Float64Array(codebook.length);
-    const count = new Float64Array(codebook.length);
-    for (let i = 0; i < codes.length; i++) if (codes[i] !== 0) { sum[codes[i]] += s.w[i]; count[codes[i]]++; }
-    for (let k = 1; k < codebook.length; k++) {
-      const mean = Math.fround(sum[k] / count[k]);
-      if (count[k] > 0 && mean !== 0) codebook[k] = mean;
-    }
-    const next = assign();
-    if (next.every((c, i) => c === codes[i])) break;
-    codes = next;
-  }
-  return { codes, codebook };
+  return fitCodebook(s.w, s.live, refit ? Float32Array.from(s.q.codebook) : s.q.codebook, refit ? 100 : 0);
 }

@@ -1,0 +1,28 @@
+import { z } from 'zod';
+
+/** Options of the sparsify stage; defaults and their origin are in the README. */
+export const sparsifyOptionsSchema = z.strictObject({
+  /** Passes of sparse variational dropout over the training set (default: 9, our LeNet-5-Caffe check in docs/RESULTS.md). */
+  epochs: z.number().int().positive().default(9),
+  /** Adam learning rate of the means, log-variances and biases (default: 1e-3, Molchanov et al. 2017). */
+  learningRate: z.number().positive().default(1e-3),
+  /** Minibatch size (default: 128). */
+  batchSize: z.number().int().min(1).default(128),
+  /** Weight of the KL term: the loss is cross-entropy + kl x KL / N_train (default: 2, our LeNet-5-Caffe check in docs/RESULTS.md; 1 is the variational bound). */
+  kl: z.number().nonnegative().default(2),
+  /** Epochs over which the KL weight rises linearly from 0 to `kl` (default: 2). */
+  anneal: z.number().nonnegative().default(2),
+  /** Initial log-variance of every weight (default: -10, so training starts at the pretrained network). */
+  initLogVariance: z.number().default(-10),
+  /** Share of the weights (over every tensor sparsified) that stays non-zero: those of lowest log-alpha (default: 0.0049, under the paper's 0.5% for LeNet-5-Caffe). */
+  density: z.number().gt(0).max(1).default(0.0049),
+  /** Shared non-zero values per tensor, fitted by 1-D k-means over its kept weights (default: 9, what merging left per LeNet-5-Caffe layer in our soft weight-sharing runs). */
+  values: z.number().int().min(1).max(255).default(9),
+  /** Seed of the example order and of the noise (default: 1). */
+  seed: z.number().int().nonnegative().default(1),
+  /** Use only the first N training examples (default: all). */
+  trainLimit: z.number().int().positive().optional(),
+});
+
+export type SparsifyOptions = z.output<typeof sparsifyOptionsSchema>;
+export type SparsifyOptionsInput = z.input<typeof sparsifyOptionsSchema>;

@@ -1,0 +1,242 @@
+import * as tf from '@tensorflow/tfjs';
+import { Rng, SoftshareError, type ModelData } from '@softshare/core';
+import { epochOrder, makeBatch, takeFirst, type ImageDataset } from '@softshare/data';
+import { crossEntropy, fromModelData, inputShapeFor } from '@softshare/models';
+import type { SparsifyOptions } from './options.js';
+
+/** Molchanov et al.'s (2017) fit of -KL(q || log-uniform prior) as a function of log-alpha. */
+const K1 = 0.63576;
+const K2 = 1.8732;
+const K3 = 1.48695;
+/** log-alpha is clipped to this range, as in Molchanov et al.'s code. */
+const LOG_ALPHA_LIMIT = 8;
+
+/** A Dense or Conv2D layer whose kernel is sparsified: mean theta and log-variance per weight. */
+interface VdLayer {
+  readonly kernelName: string;
+  readonly biasName?: string;
+  readonly theta: tf.Variable;
+  readonly logVariance: tf.Variable;
+  readonly bias?: tf.Variable;
+  /** x -> x W (dense) or the layer's convolution of x by W. */
+  readonly op: (x: tf.Tensor, w: tf.Tensor) => tf.Tensor;
+  readonly activation?: tf.layers.Layer;
+}
+
+/** One step of the chain: a sparsified layer or a layer applied as it is. */
+type ChainStep = { vd: VdLayer } | { layer: tf.layers.Layer };
+
+/** What sparse variational dropout learned, per sparsified tensor (kernels in model order). */
+export interface VariationalDropoutResult {
+  readonly tensors: readonly { name: string; shape: readonly number[]; theta: Float32Array; logAlpha: Float32Array }[];
+  /** Trained biases of the sparsified layers, by parameter name. */
+  readonly biases: ReadonlyMap<string, Float32Array>;
+}
+
+/** Statistics of one epoch of sparse variational dropout. */
+export interface VariationalDropoutEpoch {
+  readonly epoch: number;
+  readonly epochs: number;
+  /** Mean training cross-entropy of the epoch's (noisy) batches. */
+  readonly loss: number;
+  /** Mean KL / N_train over the epoch's batches (before its weight). */
+  readonly kl: number;
+  /** Weights with log-alpha < 3 (Molchanov et al.'s own threshold), over every sparsified tensor. */
+  readonly belowThreshold: number;
+}
+
+/** Callbacks of a variational dropout run. */
+export interface VariationalDropoutHooks {
+  /** Polled before each batch; true stops the run with E_CANCELLED. */
+  isCancelled?: () => boolean;
+  /** After each batch: batches done in this epoch, batches per epoch. */
+  onStep?: (step: number, steps: number) => void;
+  onEpoch?: (e: VariationalDropoutEpoch) => void;
+}
+
+function logAlpha(l: VdLayer): tf.Tensor {
+  return tf.clipByValue(tf.sub(l.logVariance, tf.log(tf.add(tf.square(l.theta), 1e-8))), -LOG_ALPHA_LIMIT, LOG_ALPHA_LIMIT);
+}
+
+/** sum over weights of KL(q || prior) by Molchanov et al.'s approximation. */
+function klDivergence(l: VdLayer): tf.Scalar {
+  const a = logAlpha(l);
+  const negKl = tf.sub(tf.sub(tf.mul(K1, tf.sigmoid(tf.add(K2, tf.mul(K3, a)))), tf.mul(0.5, tf.softplus(tf.neg(a)))), K1);
+  return tf.neg(tf.sum(negKl)) as tf.Scalar;
+}
+
+/** A trainable variable holding a fresh tensor's values (the tensor itself is freed). */
+function variableOf(make: () => tf.Tensor): tf.Variable {
+  const t = make();
+  const v = tf.variable(t);
+  t.dispose();
+  return v;
+}
+
+/**
+ * The model as a chain of layers (each takes the previous one's output), with every Dense
+ * and Conv2D kernel in `names` turned into a variational layer. Ends at the logits when the
+ * last layer is a softmax activation layer (`logits` true), else at the model's output.
+ */
+function buildChain(model: tf.LayersModel, params: ReadonlyMap<string, Float32Array>, names: ReadonlySet<string>, initLogVariance: number): { steps: ChainStep[]; logits: boolean; vd: VdLayer[] } {
+  const layers = model.layers.filter((l) => l.getClassName() !== 'InputLayer');
+  layers.forEach((l, i) => {
+    const inbound = (l as unknown as { inboundNodes: { inboundLayers: tf.layers.Layer[] }[] }).inboundNodes.flatMap((n) => n.inboundLayers);
+    const ok = inbound.length === 1 && (i === 0 ? inbound[0].getClassName() === 'InputLayer' : inbound[0] === layers[i - 1]);
+    if (!ok) throw new SoftshareError('E_MODEL_INCOMPATIBLE', 'sparsify', `sparsify takes chain models (each layer fed by the one before); layer "${l.name}" is fed by ${inbound.map((x) => `"${x.name}"`).join(', ') || 'nothing'}`);
+  });
+  const last = layers[layers.length - 1];
+  const logits = last.getClassName() === 'Activation' && (last.getConfig() as { activation?: string }).activation === 'softmax';
+  const vd: VdLayer[] = [];
+  const steps: ChainStep[] = (logits ? layers.slice(0, -1) : layers).map((layer) => {
+    const kernelName = `${layer.name}/kernel`;
+    const kind = layer.getClassName();
+    if (!names.has(kernelName) || (kind !== 'Dense' && kind !== 'Conv2D')) return { layer };
+    const cfg = layer.getConfig() as { activation?: string; strides?: number[]; padding?: 'valid' | 'same'; dilationRate?: number | number[]; dataFormat?: string };
+    if (kind === 'Conv2D' && cfg.dataFormat === 'channelsFirst') throw new SoftshareError('E_MODEL_INCOMPATIBLE', 'sparsify', `sparsify takes channels-last convolutions; layer "${layer.name}" is channels-first`);
+    const kernel = layer.getWeights()[0];
+    const biasName = `${layer.name}/bias`;
+    const bias = params.get(biasName);
+    const dilation = (Array.isArray(cfg.dilationRate) ? cfg.dilationRate : [cfg.dilationRate ?? 1, cfg.dilationRate ?? 1]) as [number, number];
+    const op =
+      kind === 'Conv2D'
+        ? (x: tf.Tensor, w: tf.Tensor) => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, cfg.strides as [number, number], cfg.padding ?? 'valid', 'NHWC', dilation)
+        : (x: tf.Tensor, w: tf.Tensor) => tf.matMul(x as tf.Tensor2D, w as tf.Tensor2D);
+    const l: VdLayer = {
+      kernelName,
+      biasName: bias ? biasName : undefined,
+      theta: variableOf(() => tf.tensor(params.get(kernelName)!, kernel.shape)),
+      logVariance: variableOf(() => tf.fill(kernel.shape, initLogVariance)),
+      bias: bias ? variableOf(() => tf.tensor(bias)) : undefined,
+      op,
+      activation: cfg.activation && cfg.activation !== 'linear' ? tf.layers.activation({ activation: cfg.activation as 'relu' }) : undefined,
+    };
+    vd.push(l);
+    return { vd: l };
+  });
+  return { steps, logits, vd };
+}
+
+/**
+ * The chain's output (logits when the model ends in a softmax layer) for a batch: each
+ * variational layer's pre-activation is its mean plus, when `nextSeed` is given, a draw of
+ * its local-reparameterisation noise (seeded by `nextSeed()`); without it, the network of
+ * the means.
+ */
+function chainForward(steps: readonly ChainStep[], x: tf.Tensor, nextSeed?: () => number): tf.Tensor {
+  let h = x;
+  for (const step of steps) {
+    if ('layer' in step) {
+      h = step.layer.apply(h, { training: nextSeed !== undefined }) as tf.Tensor;
+      continue;
+    }
+    const l = step.vd;
+    let out = l.op(h, l.theta);
+    if (nextSeed) {
+      const variance = l.op(tf.square(h), tf.exp(l.logVariance));
+      out = tf.add(out, tf.mul(tf.sqrt(tf.add(variance, 1e-8)), tf.randomNormal(out.shape, 0, 1, 'float32', nextSeed())));
+    }
+    if (l.bias) out = tf.add(out, l.bias);
+    h = l.activation ? (l.activation.apply(out) as tf.Tensor) : out;
+  }
+  return h;
+}
+
+/**
+ * The model as a variational chain (see `runVariationalDropout`) for checks: `forward(x)`
+ * is the network of the means (logits when the model ends in a softmax layer); dispose()
+ * frees its variables.
+ */
+export async function variationalChain(input: ModelData, names: ReadonlySet<string>, initLogVariance = -10): Promise<{ forward: (x: tf.Tensor) => tf.Tensor; logits: boolean; dispose: () => void }> {
+  const model = await fromModelData(input);
+  let chain: ReturnType<typeof buildChain>;
+  try {
+    chain = buildChain(model, new Map(input.params.map((p) => [p.name, p.values])), names, initLogVariance);
+  } catch (e) {
+    model.dispose();
+    throw e;
+  }
+  return {
+    forward: (x) => chainForward(chain.steps, x),
+    logits: chain.logits,
+    dispose: () => {
+      for (const l of chain.vd) tf.dispose([l.theta, l.logVariance, ...(l.bias ? [l.bias] : [])]);
+      model.dispose();
+    },
+  };
+}
+
+/**
+ * Sparse variational dropout (Molchanov et al. 2017) over the Dense and Conv2D kernels
+ * named in `names`, starting from the model's weights: each weight gets a mean theta and a
+ * log-variance; the loss is the cross-entropy under the local reparameterisation trick
+ * (the pre-activations are sampled, one draw per example) plus kl x KL / N_train, the KL
+ * weight rising linearly over `anneal` epochs; Adam trains the means, log-variances and
+ * those layers' biases (other layers' weights stay as they are). Weights of high
+ * log-alpha = log sigma^2 - log theta^2 are the ones the data says can go. Deterministic
+ * for a given seed (batch order from Rng(seed), noise seeds seed, seed + 1, ...).
+ */
+export async function runVariationalDropout(input: ModelData, data: ImageDataset, names: ReadonlySet<string>, options: SparsifyOptions, hooks: VariationalDropoutHooks = {}): Promise<VariationalDropoutResult> {
+  const model = await fromModelData(input);
+  const params = new Map(input.params.map((p) => [p.name, p.values]));
+  let chain: ReturnType<typeof buildChain> | undefined;
+  const optimizer = tf.train.adam(options.learningRate);
+  try {
+    const shape = inputShapeFor(model, data.train);
+    chain = buildChain(model, params, names, options.initLogVariance);
+    const { steps, logits, vd } = chain;
+    if (vd.length === 0) throw new SoftshareError('E_OPTIONS', 'sparsify', 'No Dense or Conv2D kernel to sparsify: the model has none under the chosen tensors');
+    let noiseSeed = options.seed;
+    const forward = (x: tf.Tensor) => chainForward(steps, x, () => noiseSeed++);
+    const loss = (h: tf.Tensor, y: tf.Tensor): tf.Scalar => (logits ? crossEntropy(h, y) : (tf.neg(tf.mean(tf.sum(tf.mul(y, tf.log(tf.clipByValue(h, 1e-7, 1))), 1))) as tf.Scalar));
+    const vars = vd.flatMap((l) => [l.theta, l.logVariance, ...(l.bias ? [l.bias] : [])]);
+    const train = options.trainLimit ? takeFirst(data.train, options.trainLimit) : data.train;
+    const N = train.count;
+    const perEpoch = Math.ceil(N / options.batchSize);
+    const rng = new Rng(options.seed);
+    let t = 0;
+    for (let epoch = 1; epoch <= options.epochs; epoch++) {
+      const batches = epochOrder(N, options.batchSize, rng);
+      let ceSum = 0;
+      let klSum = 0;
+      for (let b = 0; b < batches.length; b++) {
+        if (hooks.isCancelled?.()) throw new SoftshareError('E_CANCELLED', 'sparsify', `Sparsify cancelled in epoch ${epoch} after ${b} batches`);
+        t++;
+        const klWeight = options.anneal > 0 ? options.kl * Math.min(1, t / (options.anneal * perEpoch)) : options.kl;
+        const batch = makeBatch(train, batches[b], data.numClasses);
+        let ce: tf.Scalar | undefined;
+        let kl: tf.Scalar | undefined;
+        try {
+          tf.tidy(() => {
+            const x = tf.tensor(batch.x, [batch.size, ...shape]);
+            const y = tf.tensor2d(batch.y, [batch.size, data.numClasses]);
+            const { grads } = tf.variableGrads(() => {
+              ce = tf.keep(loss(forward(x), y));
+              kl = tf.keep(tf.addN(vd.map(klDivergence)) as tf.Scalar);
+              return tf.add(ce, tf.mul(kl, klWeight / N));
+            }, vars);
+            const ceValue = ce!.dataSync()[0];
+            if (!Number.isFinite(ceValue)) throw new SoftshareError('E_DIVERGED', 'sparsify', `Loss became NaN/Inf in sparsify epoch ${epoch}; lower sparsify.learningRate`);
+            optimizer.applyGradients(grads as Record<string, tf.Variable>);
+            ceSum += ceValue;
+            klSum += kl!.dataSync()[0];
+          });
+        } finally {
+          tf.dispose([ce, kl].filter((v): v is tf.Scalar => v !== undefined));
+        }
+        hooks.onStep?.(b + 1, batches.length);
+        await new Promise((r) => setImmediate(r));
+      }
+      const belowThreshold = vd.reduce((a, l) => a + tf.tidy(() => tf.sum(tf.less(logAlpha(l), 3)).dataSync()[0]), 0);
+      hooks.onEpoch?.({ epoch, epochs: options.epochs, loss: ceSum / batches.length, kl: klSum / batches.length / N, belowThreshold });
+    }
+    return {
+      tensors: vd.map((l) => ({ name: l.kernelName, shape: l.theta.shape, theta: l.theta.dataSync() as Float32Array, logAlpha: tf.tidy(() => logAlpha(l).dataSync() as Float32Array) })),
+      biases: new Map(vd.filter((l) => l.bias).map((l) => [l.biasName!, l.bias!.dataSync() as Float32Array])),
+    };
+  } finally {
+    optimizer.dispose();
+    for (const l of chain?.vd ?? []) tf.dispose([l.theta, l.logVariance, ...(l.bias ? [l.bias] : [])]);
+    model.dispose();
+  }
+}
