@@ -66,6 +66,8 @@ describe('softshare compress / inspect / decompress / eval', () => {
     expect(lines[0].below_threshold).toBeGreaterThan(0);
     const result = lines.pop();
     // tune may drop weights of dead units, never add any
+    expect(result.pipeline).toBe('sparsify -> tune');
+    expect(result.prior_tensors).toBeUndefined();
     expect(result.nonzero_fraction).toBeLessThanOrEqual(0.1);
     expect(result.nonzero_fraction).toBeGreaterThan(0.09);
     expect(result.error_after).toBeLessThan(0.2);

@@ -47,6 +47,11 @@ export function loadPipelineConfig(path?: string, overrides: Record<string, unkn
   return parsed.data;
 }
 
+/** The stages a config runs, for summaries. */
+export function pipelineName(config: PipelineConfig): string {
+  return config.sparsify ? 'sparsify -> tune' : 'retrain -> merge -> quantize -> tune';
+}
+
 /** Hooks of the pipelines `retrain` and `compress` run. */
 export type PipelineContext = Partial<StageContext> & {
   onCheckpoint?: (s: TrainingState) => void | Promise<void>;

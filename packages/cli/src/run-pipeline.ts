@@ -16,7 +16,7 @@ import { progressBar } from './progress-bar.js';
 export const pipelineOptions: CommandSpec['options'] = {
   model: { type: 'string', required: true, description: 'pretrained tfjs layers model.json' },
   data: { type: 'string', default: 'mnist', description: "'mnist' or a folder with the four IDX files" },
-  config: { type: 'string', default: 'the stages’ defaults', description: 'JSON file: { retrain: {...}, merge: {...}, quantize: {...}, tune: {...} }' },
+  config: { type: 'string', default: 'the stages’ defaults', description: 'JSON file: { retrain: {...}, merge: {...}, quantize: {...}, tune: {...} }, or { sparsify: {...}, tune: {...} } for sparsify -> tune' },
   resume: { type: 'string', description: 'continue from a checkpoint.json written by an earlier run' },
   'checkpoint-dir': { type: 'string', default: 'the output directory (retrain) or <out>.ckpt/ (compress)', description: 'where checkpoint.json/.bin go after each epoch' },
   epochs: { type: 'string', default: 'config, else 30', description: 'override retrain.epochs' },

@@ -8,6 +8,7 @@ import { renderReport } from '../report-html.js';
 import { reportData } from '../report-data.js';
 import { helpText, parseCommand, UsageError, type CommandSpec } from '../args.js';
 import type { Io } from '../io.js';
+import { pipelineName } from '../pipeline.js';
 import { pipelineOptions, runPipeline, tf } from '../run-pipeline.js';
 import { sparsitySummary } from '../summary.js';
 
@@ -51,7 +52,8 @@ export async function compressCommand(argv: string[], io: Io): Promise<number> {
     nonzero_fraction: sparsity.nonzero_fraction,
     ...sizes,
     layers: sparsity.layers,
-    prior_tensors: run.config.retrain.prior.tensors,
+    pipeline: pipelineName(run.config),
+    prior_tensors: run.config.sparsify ? undefined : run.config.retrain.prior.tensors,
     seconds: +run.seconds.toFixed(1),
     history: run.history,
     config: run.config,

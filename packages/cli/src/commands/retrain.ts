@@ -3,6 +3,7 @@ import { ensureWritableDir, fileIO, writeFileAtomic } from '@softshare/backend';
 import { evaluate, fromModelData } from '@softshare/models';
 import { helpText, parseCommand, type CommandSpec } from '../args.js';
 import type { Io } from '../io.js';
+import { pipelineName } from '../pipeline.js';
 import { pipelineOptions, runPipeline, tf } from '../run-pipeline.js';
 import { sparsitySummary } from '../summary.js';
 
@@ -35,7 +36,8 @@ export async function retrainCommand(argv: string[], io: Io): Promise<number> {
     weights_under_prior: sparsity.weights,
     layers: sparsity.layers,
     components_after_merge: run.quantized.mixture.means.length,
-    prior_tensors: run.config.retrain.prior.tensors,
+    pipeline: pipelineName(run.config),
+    prior_tensors: run.config.sparsify ? undefined : run.config.retrain.prior.tensors,
     seconds: +run.seconds.toFixed(1),
     config: run.config,
     history: run.history,
@@ -43,6 +45,6 @@ export async function retrainCommand(argv: string[], io: Io): Promise<number> {
   };
   writeFileAtomic(join(out, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
   if (values.json) io.out(JSON.stringify({ event: 'result', ...summary, history: undefined, config: undefined, diagnostics: undefined }) + '\n');
-  else io.out(`error ${(run.errorBefore * 100).toFixed(2)}% -> ${(after * 100).toFixed(2)}%, non-zero ${(sparsity.nonzero_fraction * 100).toFixed(2)}% of ${sparsity.weights} weights (${run.config.retrain.prior.tensors} under the prior), ${run.seconds.toFixed(0)} s on ${run.backend.name}; wrote ${out}\n`);
+  else io.out(`error ${(run.errorBefore * 100).toFixed(2)}% -> ${(after * 100).toFixed(2)}%, non-zero ${(sparsity.nonzero_fraction * 100).toFixed(2)}% of ${sparsity.weights} weights (${run.config.sparsify ? 'sparsify' : `${run.config.retrain.prior.tensors} under the prior`}), ${run.seconds.toFixed(0)} s on ${run.backend.name}; wrote ${out}\n`);
   return 0;
 }
