@@ -64,6 +64,8 @@ describe('softshare compress / inspect / decompress / eval', () => {
     expect(lines.map((l) => [l.event, l.phase, l.epoch])).toEqual([['sparsify', undefined, 1], ['tune', 'shared', 1], ['result', undefined, undefined]]);
     expect(lines[0].loss).toBeGreaterThan(0);
     expect(lines[0].below_threshold).toBeGreaterThan(0);
+    expect(lines[0].test_error).toBeGreaterThanOrEqual(0);
+    expect(lines[0].test_error).toBeLessThan(0.5);
     const result = lines.pop();
     // tune may drop weights of dead units, never add any
     expect(result.pipeline).toBe('sparsify -> tune');

@@ -76,9 +76,9 @@ export async function runPipeline(values: Record<string, string | boolean | unde
     if (bar) io.err('\r\x1b[K');
     if (e.stage === 'sparsify') {
       const seconds = (performance.now() - t0) / 1000;
-      const { loss, kl, belowThreshold } = e.values ?? {};
-      if (values.json) io.out(JSON.stringify({ event: 'sparsify', epoch: e.current, of: e.total, loss, kl, below_threshold: belowThreshold, seconds }) + '\n');
-      else if (!values.quiet) io.err(`sparsify epoch ${e.current}/${e.total}  CE ${loss?.toFixed(4)}  KL/N ${kl?.toFixed(4)}  log-alpha < 3: ${belowThreshold}  ${seconds.toFixed(1)} s\n`);
+      const { loss, kl, belowThreshold, testError } = e.values ?? {};
+      if (values.json) io.out(JSON.stringify({ event: 'sparsify', epoch: e.current, of: e.total, loss, kl, below_threshold: belowThreshold, test_error: testError, seconds }) + '\n');
+      else if (!values.quiet) io.err(`sparsify epoch ${e.current}/${e.total}  CE ${loss?.toFixed(4)}  KL/N ${kl?.toFixed(4)}  log-alpha < 3: ${belowThreshold}${testError === undefined ? '' : `  kept-means test error ${(testError * 100).toFixed(2)}%`}  ${seconds.toFixed(1)} s\n`);
       return;
     }
     if (e.stage !== 'retrain') {

@@ -18,6 +18,8 @@ export const sparsifyOptionsSchema = z.strictObject({
   density: z.number().gt(0).max(1).default(0.0049),
   /** Shared non-zero values per tensor, fitted by 1-D k-means over its kept weights (default: 9, what merging left per LeNet-5-Caffe layer in our soft weight-sharing runs). */
   values: z.number().int().min(1).max(255).default(9),
+  /** Every this many epochs, report the test error of the kept weights' means (the top `density` share by log-alpha, before k-means); 0: never (default: 1; one pass over the test set). */
+  evalEvery: z.number().int().nonnegative().default(1),
   /** Seed of the example order and of the noise (default: 1). */
   seed: z.number().int().nonnegative().default(1),
   /** Use only the first N training examples (default: all). */

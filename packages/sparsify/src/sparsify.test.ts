@@ -125,6 +125,22 @@ describe('sparse variational dropout', () => {
     expect(heavy.last).toBeLessThan(none.last);
   });
 
+  it('reports the test error of the kept means each epoch, as evaluating that network directly gives', async () => {
+    const names = new Set(['fc1/kernel', 'fc2/kernel', 'fc3/kernel']);
+    const reported: (number | undefined)[] = [];
+    const options = sparsifyOptionsSchema.parse({ epochs: 2, density: 0.2, evalEvery: 2 });
+    const r = await runVariationalDropout(lenet300, data, names, options, { onEpoch: (e) => reported.push(e.testError) });
+    expect(reported[0]).toBeUndefined();
+    const keep = keepLowest(r.tensors.map((t) => t.logAlpha), Math.round(0.2 * 266200));
+    const values = new Map<string, Float32Array>(r.biases);
+    r.tensors.forEach((t, i) => values.set(t.name, t.theta.map((w, j) => (keep[i][j] ? w : 0))));
+    const { evaluate, fromModelData } = await import('@softshare/models');
+    const net = await fromModelData({ ...lenet300, params: lenet300.params.map((p) => ({ ...p, values: values.get(p.name) ?? p.values })) });
+    expect(reported[1]).toBe(evaluate(net, data.test).error);
+    expect(reported[1]).toBeLessThan(0.1);
+    net.dispose();
+  });
+
   it('runSparsify keeps exactly the density share, shares at most `values` values per tensor, is deterministic and leaks no tensors', async () => {
     const options = sparsifyOptionsSchema.parse({ epochs: 1, density: 0.02, values: 5 });
     let first: QuantizedModel | undefined;

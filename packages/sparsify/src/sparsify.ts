@@ -44,7 +44,8 @@ export async function runSparsify(input: ModelData, data: ImageDataset, options:
  * mask by sparse variational dropout instead of the mixture prior. Place tune() after it.
  * Unsubscribing stops it within one batch. Progress: `step` events (stage `sparsify`)
  * after each batch and `epoch` events with the epoch's mean cross-entropy (`loss`), KL / N
- * (`kl`) and the count of weights with log-alpha < 3 (`belowThreshold`).
+ * (`kl`), the count of weights with log-alpha < 3 (`belowThreshold`) and, every `evalEvery`
+ * epochs, the test error of the kept weights' means (`testError`).
  *
  * @example
  * of(toModelData(model)).pipe(sparsify(data, { epochs: 9 }), tune(data, { epochs: 6, mask: { epochs: 10, regrow: 0, refit: true } }))
@@ -56,7 +57,7 @@ export function sparsify(data: ImageDataset, options?: SparsifyOptionsInput, con
     runSparsify(model, data, opts, {
       isCancelled,
       onStep: (current, total) => progress.emit({ stage: 'sparsify', unit: 'step', current, total }),
-      onEpoch: (e) => progress.emit({ stage: 'sparsify', unit: 'epoch', current: e.epoch, total: e.epochs, values: { loss: e.loss, kl: e.kl, belowThreshold: e.belowThreshold } }),
+      onEpoch: (e) => progress.emit({ stage: 'sparsify', unit: 'epoch', current: e.epoch, total: e.epochs, values: { loss: e.loss, kl: e.kl, belowThreshold: e.belowThreshold, ...(e.testError === undefined ? {} : { testError: e.testError }) } }),
     }),
   );
 }

@@ -1,8 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { Rng, SoftshareError, type ModelData } from '@softshare/core';
 import { epochOrder, makeBatch, takeFirst, type ImageDataset } from '@softshare/data';
-import { crossEntropy, fromModelData, inputShapeFor } from '@softshare/models';
+import { crossEntropy, evaluate, fromModelData, inputShapeFor } from '@softshare/models';
 import type { SparsifyOptions } from './options.js';
+import { keepLowest } from './select.js';
 
 /** Molchanov et al.'s (2017) fit of -KL(q || log-uniform prior) as a function of log-alpha. */
 const K1 = 0.63576;
@@ -43,6 +44,8 @@ export interface VariationalDropoutEpoch {
   readonly kl: number;
   /** Weights with log-alpha < 3 (Molchanov et al.'s own threshold), over every sparsified tensor. */
   readonly belowThreshold: number;
+  /** Test error of the network of the kept weights' means (top `density` share by log-alpha), on epochs `evalEvery` asks for. */
+  readonly testError?: number;
 }
 
 /** Callbacks of a variational dropout run. */
@@ -166,6 +169,24 @@ export async function variationalChain(input: ModelData, names: ReadonlySet<stri
   };
 }
 
+/** Test error of the input network with each variational layer's kernel = its means where kept (top `density` by log-alpha), else 0, and its trained bias. */
+async function keptMeansError(input: ModelData, vd: readonly VdLayer[], density: number, data: ImageDataset): Promise<number> {
+  const thetas = vd.map((l) => l.theta.dataSync() as Float32Array);
+  const logAlphas = vd.map((l) => tf.tidy(() => logAlpha(l).dataSync() as Float32Array));
+  const keep = keepLowest(logAlphas, Math.round(density * thetas.reduce((a, t) => a + t.length, 0)));
+  const values = new Map<string, Float32Array>();
+  vd.forEach((l, i) => {
+    values.set(l.kernelName, thetas[i].map((w, j) => (keep[i][j] ? w : 0)));
+    if (l.bias) values.set(l.biasName!, l.bias.dataSync() as Float32Array);
+  });
+  const net = await fromModelData({ ...input, params: input.params.map((p) => ({ ...p, values: values.get(p.name) ?? p.values })) });
+  try {
+    return evaluate(net, data.test).error;
+  } finally {
+    net.dispose();
+  }
+}
+
 /**
  * Sparse variational dropout (Molchanov et al. 2017) over the Dense and Conv2D kernels
  * named in `names`, starting from the model's weights: each weight gets a mean theta and a
@@ -228,7 +249,8 @@ export async function runVariationalDropout(input: ModelData, data: ImageDataset
         await new Promise((r) => setImmediate(r));
       }
       const belowThreshold = vd.reduce((a, l) => a + tf.tidy(() => tf.sum(tf.less(logAlpha(l), 3)).dataSync()[0]), 0);
-      hooks.onEpoch?.({ epoch, epochs: options.epochs, loss: ceSum / batches.length, kl: klSum / batches.length / N, belowThreshold });
+      const testError = options.evalEvery > 0 && epoch % options.evalEvery === 0 ? await keptMeansError(input, vd, options.density, data) : undefined;
+      hooks.onEpoch?.({ epoch, epochs: options.epochs, loss: ceSum / batches.length, kl: klSum / batches.length / N, belowThreshold, ...(testError === undefined ? {} : { testError }) });
     }
     return {
       tensors: vd.map((l) => ({ name: l.kernelName, shape: l.theta.shape, theta: l.theta.dataSync() as Float32Array, logAlpha: tf.tidy(() => logAlpha(l).dataSync() as Float32Array) })),
