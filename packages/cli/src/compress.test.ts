@@ -126,6 +126,7 @@ describe('softshare compress / inspect / decompress / eval', () => {
     ['an invalid config field', { retrain: { tau: -2 } }, /config: invalid options: retrain.tau/],
     ['an unknown config section', { retrian: {} }, /config: invalid options: \(options\): Unrecognized key/],
     ['an invalid sparsify field', { sparsify: { density: 2 } }, /config: invalid options: sparsify.density/],
+    ['a sparsify section beside options of the stages it replaces', { sparsify: {}, retrain: { tau: 0.1 }, quantize: {} }, /config: a sparsify section replaces retrain -> merge -> quantize, so retrain, quantize would be ignored; remove them/],
     ['a mask-search tensor the model does not have', { tune: { mask: { epochs: 1, tensorDensity: { 'conv9/kernel': 0.1 } } } }, /config: tune.mask.tensorDensity names "conv9\/kernel", which the model does not have/],
   ])('rejects %s in one line naming the field, writing nothing', async (_n, cfg, message) => {
     const bad = join(dir, 'bad.json');

@@ -41,6 +41,11 @@ export function loadPipelineConfig(path?: string, overrides: Record<string, unkn
       throw new SoftshareError('E_OPTIONS', 'cli', `Expected config ${path} to be JSON, got a parse error: ${(cause as Error).message}`, { cause });
     }
   }
+  if (raw.sparsify !== undefined) {
+    // the soft weight-sharing stages do not run: their options would be silently ignored
+    const unused = [...['retrain', 'merge', 'quantize'].filter((k) => raw[k] !== undefined), ...Object.keys(overrides).map((k) => `--${k}`)];
+    if (unused.length > 0) throw new SoftshareError('E_OPTIONS', 'cli', `config: a sparsify section replaces retrain -> merge -> quantize, so ${unused.join(', ')} would be ignored; remove ${unused.length > 1 ? 'them' : 'it'}`);
+  }
   const retrainSection = { ...((raw.retrain as object | undefined) ?? {}), ...overrides };
   const parsed = pipelineConfigSchema.safeParse({ ...raw, retrain: retrainSection });
   if (!parsed.success) throw new SoftshareError('E_OPTIONS', 'cli', formatOptionsError('config', parsed.error));
