@@ -6,8 +6,10 @@ describe('@softshare/retrain exports', () => {
     expect(Object.keys(r).sort()).toEqual([
       'ADAM',
       'adamUpdate',
+      'cancellableStage',
       'decodeTrainingState',
       'encodeTrainingState',
+      'fitCodebook',
       'loadCheckpoint',
       'maskSearchOptionsSchema',
       'nearestNonZeroCode',
