@@ -180,6 +180,21 @@ describe('sparse variational dropout', () => {
     net.dispose();
   });
 
+  it('passes kernels of layers other than Dense and Conv2D through unchanged, with a diagnostic', async () => {
+    const input = tf.input({ shape: [784] });
+    let h = tf.layers.reshape({ targetShape: [784, 1], name: 'r' }).apply(input) as tf.SymbolicTensor;
+    h = tf.layers.conv1d({ filters: 2, kernelSize: 5, strides: 4, name: 'c1d' }).apply(h) as tf.SymbolicTensor;
+    h = tf.layers.flatten({ name: 'f' }).apply(h) as tf.SymbolicTensor;
+    h = tf.layers.dense({ units: 10, activation: 'softmax', name: 'd' }).apply(h) as tf.SymbolicTensor;
+    const model = tf.model({ inputs: input, outputs: h });
+    const m = toModelData(model);
+    model.dispose();
+    const q = await runSparsify(m, data, sparsifyOptionsSchema.parse({ epochs: 1, trainLimit: 256, evalEvery: 1, density: 0.5 }));
+    expect(q.quantized.map((t) => t.name)).toEqual(['d/kernel']);
+    expect(q.params.find((p) => p.name === 'c1d/kernel')!.values).toBe(m.params.find((p) => p.name === 'c1d/kernel')!.values);
+    expect(q.diagnostics.some((d) => d.stage === 'sparsify' && d.message.startsWith('c1d/kernel passed through'))).toBe(true);
+  });
+
   it('the stage rejects bad options before running', () => {
     expect(() => sparsify(data, { density: 0 })).toThrow(/sparsify/);
     expect(() => sparsify(data, { values: 300 })).toThrow(/sparsify/);

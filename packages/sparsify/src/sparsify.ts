@@ -27,6 +27,7 @@ export async function runSparsify(input: ModelData, data: ImageDataset, options:
     return bias ? { ...p, values: bias } : p;
   });
   const kept = keep.reduce((a, k) => a + k.reduce((s, x) => s + x, 0), 0);
+  const skipped = [...names].filter((n) => !byName.has(n)).map((n) => ({ severity: 'info' as const, stage: 'sparsify', layer: n.split('/')[0], message: `${n} passed through as float32: sparsify handles Dense and Conv2D kernels only` }));
   const note = { severity: 'info' as const, stage: 'sparsify', message: `sparse variational dropout kept ${kept} of ${total} weights (${((100 * kept) / total).toFixed(3)}%) in ${quantized.map((q) => q.name).join(', ')}` };
   return {
     kind: 'quantized',
@@ -34,7 +35,7 @@ export async function runSparsify(input: ModelData, data: ImageDataset, options:
     params,
     quantized,
     mixture: { means: new Float64Array(0), variances: new Float64Array(0), proportions: new Float64Array(0) },
-    diagnostics: [...input.diagnostics, note],
+    diagnostics: [...input.diagnostics, note, ...skipped],
   };
 }
 
