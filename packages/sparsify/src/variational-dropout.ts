@@ -145,6 +145,15 @@ function chainForward(steps: readonly ChainStep[], x: tf.Tensor, nextSeed?: () =
   return h;
 }
 
+/** The trainable variables of one variational layer: means, log-variances and bias. */
+function layerVariables(l: VdLayer): tf.Variable[] {
+  return [l.theta, l.logVariance, ...(l.bias ? [l.bias] : [])];
+}
+
+function disposeLayers(vd: readonly VdLayer[]): void {
+  for (const l of vd) tf.dispose(layerVariables(l));
+}
+
 /**
  * The model as a variational chain (see `runVariationalDropout`) for checks: `forward(x)`
  * is the network of the means (logits when the model ends in a softmax layer); dispose()
@@ -163,7 +172,7 @@ export async function variationalChain(input: ModelData, names: ReadonlySet<stri
     forward: (x) => chainForward(chain.steps, x),
     logits: chain.logits,
     dispose: () => {
-      for (const l of chain.vd) tf.dispose([l.theta, l.logVariance, ...(l.bias ? [l.bias] : [])]);
+      disposeLayers(chain.vd);
       model.dispose();
     },
   };
@@ -210,7 +219,7 @@ export async function runVariationalDropout(input: ModelData, data: ImageDataset
     let noiseSeed = options.seed;
     const forward = (x: tf.Tensor) => chainForward(steps, x, () => noiseSeed++);
     const loss = (h: tf.Tensor, y: tf.Tensor): tf.Scalar => (logits ? crossEntropy(h, y) : (tf.neg(tf.mean(tf.sum(tf.mul(y, tf.log(tf.clipByValue(h, 1e-7, 1))), 1))) as tf.Scalar));
-    const vars = vd.flatMap((l) => [l.theta, l.logVariance, ...(l.bias ? [l.bias] : [])]);
+    const vars = vd.flatMap(layerVariables);
     const train = options.trainLimit ? takeFirst(data.train, options.trainLimit) : data.train;
     const N = train.count;
     const perEpoch = Math.ceil(N / options.batchSize);
@@ -258,7 +267,7 @@ export async function runVariationalDropout(input: ModelData, data: ImageDataset
     };
   } finally {
     optimizer.dispose();
-    for (const l of chain?.vd ?? []) tf.dispose([l.theta, l.logVariance, ...(l.bias ? [l.bias] : [])]);
+    disposeLayers(chain?.vd ?? []);
     model.dispose();
   }
 }
