@@ -60,7 +60,7 @@ export async function runPipeline(values: Record<string, string | boolean | unde
   const progress = createProgressChannel();
   const history: Record<string, number>[] = [];
   // a live bar only on a terminal; logs and pipes get one line per epoch
-  const bar = !values.json && !values.quiet && process.stderr.isTTY ? progressBar({ epochs: config.retrain.epochs }, performance.now()) : null;
+  const bar = !values.json && !values.quiet && process.stderr.isTTY ? progressBar(config.sparsify ? { stage: 'sparsify', epochs: config.sparsify.epochs } : { stage: 'retrain', epochs: config.retrain.epochs }, performance.now()) : null;
   let tuneAnnounced = false;
   progress.events$.subscribe((e) => {
     if (bar) {
