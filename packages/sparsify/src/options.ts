@@ -18,6 +18,8 @@ export const sparsifyOptionsSchema = z.strictObject({
   density: z.number().gt(0).max(1).default(0.0049),
   /** Shared non-zero values per tensor, fitted by 1-D k-means over its kept weights (default: 10, our LeNet-5-Caffe check over four seeds in docs/RESULTS.md: median 1.05% test error against 1.12% with 9). */
   values: z.number().int().min(1).max(255).default(10),
+  /** Per-tensor overrides of `values` by parameter name, e.g. {"fc1/kernel": 12}; every name must be a kernel of the model (default: none). */
+  tensorValues: z.record(z.string(), z.number().int().min(1).max(255)).optional(),
   /** Every this many epochs, report the test error of the kept weights' means (the top `density` share by log-alpha, before k-means); 0: never (default: 1; one pass over the test set). */
   evalEvery: z.number().int().nonnegative().default(1),
   /** Seed of the example order and of the noise (default: 1). */

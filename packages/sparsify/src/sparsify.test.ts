@@ -141,8 +141,8 @@ describe('sparse variational dropout', () => {
     net.dispose();
   });
 
-  it('runSparsify keeps exactly the density share, shares at most `values` values per tensor, is deterministic and leaks no tensors', async () => {
-    const options = sparsifyOptionsSchema.parse({ epochs: 1, density: 0.02, values: 5 });
+  it('runSparsify keeps exactly the density share, shares at most `values` values per tensor (or its tensorValues entry), is deterministic and leaks no tensors', async () => {
+    const options = sparsifyOptionsSchema.parse({ epochs: 1, density: 0.02, values: 5, tensorValues: { 'fc2/kernel': 2 } });
     let first: QuantizedModel | undefined;
     const leaked = await leakedTensors(tf, async () => {
       first = await runSparsify(lenet300, data, options);
@@ -152,7 +152,8 @@ describe('sparse variational dropout', () => {
     expect(nonZero(q)).toBe(Math.round(0.02 * 266200));
     for (const t of q.quantized) {
       expect(t.codebook[0]).toBe(0);
-      expect(t.codebook.length).toBeLessThanOrEqual(6);
+      if (t.name === 'fc2/kernel') expect(t.codebook.length).toBe(3);
+      else expect(t.codebook.length).toBeLessThanOrEqual(6);
       const p = q.params.find((x) => x.name === t.name)!;
       expect(Array.from(p.values)).toEqual(Array.from(t.codes, (c) => t.codebook[c]));
     }
@@ -193,6 +194,12 @@ describe('sparse variational dropout', () => {
     expect(q.quantized.map((t) => t.name)).toEqual(['d/kernel']);
     expect(q.params.find((p) => p.name === 'c1d/kernel')!.values).toBe(m.params.find((p) => p.name === 'c1d/kernel')!.values);
     expect(q.diagnostics.some((d) => d.stage === 'sparsify' && d.message.startsWith('c1d/kernel passed through'))).toBe(true);
+  });
+
+  it('refuses a tensorValues entry that names no kernel, before training', async () => {
+    let steps = 0;
+    await expect(runSparsify(lenet300, data, sparsifyOptionsSchema.parse({ tensorValues: { 'fc9/kernel': 4 } }), { onStep: () => steps++ })).rejects.toThrow(/sparsify.tensorValues names "fc9\/kernel", which is not a kernel of the model \(fc1\/kernel, fc2\/kernel, fc3\/kernel\)/);
+    expect(steps).toBe(0);
   });
 
   it('the stage rejects bad options before running', () => {

@@ -1,5 +1,5 @@
 import type { OperatorFunction } from 'rxjs';
-import { parseOptions, silentProgress, type ModelData, type QuantizedModel, type StageContext } from '@softshare/core';
+import { parseOptions, silentProgress, SoftshareError, type ModelData, type QuantizedModel, type StageContext } from '@softshare/core';
 import type { ImageDataset } from '@softshare/data';
 import { cancellableStage } from '@softshare/retrain';
 import { sparsifyOptionsSchema, type SparsifyOptions, type SparsifyOptionsInput } from './options.js';
@@ -9,16 +9,20 @@ import { runVariationalDropout, type VariationalDropoutHooks } from './variation
 /**
  * Sparse variational dropout over every Dense/Conv2D kernel (role 'kernel'), then the
  * `density` share of them with the lowest log-alpha stays non-zero with its trained mean,
- * each tensor's kept weights shared as `values` k-means values; biases of those layers come
+ * each tensor's kept weights shared as `values` (or its `tensorValues` entry) k-means values; biases of those layers come
  * out trained, every other parameter as it came in. The result is a QuantizedModel (no
  * mixture) for the tune stage to finish, typically with `tune.mask` (regrow 0, refit).
  */
 export async function runSparsify(input: ModelData, data: ImageDataset, options: SparsifyOptions, hooks: VariationalDropoutHooks = {}): Promise<QuantizedModel> {
   const names = new Set(input.params.filter((p) => p.role === 'kernel').map((p) => p.name));
+  // fail before the training, not after it
+  for (const name of Object.keys(options.tensorValues ?? {})) {
+    if (!names.has(name)) throw new SoftshareError('E_OPTIONS', 'sparsify', `sparsify.tensorValues names "${name}", which is not a kernel of the model (${[...names].join(', ')})`);
+  }
   const vd = await runVariationalDropout(input, data, names, options, hooks);
   const total = vd.tensors.reduce((a, t) => a + t.theta.length, 0);
   const keep = keepLowest(vd.tensors.map((t) => t.logAlpha), Math.round(options.density * total));
-  const quantized = vd.tensors.map((t, i) => ({ name: t.name, shape: t.shape, ...shareValues(t.theta, keep[i], options.values) }));
+  const quantized = vd.tensors.map((t, i) => ({ name: t.name, shape: t.shape, ...shareValues(t.theta, keep[i], options.tensorValues?.[t.name] ?? options.values) }));
   const byName = new Map(quantized.map((q) => [q.name, q]));
   const params = input.params.map((p) => {
     const q = byName.get(p.name);
