@@ -9,9 +9,10 @@ import { runVariationalDropout, type VariationalDropoutHooks } from './variation
 /**
  * Sparse variational dropout over every Dense/Conv2D kernel (role 'kernel'), then the
  * `density` share of them with the lowest log-alpha stays non-zero with its trained mean,
- * each tensor's kept weights shared as `values` (or its `tensorValues` entry) k-means values; biases of those layers come
- * out trained, every other parameter as it came in. The result is a QuantizedModel (no
- * mixture) for the tune stage to finish, typically with `tune.mask` (regrow 0, refit).
+ * each tensor's kept weights shared as `values` (or its `tensorValues` entry) k-means
+ * values; biases of those layers come out trained, every other parameter as it came in.
+ * The result is a QuantizedModel (no mixture) for the tune stage to finish, typically
+ * with `tune.mask` (regrow 0, refit).
  */
 export async function runSparsify(input: ModelData, data: ImageDataset, options: SparsifyOptions, hooks: VariationalDropoutHooks = {}): Promise<QuantizedModel> {
   const names = new Set(input.params.filter((p) => p.role === 'kernel').map((p) => p.name));
