@@ -19,6 +19,7 @@ describe('@softshare/retrain exports', () => {
       'runRetraining',
       'runSharedTuning',
       'saveCheckpoint',
+      'scheduleFactor',
       'tune',
       'tuneOptionsSchema',
     ]);

@@ -6,6 +6,8 @@ export const sparsifyOptionsSchema = z.strictObject({
   epochs: z.number().int().positive().default(9),
   /** Adam learning rate of the means, log-variances and biases (default: 1e-3, Molchanov et al. 2017). */
   learningRate: z.number().positive().default(1e-3),
+  /** Learning-rate schedule: constant, or a cosine decay from `learningRate` to 0 over the epochs (default: constant, Molchanov et al. 2017 decay theirs over 200 epochs). */
+  schedule: z.enum(['constant', 'cosine']).default('constant'),
   /** Minibatch size (default: 128). */
   batchSize: z.number().int().min(1).default(128),
   /** Weight of the KL term: the loss is cross-entropy + kl x KL / N_train (default: 2, our LeNet-5-Caffe check in docs/RESULTS.md; 1 is the variational bound). */

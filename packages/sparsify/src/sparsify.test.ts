@@ -125,6 +125,21 @@ describe('sparse variational dropout', () => {
     expect(heavy.last).toBeLessThan(none.last);
   });
 
+  it('a cosine schedule moves the means less than a constant learning rate (half the summed step sizes)', async () => {
+    const names = new Set(['fc1/kernel', 'fc2/kernel', 'fc3/kernel']);
+    const start = new Map(lenet300.params.map((p) => [p.name, p.values]));
+    const moved = async (schedule: 'constant' | 'cosine') => {
+      const r = await runVariationalDropout(lenet300, data, names, sparsifyOptionsSchema.parse({ epochs: 2, schedule, evalEvery: 0 }));
+      let sum = 0;
+      for (const t of r.tensors) t.theta.forEach((w, i) => (sum += Math.abs(w - start.get(t.name)![i])));
+      return sum;
+    };
+    const constant = await moved('constant');
+    const cosine = await moved('cosine');
+    expect(cosine).toBeGreaterThan(0);
+    expect(cosine).toBeLessThan(0.8 * constant);
+  });
+
   it('reports the test error of the kept means each epoch, as evaluating that network directly gives', async () => {
     const names = new Set(['fc1/kernel', 'fc2/kernel', 'fc3/kernel']);
     const reported: (number | undefined)[] = [];

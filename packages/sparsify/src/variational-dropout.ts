@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { Rng, SoftshareError, type ModelData } from '@softshare/core';
 import { epochOrder, makeBatch, takeFirst, type ImageDataset } from '@softshare/data';
 import { crossEntropy, evaluate, fromModelData, inputShapeFor } from '@softshare/models';
+import { scheduleFactor } from '@softshare/retrain';
 import type { SparsifyOptions } from './options.js';
 import { keepLowest } from './select.js';
 
@@ -224,6 +225,7 @@ export async function runVariationalDropout(input: ModelData, data: ImageDataset
     const N = train.count;
     const perEpoch = Math.ceil(N / options.batchSize);
     const rng = new Rng(options.seed);
+    const totalSteps = options.epochs * perEpoch;
     let t = 0;
     for (let epoch = 1; epoch <= options.epochs; epoch++) {
       const batches = epochOrder(N, options.batchSize, rng);
@@ -233,6 +235,7 @@ export async function runVariationalDropout(input: ModelData, data: ImageDataset
         if (hooks.isCancelled?.()) throw new SoftshareError('E_CANCELLED', 'sparsify', `Sparsify cancelled in epoch ${epoch} after ${b} batches`);
         t++;
         const klWeight = options.anneal > 0 ? options.kl * Math.min(1, t / (options.anneal * perEpoch)) : options.kl;
+        (optimizer as unknown as { learningRate: number }).learningRate = options.learningRate * scheduleFactor(options.schedule, t - 1, 0, totalSteps);
         const batch = makeBatch(train, batches[b], data.numClasses);
         let ce: tf.Scalar | undefined;
         let kl: tf.Scalar | undefined;
