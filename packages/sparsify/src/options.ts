@@ -24,8 +24,8 @@ export const sparsifyOptionsSchema = z.strictObject({
   tensorValues: z.record(z.string(), z.number().int().min(1).max(255)).optional(),
   /** Every this many epochs, report the test error of the kept weights' means (the top `density` share by log-alpha, before k-means); 0: never (default: 1; one pass over the test set). */
   evalEvery: z.number().int().nonnegative().default(1),
-  /** Seed of the example order and of the noise (default: 1). */
-  seed: z.number().int().nonnegative().default(1),
+  /** Seed of the example order and of the noise (default: 1); at least 1, since the noise seeds are seed, seed + 1, ... and tfjs draws a random one for 0. */
+  seed: z.number().int().positive().default(1),
   /** Use only the first N training examples (default: all). */
   trainLimit: z.number().int().positive().optional(),
 });

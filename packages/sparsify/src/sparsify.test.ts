@@ -125,6 +125,12 @@ describe('sparse variational dropout', () => {
     expect(heavy.last).toBeLessThan(none.last);
   });
 
+  it('refuses seed 0, for which tfjs would draw the noise at random', () => {
+    const r = sparsifyOptionsSchema.safeParse({ seed: 0 });
+    expect(r.success).toBe(false);
+    expect(sparsifyOptionsSchema.parse({ seed: 1 }).seed).toBe(1);
+  });
+
   it('a cosine schedule moves the means less than a constant learning rate (half the summed step sizes)', async () => {
     const names = new Set(['fc1/kernel', 'fc2/kernel', 'fc3/kernel']);
     const start = new Map(lenet300.params.map((p) => [p.name, p.values]));
