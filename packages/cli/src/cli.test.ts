@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -7,6 +7,7 @@ import { encodeIdx, MNIST_FILES } from '@softshare/data';
 import { pretrainedModelPath } from '@softshare/models';
 import { describe, expect, it } from 'vitest';
 import { main, type Io } from './index.js';
+import { loadPipelineConfig, pipelineName } from './pipeline.js';
 
 async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
@@ -140,4 +141,17 @@ describe('the installed binary', () => {
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
   }, 60_000);
+});
+
+describe('shipped configs', () => {
+  it('every configs/*.json loads, and a sparsify section selects sparsify -> tune', () => {
+    const dir = fileURLToPath(new URL('../../../configs/', import.meta.url));
+    const files = readdirSync(dir).filter((f) => f.endsWith('.json'));
+    expect(files.length).toBeGreaterThan(0);
+    for (const f of files) {
+      const raw = JSON.parse(readFileSync(join(dir, f), 'utf8')) as Record<string, unknown>;
+      const config = loadPipelineConfig(join(dir, f));
+      expect(pipelineName(config).startsWith('sparsify')).toBe(raw.sparsify !== undefined);
+    }
+  });
 });
