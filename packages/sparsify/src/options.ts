@@ -6,7 +6,7 @@ export const sparsifyOptionsSchema = z.strictObject({
   epochs: z.number().int().positive().default(9),
   /** Adam learning rate of the means, log-variances and biases (default: 1e-3, Molchanov et al. 2017). */
   learningRate: z.number().positive().default(1e-3),
-  /** Learning-rate schedule: constant, or a cosine decay from `learningRate` to 0 over the epochs (default: constant, Molchanov et al. 2017 decay theirs over 200 epochs). */
+  /** Learning-rate schedule: constant, or a cosine decay from `learningRate` to 0 over the epochs (default: constant; cosine from 3e-3 over 12 epochs did better on LeNet-5-Caffe, docs/RESULTS.md). */
   schedule: z.enum(['constant', 'cosine']).default('constant'),
   /** Minibatch size (default: 128). */
   batchSize: z.number().int().min(1).default(128),
