@@ -54,7 +54,7 @@ export async function runSparsify(input: ModelData, data: ImageDataset, options:
  * epochs, the test error of the kept weights' means (`testError`).
  *
  * @example
- * of(toModelData(model)).pipe(sparsify(data, { epochs: 9 }), tune(data, { epochs: 6, mask: { epochs: 10, regrow: 0, refit: true } }))
+ * of(toModelData(model)).pipe(sparsify(data), tune(data, { epochs: 6, mask: { epochs: 10, regrow: 0, refit: true } }))
  */
 export function sparsify(data: ImageDataset, options?: SparsifyOptionsInput, context: Partial<StageContext> = {}): OperatorFunction<ModelData, QuantizedModel> {
   const opts = parseOptions('sparsify', sparsifyOptionsSchema, options);
