@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import { loadModelArtifacts } from '@softshare/backend';
 import { SoftshareError } from '@softshare/core';
-import { swsIO } from '@softshare/format';
+import { checkTopologyWeights, swsIO } from '@softshare/format';
 import { buildModel, MODEL_NAMES, type ModelName } from '@softshare/models';
 
 /** Read a file the user named, with a one-line error. */
@@ -30,6 +30,13 @@ export function assertFiniteWeights(model: tf.LayersModel, path: string): void {
 /** Load a tfjs layers model from a model.json path, with one-line errors. */
 export async function loadLayersModelFile(path: string): Promise<tf.LayersModel> {
   const artifacts = loadModelArtifacts(path);
+  // tfjs loops forever on some broken graphs: check the topology and the weights it needs first
+  try {
+    checkTopologyWeights(artifacts.modelTopology, artifacts.weightSpecs ?? []);
+  } catch (cause) {
+    if (cause instanceof SoftshareError) throw new SoftshareError(cause.code, 'cli', `${path}: ${cause.message}`, { cause });
+    throw cause;
+  }
   let model: tf.LayersModel;
   try {
     model = await tf.loadLayersModel(tf.io.fromMemory(artifacts));

@@ -19,7 +19,16 @@ export type SoftshareErrorCode =
   | 'E_FORMAT_HEADER'
   | 'E_FORMAT_LIMIT'
   | 'E_FORMAT_CODER'
-  | 'E_FORMAT_DATA';
+  | 'E_FORMAT_DATA'
+  | 'E_FORMAT_TOPOLOGY'
+  | 'E_FORMAT_LAYER_CLASS'
+  | 'E_FORMAT_LAYER_NAME'
+  | 'E_FORMAT_LAYER_CONFIG'
+  | 'E_FORMAT_INBOUND'
+  | 'E_FORMAT_CYCLE'
+  | 'E_FORMAT_IO'
+  | 'E_FORMAT_SHAPE'
+  | 'E_FORMAT_WEIGHTS';
 
 /**
  * The one error type softshare throws at run time: a literal `code`, the `stage` that

@@ -6,6 +6,7 @@ describe('@softshare/format exports', () => {
     expect(Object.keys(f).sort()).toEqual([
       'HEADER_DICTIONARY',
       'HEADER_DICTIONARY_TEXT',
+      'KNOWN_LAYER_CLASSES',
       'MAX_ELEMENTS',
       'MAX_ELEMENTS_PER_BYTE',
       'MAX_HEADER_BYTES',
@@ -13,6 +14,9 @@ describe('@softshare/format exports', () => {
       'SWS_MAGIC',
       'SWS_MAJOR',
       'SWS_MINOR',
+      'TOPOLOGY_LIMITS',
+      'checkLayersTopology',
+      'checkTopologyWeights',
       'compactTopology',
       'crc32',
       'decodeSws',

@@ -6,6 +6,7 @@ import { fromFloat16Bytes } from './float16.js';
 import { MAX_ELEMENTS, MAX_ELEMENTS_PER_BYTE, MAX_HEADER_BYTES, swsHeaderSchema, type SwsHeader } from './header-schema.js';
 import { HEADER_DICTIONARY } from './header-dictionary.js';
 import { headerStart, SWS_MAGIC, SWS_MAJOR } from './sws-writer.js';
+import { checkTopologyWeights } from './topology/check-topology.js';
 
 /** One decoded tensor; shared tensors keep their codes and codebook too. */
 export interface DecodedTensor {
@@ -103,7 +104,9 @@ function section(payload: Uint8Array, s: { offset: number; length: number; crc32
 
 /**
  * Decode a .sws file: every check in docs/format.md happens before the tensor it guards
- * is allocated. Throws SoftshareError with an E_FORMAT_* code on any problem.
+ * is allocated, and the topology is checked against the tensor table before anything is
+ * returned (so `swsIO` never hands tfjs a graph it cannot build). Throws SoftshareError
+ * with an E_FORMAT_* code on any problem.
  *
  * @example
  * const { tensors } = decodeSws(new Uint8Array(await (await fetch('model.sws')).arrayBuffer()));
@@ -166,6 +169,8 @@ export function decodeSws(bytes: Uint8Array): DecodedSws {
     }
     return { name: t.name, shape: t.shape, values, codes, codebook };
   });
+  // before tfjs sees it: a topology tfjs would loop on, or one the tensor table does not fit, is refused here
+  checkTopologyWeights(header.modelTopology, header.tensors, { ordered: true });
   return { header, version, tensors };
 }
 
