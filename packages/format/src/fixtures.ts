@@ -52,3 +52,77 @@ export function tinyQuantizedModel(): QuantizedModel {
     ],
   };
 }
+
+const FUNCTIONAL_TOPOLOGY = {"class_name":"Model","config":{"name":"tinyf","layers":[{"name":"x","class_name":"InputLayer","config":{"batch_input_shape":[null,4,4,2],"dtype":"float32","sparse":false,"name":"x"},"inbound_nodes":[]},{"name":"c1","class_name":"Conv2D","config":{"filters":3,"kernel_size":[2,2],"strides":[1,1],"padding":"same","data_format":"channels_last","dilation_rate":[1,1],"activation":"relu","use_bias":true,"name":"c1","trainable":true},"inbound_nodes":[[["x",0,0,{}]]]},{"name":"bn","class_name":"BatchNormalization","config":{"axis":-1,"momentum":0.99,"epsilon":0.001,"center":true,"scale":true,"name":"bn","trainable":true},"inbound_nodes":[[["c1",0,0,{}]]]},{"name":"dw","class_name":"DepthwiseConv2D","config":{"kernel_size":[2,2],"strides":[1,1],"padding":"same","data_format":"channels_last","dilation_rate":[1,1],"activation":"linear","use_bias":true,"name":"dw","trainable":true,"depth_multiplier":1},"inbound_nodes":[[["bn",0,0,{}]]]},{"name":"add","class_name":"Add","config":{"name":"add","trainable":true},"inbound_nodes":[[["bn",0,0,{}],["dw",0,0,{}]]]},{"name":"cat","class_name":"Concatenate","config":{"axis":-1,"name":"cat","trainable":true},"inbound_nodes":[[["add",0,0,{}],["x",0,0,{}]]]},{"name":"fl","class_name":"Flatten","config":{"name":"fl","trainable":true},"inbound_nodes":[[["cat",0,0,{}]]]},{"name":"d","class_name":"Dense","config":{"units":3,"activation":"softmax","use_bias":true,"name":"d","trainable":true},"inbound_nodes":[[["fl",0,0,{}]]]}],"input_layers":[["x",0,0]],"output_layers":[["d",0,0]]},"keras_version":"tfjs-layers 4.22.0","backend":"tensor_flow.js"};
+
+const RECURRENT_TOPOLOGY = {"class_name":"Sequential","config":{"name":"tinyr","layers":[{"class_name":"Embedding","config":{"input_dim":5,"output_dim":3,"input_length":4,"name":"e","trainable":true,"batch_input_shape":[null,4]}},{"class_name":"LSTM","config":{"name":"l","trainable":true,"units":2,"activation":"tanh","recurrent_activation":"hard_sigmoid","use_bias":true,"dropout":0,"recurrent_dropout":0,"return_sequences":false,"return_state":false,"go_backwards":false,"stateful":false,"unroll":false}},{"class_name":"Dense","config":{"units":2,"activation":"linear","use_bias":true,"name":"o","trainable":true}}]},"keras_version":"tfjs-layers 4.22.0","backend":"tensor_flow.js"};
+
+/** Deterministic values in [-1, 1) for a fixture tensor. */
+function fixtureValues(n: number, seed: number): Float32Array {
+  return Float32Array.from({ length: n }, (_, i) => (((i * 37 + seed * 11) % 23) - 11.5) / 11.5);
+}
+
+/** A quantised model from a topology literal and its weights in tfjs order; `sharedNames` get a 4-value codebook. */
+function fixtureModel(topology: unknown, weights: readonly [string, number[]][], sharedNames: readonly string[]): QuantizedModel {
+  const codebook = Float32Array.from([0, -0.5, 0.25, 0.75]);
+  const quantized = sharedNames.map((name) => {
+    const shape = (weights.find(([n]) => n === name) as [string, number[]])[1];
+    const n = shape.reduce((a, b) => a * b, 1);
+    return { name, shape, codebook, codes: Uint8Array.from({ length: n }, (_, i) => ((i * 7) % 5 === 0 ? 1 + (i % 3) : 0)) };
+  });
+  const params = weights.map(([name, shape], k) => {
+    const q = quantized.find((x) => x.name === name);
+    const n = shape.reduce((a, b) => a * b, 1);
+    // BatchNorm variances must stay positive for a sensible model
+    const values = q ? Float32Array.from(q.codes, (c) => codebook[c]) : name.endsWith('moving_variance') ? new Float32Array(n).fill(1) : fixtureValues(n, k);
+    return { name, shape, role: q ? ('kernel' as const) : ('other' as const), values };
+  });
+  return {
+    kind: 'quantized',
+    topology,
+    diagnostics: [],
+    mixture: { means: Float64Array.from([0, -0.5, 0.25, 0.75]), variances: Float64Array.from([1e-4, 1e-4, 1e-4, 1e-4]), proportions: Float64Array.from([0.7, 0.1, 0.1, 0.1]) },
+    quantized,
+    params,
+  };
+}
+
+/**
+ * A small functional model (input [4, 4, 2] -> Conv2D -> BatchNorm -> DepthwiseConv2D, a
+ * residual Add, a Concatenate with the input, Flatten, Dense softmax): the semantic fuzz's
+ * graph to break.
+ */
+export function tinyFunctionalModel(): QuantizedModel {
+  return fixtureModel(
+    FUNCTIONAL_TOPOLOGY,
+    [
+      ['c1/kernel', [2, 2, 2, 3]],
+      ['c1/bias', [3]],
+      ['bn/gamma', [3]],
+      ['bn/beta', [3]],
+      ['dw/depthwise_kernel', [2, 2, 3, 1]],
+      ['dw/bias', [3]],
+      ['d/kernel', [80, 3]],
+      ['d/bias', [3]],
+      ['bn/moving_mean', [3]],
+      ['bn/moving_variance', [3]],
+    ],
+    ['c1/kernel', 'd/kernel'],
+  );
+}
+
+/** A small text model (Embedding 5 x 3 over 4 tokens -> LSTM 2 -> Dense 2). */
+export function tinyRecurrentModel(): QuantizedModel {
+  return fixtureModel(
+    RECURRENT_TOPOLOGY,
+    [
+      ['e/embeddings', [5, 3]],
+      ['l/kernel', [3, 8]],
+      ['l/recurrent_kernel', [2, 8]],
+      ['l/bias', [8]],
+      ['o/kernel', [2, 2]],
+      ['o/bias', [2]],
+    ],
+    ['e/embeddings', 'l/kernel', 'o/kernel'],
+  );
+}

@@ -22,13 +22,17 @@ describe('@softshare/format exports', () => {
       'decodeSws',
       'encodeSws',
       'mutateSws',
+      'mutateSwsMeaning',
       'readSwsHeader',
+      'reframeSws',
       'shortestFloat32',
       'swsHeaderSchema',
       'swsIO',
       'swsToArtifacts',
       'swsToQuantized',
+      'tinyFunctionalModel',
       'tinyQuantizedModel',
+      'tinyRecurrentModel',
     ]);
   });
 });

@@ -192,6 +192,22 @@ export function swsToQuantized(bytes: Uint8Array): QuantizedModel {
   };
 }
 
+/**
+ * The topology as tfjs gets it from a .sws: initializers, regularizers, constraints and
+ * initial `weights` are left out (the file carries the weights, the writer stores none of
+ * these), so nothing reaches tfjs's constructors that the checker has not read.
+ */
+function forTfjs(topology: unknown): unknown {
+  if (Array.isArray(topology)) return topology.map(forTfjs);
+  if (topology === null || typeof topology !== 'object') return topology;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(topology)) {
+    if (k === 'weights' || /(_i|I)nitializer$|(_r|R)egularizer$|(_c|C)onstraint$/.test(k)) continue;
+    out[k] = forTfjs(v);
+  }
+  return out;
+}
+
 /** tfjs ModelArtifacts for a .sws file: topology plus one float32 weight buffer. */
 export function swsToArtifacts(bytes: Uint8Array): tf.io.ModelArtifacts {
   const { header, tensors } = decodeSws(bytes);
@@ -203,7 +219,7 @@ export function swsToArtifacts(bytes: Uint8Array): tf.io.ModelArtifacts {
     at += t.values.length;
   }
   return {
-    modelTopology: header.modelTopology as tf.io.ModelArtifacts['modelTopology'],
+    modelTopology: forTfjs(header.modelTopology) as tf.io.ModelArtifacts['modelTopology'],
     format: 'layers-model',
     generatedBy: header.generator,
     convertedBy: 'softshare .sws',

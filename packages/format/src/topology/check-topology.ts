@@ -80,14 +80,16 @@ function entryOf(raw: unknown, where: string, nameFrom: 'entry' | 'config'): Lay
   const config = (Array.isArray(raw.config) ? { layers: raw.config } : raw.config) as Dict;
   const name = nameFrom === 'entry' ? raw.name : config.name;
   if (typeof name !== 'string' || name.length === 0 || name.length > 512) fail('E_FORMAT_LAYER_NAME', `Expected every layer of ${where} to have a name, got ${JSON.stringify(name)}`);
-  if (nameFrom === 'entry' && config.name !== undefined && config.name !== name) fail('E_FORMAT_LAYER_NAME', `Expected layer '${name}' of ${where} to carry the same name in its config, got '${String(config.name)}'`);
+  // tfjs names the layer (and so its weights) from config.name, and makes one up when it is missing
+  if (nameFrom === 'entry' && config.name !== name) fail('E_FORMAT_LAYER_NAME', `Expected layer '${name}' of ${where} to carry the same name in its config, got '${String(config.name)}'`);
   if (!KNOWN_LAYER_CLASSES.includes(raw.className)) fail('E_FORMAT_LAYER_CLASS', `Expected a known layer class for layer '${name}', got '${raw.className}'`);
   return { name, className: raw.className, config };
 }
 
 /** Apply one (non-input) layer to its input shapes: its outputs and the weights it builds. */
 function applyLayer(e: LayerEntry, inputs: readonly Shape[], depth: number, budget: Budget): { outputs: Shape[]; weights: LayerWeight[] } {
-  const trainable = e.config.trainable === undefined || e.config.trainable === null ? true : e.config.trainable === true;
+  // tfjs tests `trainable` for truth
+  const trainable = e.config.trainable === undefined || e.config.trainable === null ? true : Boolean(e.config.trainable);
   const full = (defs: readonly WeightDef[], prefix: string): LayerWeight[] =>
     defs.map((w) => ({ name: `${prefix}/${w.name}`, shape: w.shape, trainable: trainable && w.trainable !== false, layer: e.name }));
   if (MODEL_CLASSES.includes(e.className)) {
@@ -98,6 +100,7 @@ function applyLayer(e: LayerEntry, inputs: readonly Shape[], depth: number, budg
     return { outputs: inner.outputs, weights: inner.weights };
   }
   const cfg = new LayerConfig(e.name, e.className, e.config);
+  cfg.common();
   if (e.className === 'TimeDistributed' || e.className === 'Bidirectional') {
     if (inputs.length !== 1) fail('E_FORMAT_INBOUND', `Expected one input for layer '${e.name}' (${e.className}), got ${inputs.length}`);
     const [s] = inputs;
@@ -169,6 +172,7 @@ function sequential(config: Dict, depth: number, budget: Budget): ModelInfo {
     weights.push(...inner.weights);
     rest = entries.slice(1);
   } else {
+    new LayerConfig(first.name, first.className, first.config).common();
     const declared = declaredInput(first.className, first.config, first.name);
     if (!declared) fail('E_FORMAT_TOPOLOGY', `Expected the first layer of ${where} ('${first.name}') to declare its input shape, got none`);
     inputs = [declared];
@@ -187,6 +191,8 @@ function sequential(config: Dict, depth: number, budget: Budget): ModelInfo {
 }
 
 function inputLayerShape(e: LayerEntry): Shape {
+  new LayerConfig(e.name, e.className, e.config).common();
+  if (e.config.batchInputShape != null && e.config.inputShape != null) fail('E_FORMAT_LAYER_CONFIG', `Expected InputLayer '${e.name}' to have batch_input_shape or input_shape, got both`);
   const s = declaredInput('InputLayer', e.config, e.name);
   if (!s) fail('E_FORMAT_LAYER_CONFIG', `Expected InputLayer '${e.name}' to have a batch_input_shape or input_shape, got neither`);
   return s;
@@ -302,6 +308,8 @@ function functional(config: Dict, depth: number, budget: Budget): ModelInfo {
   const outputRefs = ends('outputLayers');
   const inputNames = inputRefs.map((r) => r[0]);
   if (new Set(inputNames).size !== inputNames.length) fail('E_FORMAT_IO', `Expected each input of ${where} once, got one twice`);
+  const outputKeys = outputRefs.map((r) => r.join('\u0000'));
+  if (new Set(outputKeys).size !== outputKeys.length) fail('E_FORMAT_IO', `Expected each output of ${where} once, got one twice`);
   // the model holds the layers its outputs depend on; every InputLayer among them must be a model input
   const reached = new Set<string>();
   const stack: Ref[] = [...outputRefs];

@@ -54,6 +54,12 @@ export function pythonicToTs(value: unknown, key?: string): unknown {
   return out;
 }
 
+/** Activation names tfjs 4.x knows, as its config reader sees them (camelCase). */
+export const ACTIVATIONS = ['elu', 'selu', 'relu', 'relu6', 'linear', 'sigmoid', 'hardSigmoid', 'softplus', 'softsign', 'tanh', 'softmax', 'logSoftmax', 'gelu', 'mish', 'swish'];
+
+/** Input dtypes a checked model may declare. */
+export const DTYPES = ['float32', 'int32'];
+
 /** Typed reads of one layer's config, each failing with E_FORMAT_LAYER_CONFIG naming the layer. */
 export class LayerConfig {
   constructor(
@@ -64,6 +70,12 @@ export class LayerConfig {
 
   bad(what: string): never {
     fail('E_FORMAT_LAYER_CONFIG', `Expected ${what} in layer '${this.layer}' (${this.className})`);
+  }
+
+  /** The keys every layer class reads the same way, checked before the class's own. */
+  common(): void {
+    if (this.has('dtype')) this.oneOf('dtype', DTYPES as readonly string[], 'float32');
+    for (const key of ['activation', 'recurrentActivation']) if (this.has(key)) this.oneOf(key, ACTIVATIONS, 'linear');
   }
 
   has(key: string): boolean {

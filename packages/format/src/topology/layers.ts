@@ -126,6 +126,8 @@ function recurrent(gates: number): LayerSpec {
     apply(cfg, [input]) {
       rank(cfg, input, 3);
       const features = known(cfg, input, 2, 'feature dimension');
+      // tfjs throws from inside build otherwise, and a throw there leaves its name scope dirty
+      if (cfg.bool('stateful', false) && input[0] === null) fail('E_FORMAT_SHAPE', `Expected a known batch size for stateful layer '${cfg.layer}' (${cfg.className}), got input ${fmt(input)}`);
       const units = cfg.int('units', undefined);
       const weights: WeightDef[] = [
         { name: 'kernel', shape: [features, gates * units] },
@@ -241,7 +243,19 @@ export const LAYERS: Readonly<Record<string, LayerSpec>> = {
     apply(cfg, [input]) {
       const inputDim = cfg.int('inputDim', undefined);
       const outputDim = cfg.int('outputDim', undefined);
-      return one([...input, outputDim], [{ name: 'embeddings', shape: [inputDim, outputDim] }]);
+      const weights = [{ name: 'embeddings', shape: [inputDim, outputDim] }];
+      if (!cfg.has('inputLength')) return one([...input, outputDim], weights);
+      // tfjs's Embedding.computeOutputShape: input_length must fit the input's dimensions
+      const raw = cfg.raw.inputLength;
+      const lengths = Array.isArray(raw) ? raw : [raw];
+      if (!lengths.every((d) => d === null || (typeof d === 'number' && Number.isSafeInteger(d) && d >= 1))) cfg.bad(`input_length to be positive integers, got ${JSON.stringify(raw)}`);
+      if (lengths.length !== input.length - 1) fail('E_FORMAT_SHAPE', `Expected an input of ${lengths.length} dimensions after the batch for layer '${cfg.layer}' (Embedding), got ${fmt(input)}`);
+      const out = lengths.map((d: number | null, k: number) => {
+        const s = input[k + 1];
+        if (d !== null && s !== null && d !== s) fail('E_FORMAT_SHAPE', `Expected an input matching input_length ${JSON.stringify(raw)} for layer '${cfg.layer}' (Embedding), got ${fmt(input)}`);
+        return d === null ? s : d;
+      });
+      return one([input[0], ...out, outputDim], weights);
     },
   },
   BatchNormalization: {
@@ -374,5 +388,7 @@ export function innerLayer(cfg: LayerConfig): { className: string; config: Layer
   const spec = LAYERS[inner.className];
   if (!spec || spec.arity !== 1) fail('E_FORMAT_LAYER_CLASS', `Expected a known single-input layer class inside layer '${cfg.layer}' (${cfg.className}), got '${inner.className}'`);
   const name = typeof inner.config.name === 'string' ? inner.config.name : cfg.layer;
-  return { className: inner.className, config: new LayerConfig(name, inner.className, inner.config), spec };
+  const config = new LayerConfig(name, inner.className, inner.config);
+  config.common();
+  return { className: inner.className, config, spec };
 }
