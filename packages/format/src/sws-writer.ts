@@ -1,6 +1,7 @@
 import type { ParamTensor, QuantizedModel } from '@softshare/core';
 import { DEFAULT_CODER_ID, encodeMask, findCoder, lzCompress, matrixShape, toEscapeStreams } from '@softshare/entropy';
 import { crc32 } from './crc32.js';
+import { checkTopologyWeights } from './topology/check-topology.js';
 import { HEADER_DICTIONARY } from './header-dictionary.js';
 import { toFloat16Bytes } from './float16.js';
 import type { SwsHeader, SwsTensorEntry } from './header-schema.js';
@@ -116,6 +117,9 @@ export function encodeSws(model: QuantizedModel, options: EncodeSwsOptions = {})
   const coderId = options.coder ?? DEFAULT_CODER_ID;
   const coder = findCoder(coderId);
   if (!coder) throw new TypeError(`Expected a registered coder id, got '${coderId}'`);
+  // never write a file the reader would refuse
+  const topology = compactTopology(model.topology) as Record<string, unknown>;
+  checkTopologyWeights(topology, model.params, { ordered: true });
   const shared = new Map(model.quantized.map((q) => [q.name, q]));
   const sections: Uint8Array[] = [];
   let offset = 0;
@@ -153,7 +157,7 @@ export function encodeSws(model: QuantizedModel, options: EncodeSwsOptions = {})
   const header: SwsHeader = {
     format: 'softshare-sws',
     generator: options.generator ?? 'softshare',
-    modelTopology: compactTopology(model.topology) as Record<string, unknown>,
+    modelTopology: topology,
     payloadLength: offset,
     tensors: entries,
   };

@@ -1,4 +1,4 @@
-import { elements, fail, fmt, isDict, LayerConfig, pythonicToTs, type Dict, type ImpliedWeight, type Shape } from './config.js';
+import { dims, elements, fail, fmt, isDict, LayerConfig, pythonicToTs, type Dict, type ImpliedWeight, type Shape } from './config.js';
 import { innerLayer, LAYERS, type WeightDef } from './layers.js';
 
 /** Bounds on a topology, checked before anything is built. */
@@ -33,17 +33,12 @@ interface Budget {
 }
 
 const MODEL_CLASSES = ['Sequential', 'Model', 'Functional'];
+/** Tries of tfjs's build queue allowed (a 4,096-layer chain listed backwards needs 8.4M). */
+const MAX_BUILD_CHECKS = 2 ** 24;
 const RNN_CLASSES = ['SimpleRNN', 'LSTM', 'GRU'];
 
 /** Every layer class the checker accepts (tfjs class names), nested models and wrappers included. */
 export const KNOWN_LAYER_CLASSES: readonly string[] = [...Object.keys(LAYERS), 'InputLayer', 'TimeDistributed', 'Bidirectional', ...MODEL_CLASSES].sort();
-
-function dims(v: unknown, layer: string, key: string): Shape {
-  if (!Array.isArray(v) || v.length === 0 || v.length > 8 || !v.every((d) => d === null || (typeof d === 'number' && Number.isSafeInteger(d) && d >= 1))) {
-    fail('E_FORMAT_LAYER_CONFIG', `Expected ${key} to be a list of 1 to 8 positive integers or nulls in layer '${layer}', got ${JSON.stringify(v)}`);
-  }
-  return v as Shape;
-}
 
 /** The batch input shape a layer declares (tfjs's Layer constructor), or null if none. */
 function declaredInput(className: string, config: Dict, layer: string): Shape | null {
@@ -227,12 +222,8 @@ function functional(config: Dict, depth: number, budget: Budget): ModelInfo {
   const entries = raws.map((l) => entryOf(l, where, 'entry'));
   const byName = new Map<string, Created>();
   const calls = new Map<string, number>();
-  const queue = new Map<string, Ref[][]>();
-  const enqueue = (name: string, node: Ref[]) => {
-    const list = queue.get(name);
-    if (list) list.push(node);
-    else queue.set(name, [node]);
-  };
+  /** Per layer (config order), the calls not built yet; refs point at the Created they read. */
+  const pending: { refs: Ref[]; srcs: Created[] }[][] = entries.map(() => []);
   for (const e of entries) {
     if (byName.has(e.name)) fail('E_FORMAT_LAYER_NAME', `Expected unique layer names in ${where}, got '${e.name}' twice`);
     // an InputLayer has its node from the start, and so has a nested model (its own inputs to outputs)
@@ -259,23 +250,39 @@ function functional(config: Dict, depth: number, budget: Budget): ModelInfo {
         if (n === undefined) fail('E_FORMAT_INBOUND', `Expected layer '${e.name}' to take its input from a layer of ${where}, got '${from}', which is not in it`);
         if (index >= n) fail('E_FORMAT_INBOUND', `Expected layer '${e.name}' to read node ${index} of layer '${from}', which has ${n}, got a node that does not exist`);
       }
-      enqueue(e.name, refs);
+      pending[i].push({ refs, srcs: refs.map(([from]) => byName.get(from) as Created) });
     }
   });
-  // tfjs: while nodes remain, walk the layers in config order and build every node whose inputs exist
-  while (queue.size > 0) {
+  // tfjs: while calls remain, walk the layers in config order and build every call whose
+  // inputs exist (a call waiting on a later layer waits for the next round). Same order as
+  // tfjs, so the same node indices; the rounds are bounded where tfjs's are not.
+  // (in place, without allocating per round: a long chain listed backwards takes n rounds)
+  const active = entries.map((_e, i) => i).filter((i) => pending[i].length > 0);
+  let checks = 0;
+  while (active.length > 0) {
     let built = false;
-    for (const e of entries) {
-      const pending = queue.get(e.name);
-      if (!pending) continue;
-      queue.delete(e.name);
-      for (const refs of pending) {
-        if (refs.some(([from, index]) => (byName.get(from) as Created).nodes.length <= index)) {
-          enqueue(e.name, refs);
+    let stillActive = 0;
+    for (const li of active) {
+      const e = entries[li];
+      const list = pending[li];
+      let kept = 0;
+      const n = list.length;
+      for (let c = 0; c < n; c++) {
+        const call = list[c];
+        checks++;
+        let ready = true;
+        for (let k = 0; k < call.refs.length; k++) {
+          if (call.srcs[k].nodes.length <= call.refs[k][1]) {
+            ready = false;
+            break;
+          }
+        }
+        if (!ready) {
+          list[kept++] = call;
           continue;
         }
-        const inputs = refs.map(([from, index, t]) => {
-          const outs = (byName.get(from) as Created).nodes[index].outputs;
+        const inputs = call.refs.map(([from, index, t], k) => {
+          const outs = call.srcs[k].nodes[index].outputs;
           if (t >= outs.length) fail('E_FORMAT_INBOUND', `Expected layer '${e.name}' to read output ${t} of layer '${from}', which has ${outs.length}, got one that does not exist`);
           return outs[t];
         });
@@ -284,14 +291,15 @@ function functional(config: Dict, depth: number, budget: Budget): ModelInfo {
         checkActivation(e.name, r.outputs);
         if (!created.weights) created.weights = r.weights;
         else if (!sameWeights(created.weights, r.weights)) fail('E_FORMAT_SHAPE', `Expected shared layer '${e.name}' to be called on inputs its weights fit, got ${inputs.map(fmt).join(', ')}`);
-        created.nodes.push({ outputs: r.outputs, from: [...refs] });
+        created.nodes.push({ outputs: r.outputs, from: call.refs });
         built = true;
       }
+      if (kept !== n) list.length = kept;
+      if (kept > 0) active[stillActive++] = li;
     }
-    if (!built) {
-      const stuck = [...queue.keys()][0];
-      fail('E_FORMAT_CYCLE', `Expected layer calls that can be ordered, got layer '${stuck}' waiting on its own output (a cycle in ${where})`);
-    }
+    if (stillActive !== active.length) active.length = stillActive;
+    if (!built) fail('E_FORMAT_CYCLE', `Expected layer calls that can be ordered, got layer '${entries[active[0]].name}' waiting on its own output (a cycle in ${where})`);
+    if (checks > MAX_BUILD_CHECKS) fail('E_FORMAT_LIMIT', `Expected layer calls that can be ordered in at most ${MAX_BUILD_CHECKS} tries, got more in ${where}`);
   }
   const ends = (key: 'inputLayers' | 'outputLayers'): Ref[] => {
     const list = config[key];
@@ -386,14 +394,18 @@ export function checkTopologyWeights(topology: unknown, table: readonly WeightEn
     implied.set(w.name, w);
   }
   const listed = new Set<string>();
-  table.forEach((t, i) => {
+  table.forEach((t) => {
     if (listed.has(t.name)) fail('E_FORMAT_WEIGHTS', `Expected each weight once in the tensor table, got '${t.name}' twice`);
     listed.add(t.name);
     const w = implied.get(t.name);
     if (!w) fail('E_FORMAT_WEIGHTS', `Expected only weights the topology builds, got '${t.name}', which no layer has`);
     if (t.shape.length !== w.shape.length || t.shape.some((d, k) => d !== w.shape[k])) fail('E_FORMAT_WEIGHTS', `Expected '${t.name}' of layer '${w.layer}' to have shape [${w.shape.join(', ')}], got [${t.shape.join(', ')}]`);
-    if (options.ordered && summary.weights[i]?.name !== t.name) fail('E_FORMAT_WEIGHTS', `Expected the tensor table in the model's weight order, got '${t.name}' at ${i} where '${summary.weights[i]?.name}' belongs`);
   });
   for (const w of summary.weights) if (!listed.has(w.name)) fail('E_FORMAT_WEIGHTS', `Expected every weight the topology builds, got no '${w.name}' for layer '${w.layer}'`);
+  if (options.ordered) {
+    table.forEach((t, i) => {
+      if (summary.weights[i].name !== t.name) fail('E_FORMAT_WEIGHTS', `Expected the tensor table in the model's weight order, got '${t.name}' at ${i} where '${summary.weights[i].name}' of layer '${summary.weights[i].layer}' belongs`);
+    });
+  }
   return summary;
 }

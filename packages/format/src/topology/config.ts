@@ -74,6 +74,9 @@ export class LayerConfig {
 
   /** The keys every layer class reads the same way, checked before the class's own. */
   common(): void {
+    // tfjs reads a declared input shape on every layer (to warn on a mismatch), so it must be a shape
+    if (this.has('batchInputShape')) dims(this.raw.batchInputShape, this.layer, 'batch_input_shape');
+    if (this.has('inputShape')) dims(this.raw.inputShape, this.layer, 'input_shape');
     if (this.has('dtype')) this.oneOf('dtype', DTYPES as readonly string[], 'float32');
     for (const key of ['activation', 'recurrentActivation']) if (this.has(key)) this.oneOf(key, ACTIVATIONS, 'linear');
   }
@@ -109,6 +112,14 @@ export class LayerConfig {
     }
     return list as number[];
   }
+}
+
+/** A declared shape: 1 to 8 dimensions, each a positive integer or null. */
+export function dims(v: unknown, layer: string, key: string): Shape {
+  if (!Array.isArray(v) || v.length === 0 || v.length > 8 || !v.every((d) => d === null || (typeof d === 'number' && Number.isSafeInteger(d) && d >= 1))) {
+    fail('E_FORMAT_LAYER_CONFIG', `Expected ${key} to be a list of 1 to 8 positive integers or nulls in layer '${layer}', got ${JSON.stringify(v)}`);
+  }
+  return v as Shape;
 }
 
 /** Product of the known dimensions after the batch axis, or null if any is unknown. */
