@@ -50,7 +50,13 @@ export async function loadLayersModelFile(path: string): Promise<tf.LayersModel>
 /** Load a model from a model.json or a .sws file. */
 export async function loadModelFile(path: string): Promise<tf.LayersModel> {
   if (!path.endsWith('.sws')) return loadLayersModelFile(path);
-  return tf.loadLayersModel(swsIO(readInput(path, 'model file')));
+  try {
+    return await tf.loadLayersModel(swsIO(readInput(path, 'model file')));
+  } catch (cause) {
+    // the decoder's checks come first; anything tfjs still refuses gets a code and one line too
+    if (cause instanceof SoftshareError) throw cause;
+    throw new SoftshareError('E_MODEL_FORMAT', 'cli', `Cannot build a tfjs layers model from ${path}: ${String((cause as Error).message).split('\n')[0]}`, { cause });
+  }
 }
 
 /** A model named by the user: a shipped architecture name (fresh weights) or a model.json path. */
