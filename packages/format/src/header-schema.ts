@@ -1,4 +1,6 @@
-import { z } from 'zod';
+// The JSON header of a .sws file (docs/format.md), checked by hand rather than by a schema
+// library: this is the decode path a browser bundles, and the check is small (a schema
+// library was ~95% of the decoder bundle).
 
 export const MAX_HEADER_BYTES = 16 * 1024 * 1024;
 export const MAX_TENSORS = 4096;
@@ -6,43 +8,128 @@ export const MAX_ELEMENTS = 2 ** 28;
 /** Decoded elements allowed per byte of file (plus a 1M allowance): bounds what a tiny hostile file can make us allocate. */
 export const MAX_ELEMENTS_PER_BYTE = 1024;
 
-const u32 = z.number().int().min(0).max(2 ** 32 - 1);
-const section = z.object({ offset: u32, length: u32, crc32: u32 }).strict();
-const stream = section.extend({ count: u32 }).strict();
-const shape = z.array(z.number().int().min(0).max(MAX_ELEMENTS)).max(8);
+/** A byte range of the payload and its CRC-32. */
+export interface SwsSection {
+  readonly offset: number;
+  readonly length: number;
+  readonly crc32: number;
+}
 
-const sharedBase = {
-  name: z.string().min(1).max(512),
-  shape,
-  encoding: z.literal('shared'),
-  codebook: z.array(z.number().refine(Number.isFinite, 'Expected a finite number')).min(1).max(256),
-  coder: z.string().min(1).max(64),
-  codes: stream,
-};
-const sharedTensor = z.discriminatedUnion('layout', [
-  z.object({ ...sharedBase, layout: z.literal('escape'), gaps: stream }).strict(),
-  z.object({ ...sharedBase, layout: z.literal('context'), mask: section }).strict(),
-]);
+/** A section holding `count` entropy-coded symbols. */
+export interface SwsStream extends SwsSection {
+  readonly count: number;
+}
 
-const rawTensor = z
-  .object({
-    name: z.string().min(1).max(512),
-    shape,
-    encoding: z.enum(['float32', 'float16']),
-    data: section,
-  })
-  .strict();
+interface SharedBase {
+  readonly name: string;
+  readonly shape: number[];
+  readonly encoding: 'shared';
+  readonly codebook: number[];
+  readonly coder: string;
+  readonly codes: SwsStream;
+}
 
-/** The JSON header of a .sws file (docs/format.md). */
-export const swsHeaderSchema = z
-  .object({
-    format: z.literal('softshare-sws'),
-    generator: z.string().max(200),
-    modelTopology: z.record(z.string(), z.unknown()),
-    payloadLength: u32,
-    tensors: z.array(z.union([sharedTensor, rawTensor])).max(MAX_TENSORS),
-  })
-  .strict();
+export type SwsTensorEntry =
+  | (SharedBase & { readonly layout: 'escape'; readonly gaps: SwsStream })
+  | (SharedBase & { readonly layout: 'context'; readonly mask: SwsSection })
+  | { readonly name: string; readonly shape: number[]; readonly encoding: 'float32' | 'float16'; readonly data: SwsSection };
 
-export type SwsHeader = z.output<typeof swsHeaderSchema>;
-export type SwsTensorEntry = SwsHeader['tensors'][number];
+export interface SwsHeader {
+  readonly format: 'softshare-sws';
+  readonly generator: string;
+  readonly modelTopology: Record<string, unknown>;
+  readonly payloadLength: number;
+  readonly tensors: SwsTensorEntry[];
+}
+
+/** Where in the header a value failed, and why (parseSwsHeader turns it into one line). */
+export class HeaderIssue extends Error {
+  constructor(
+    readonly path: string,
+    why: string,
+  ) {
+    super(why);
+  }
+}
+
+type Obj = Record<string, unknown>;
+
+function at(path: string, key: string | number): string {
+  return path === '' ? String(key) : `${path}.${key}`;
+}
+
+function object(v: unknown, path: string, keys: readonly string[]): Obj {
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new HeaderIssue(path, `Expected an object, got ${Array.isArray(v) ? 'an array' : v === null ? 'null' : typeof v}`);
+  for (const k of Object.keys(v)) if (!keys.includes(k)) throw new HeaderIssue(path, `Unrecognized key: "${k}"`);
+  return v as Obj;
+}
+
+function int(v: unknown, path: string, max: number): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > max) throw new HeaderIssue(path, `Expected an integer from 0 to ${max}, got ${JSON.stringify(v)}`);
+  return v;
+}
+
+function string(v: unknown, path: string, min: number, max: number): string {
+  if (typeof v !== 'string' || v.length < min || v.length > max) throw new HeaderIssue(path, `Expected a string of ${min} to ${max} characters, got ${typeof v === 'string' ? `${v.length}` : typeof v}`);
+  return v;
+}
+
+function literal<T extends string>(v: unknown, path: string, options: readonly T[]): T {
+  if (typeof v !== 'string' || !(options as readonly string[]).includes(v)) throw new HeaderIssue(path, `Expected ${options.map((o) => `"${o}"`).join(' or ')}, got ${JSON.stringify(v)}`);
+  return v as T;
+}
+
+function array(v: unknown, path: string, min: number, max: number): unknown[] {
+  if (!Array.isArray(v) || v.length < min || v.length > max) throw new HeaderIssue(path, `Expected an array of ${min} to ${max} items, got ${Array.isArray(v) ? v.length : typeof v}`);
+  return v;
+}
+
+const U32 = 2 ** 32 - 1;
+
+function section(v: unknown, path: string): SwsSection {
+  const o = object(v, path, ['offset', 'length', 'crc32']);
+  return { offset: int(o.offset, at(path, 'offset'), U32), length: int(o.length, at(path, 'length'), U32), crc32: int(o.crc32, at(path, 'crc32'), U32) };
+}
+
+function stream(v: unknown, path: string): SwsStream {
+  const o = object(v, path, ['offset', 'length', 'crc32', 'count']);
+  return { ...section({ offset: o.offset, length: o.length, crc32: o.crc32 }, path), count: int(o.count, at(path, 'count'), U32) };
+}
+
+function shape(v: unknown, path: string): number[] {
+  return array(v, path, 0, 8).map((d, i) => int(d, at(path, i), MAX_ELEMENTS));
+}
+
+function tensor(v: unknown, path: string): SwsTensorEntry {
+  const o = object(v, path, ['name', 'shape', 'encoding', 'codebook', 'coder', 'codes', 'layout', 'gaps', 'mask', 'data']);
+  const name = string(o.name, at(path, 'name'), 1, 512);
+  const encoding = literal(o.encoding, at(path, 'encoding'), ['shared', 'float32', 'float16'] as const);
+  if (encoding !== 'shared') {
+    object(o, path, ['name', 'shape', 'encoding', 'data']);
+    return { name, shape: shape(o.shape, at(path, 'shape')), encoding, data: section(o.data, at(path, 'data')) };
+  }
+  const layout = literal(o.layout, at(path, 'layout'), ['escape', 'context'] as const);
+  object(o, path, ['name', 'shape', 'encoding', 'codebook', 'coder', 'codes', 'layout', layout === 'escape' ? 'gaps' : 'mask']);
+  const codebook = array(o.codebook, at(path, 'codebook'), 1, 256).map((x, i) => {
+    if (typeof x !== 'number' || !Number.isFinite(x)) throw new HeaderIssue(at(at(path, 'codebook'), i), `Expected a finite number, got ${JSON.stringify(x)}`);
+    return x;
+  });
+  const base = { name, shape: shape(o.shape, at(path, 'shape')), encoding, codebook, coder: string(o.coder, at(path, 'coder'), 1, 64), codes: stream(o.codes, at(path, 'codes')) };
+  return layout === 'escape' ? { ...base, layout, gaps: stream(o.gaps, at(path, 'gaps')) } : { ...base, layout, mask: section(o.mask, at(path, 'mask')) };
+}
+
+/**
+ * Check a parsed header JSON value: every field present with its type and range, no field
+ * the format does not define. Throws a HeaderIssue naming the path of the first problem.
+ */
+export function checkSwsHeader(json: unknown): SwsHeader {
+  const o = object(json, '', ['format', 'generator', 'modelTopology', 'payloadLength', 'tensors']);
+  literal(o.format, 'format', ['softshare-sws'] as const);
+  const generator = string(o.generator, 'generator', 0, 200);
+  const t = o.modelTopology;
+  if (t === null || typeof t !== 'object' || Array.isArray(t)) throw new HeaderIssue('modelTopology', `Expected an object, got ${Array.isArray(t) ? 'an array' : t === null ? 'null' : typeof t}`);
+  const modelTopology = t as Obj;
+  const payloadLength = int(o.payloadLength, 'payloadLength', U32);
+  const tensors = array(o.tensors, 'tensors', 0, MAX_TENSORS).map((t, i) => tensor(t, at('tensors', i)));
+  return { format: 'softshare-sws', generator, modelTopology, payloadLength, tensors };
+}

@@ -3,7 +3,7 @@ import { SoftshareError, type QuantizedModel, type SoftshareErrorCode } from '@s
 import { decodeMask, findCoder, fromEscapeStreams, lzDecompress, matrixShape } from '@softshare/entropy';
 import { crc32 } from './crc32.js';
 import { fromFloat16Bytes } from './float16.js';
-import { MAX_ELEMENTS, MAX_ELEMENTS_PER_BYTE, MAX_HEADER_BYTES, swsHeaderSchema, type SwsHeader } from './header-schema.js';
+import { checkSwsHeader, HeaderIssue, MAX_ELEMENTS, MAX_ELEMENTS_PER_BYTE, MAX_HEADER_BYTES, type SwsHeader } from './header-schema.js';
 import { HEADER_DICTIONARY } from './header-dictionary.js';
 import { headerStart, SWS_MAGIC, SWS_MAJOR } from './sws-writer.js';
 import { checkTopologyWeights } from './topology/check-topology.js';
@@ -82,12 +82,13 @@ export function readSwsHeader(bytes: Uint8Array): { header: SwsHeader; payload: 
   } catch (cause) {
     fail('E_FORMAT_HEADER', `Expected a JSON header, got invalid JSON: ${(cause as Error).message}`, cause);
   }
-  const parsed = swsHeaderSchema.safeParse(json);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    fail('E_FORMAT_HEADER', `Expected a valid header, got ${issue.path.join('.') || '(root)'}: ${issue.message}`);
+  let header: SwsHeader;
+  try {
+    header = checkSwsHeader(json);
+  } catch (cause) {
+    if (!(cause instanceof HeaderIssue)) throw cause;
+    fail('E_FORMAT_HEADER', `Expected a valid header, got ${cause.path || '(root)'}: ${cause.message}`, cause);
   }
-  const header = parsed.data;
   const payloadStart = start + headerLength;
   if (payloadStart + header.payloadLength + 4 !== bytes.length) {
     fail('E_FORMAT_TRUNCATED', `Expected a file of ${payloadStart + header.payloadLength + 4} bytes from the header, got ${bytes.length}`);
