@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // How good is the sparse network a .sws keeps, apart from its quantisation? Runs the tune
-// stage's mask search (`runMaskSearch`, @softshare/retrain) on the file and prints the
+// stage's mask search (`runMaskSearch`, @softshare/tune) on the file and prints the
 // MNIST test error of the float weights after each epoch, the train error after the
 // last, and the test error after snapping to the file's codebooks. The non-zeros train
 // as free floats (zeros held at 0; biases train too). With --regrow A the mask moves
@@ -12,7 +12,7 @@ import { selectBackend } from '@softshare/backend';
 import { loadMnist } from '@softshare/data';
 import { swsToQuantized } from '@softshare/format';
 import { evaluate, fromModelData } from '@softshare/models';
-import { maskSearchOptionsSchema, runMaskSearch } from '@softshare/retrain';
+import { maskSearchOptionsSchema, runMaskSearch } from '@softshare/tune';
 
 const arg = (k, d) => (process.argv.includes(k) ? process.argv[process.argv.indexOf(k) + 1] : d);
 const pct = (e) => `${(100 * e).toFixed(2)}%`;

@@ -10,7 +10,7 @@ import { fileIO, selectBackend } from '@softshare/backend';
 import { loadMnist } from '@softshare/data';
 import { encodeSws, swsToQuantized } from '@softshare/format';
 import { evaluate, fromModelData, pretrainedModelPath, toModelData } from '@softshare/models';
-import { runSharedTuning, tuneOptionsSchema } from '@softshare/retrain';
+import { runSharedTuning, tuneOptionsSchema } from '@softshare/tune';
 
 const arg = (k, d) => (process.argv.includes(k) ? process.argv[process.argv.indexOf(k) + 1] : d);
 const backend = await selectBackend({});

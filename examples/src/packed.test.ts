@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 const packages = readdirSync(join(root, 'packages'));
-const manifest = (dir: string) => JSON.parse(readFileSync(join(root, 'packages', dir, 'package.json'), 'utf8')) as { name: string; dependencies?: Record<string, string>; peerDependencies?: Record<string, string> };
+const manifest = (dir: string) => JSON.parse(readFileSync(join(root, 'packages', dir, 'package.json'), 'utf8')) as { name: string; version: string; dependencies?: Record<string, string>; peerDependencies?: Record<string, string> };
 const dirOf = new Map(packages.map((p) => [manifest(p).name, p]));
 const packs = mkdtempSync(join(tmpdir(), 'softshare-packs-'));
 const tarballOf = new Map<string, string>();

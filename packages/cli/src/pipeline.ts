@@ -5,7 +5,8 @@ import { formatOptionsError, SoftshareError, type PretrainedModel, type Quantize
 import type { ImageDataset } from '@softshare/data';
 import { merge, mergeOptionsSchema } from '@softshare/merge';
 import { quantize, quantizeOptionsSchema } from '@softshare/quantize';
-import { retrain, retrainOptionsSchema, tune, tuneOptionsSchema, type TrainingState } from '@softshare/retrain';
+import { retrain, retrainOptionsSchema, type TrainingState } from '@softshare/retrain';
+import { tune, tuneOptionsSchema } from '@softshare/tune';
 import { sparsify, sparsifyOptionsSchema } from '@softshare/sparsify';
 
 /**

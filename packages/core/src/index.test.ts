@@ -6,6 +6,7 @@ describe('@softshare/core exports', () => {
     expect(Object.keys(core).sort()).toEqual([
       'Rng',
       'SoftshareError',
+      'cancellableStage',
       'closeOrMessage',
       'countParams',
       'createProgressChannel',

@@ -13,6 +13,7 @@ export {
   type QuantizedTensor,
   type RetrainedModel,
 } from './artefacts.js';
+export { cancellableStage } from './cancellable-stage.js';
 export { isSoftshareError, SoftshareError, type SoftshareErrorCode } from './errors.js';
 export {
   createProgressChannel,

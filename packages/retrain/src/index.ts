@@ -1,11 +1,5 @@
 export { loadCheckpoint, saveCheckpoint } from './checkpoint-file.js';
-export { runRetraining, scheduleFactor, type RetrainEpoch, type RetrainHooks } from './retrain-loop.js';
+export { runRetraining, type RetrainEpoch, type RetrainHooks } from './retrain-loop.js';
 export { retrainOptionsSchema, type RetrainOptions, type RetrainOptionsInput } from './retrain-options.js';
 export { retrain } from './retrain.js';
 export { decodeTrainingState, encodeTrainingState, type TrainingState } from './training-state.js';
-export { fitCodebook, nearestNonZeroCode } from './codebook.js';
-export { cancellableStage } from './cancellable-stage.js';
-export { maskSearchOptionsSchema, runMaskSearch, type MaskSearchHooks, type MaskSearchOptions } from './mask-search.js';
-export { runSharedTuning, tuneOptionsSchema, type TuneEpoch, type TuneHooks, type TuneOptions, type TuneOptionsInput } from './tune-shared.js';
-export { tune } from './tune.js';
-export { ADAM, adamUpdate } from './adam.js';

@@ -1,5 +1,5 @@
 import type { MixtureGrads, MixtureParams } from '@softshare/prior';
-import { adamUpdate } from './adam.js';
+import { adamUpdate } from '@softshare/train';
 
 /** Adam moments for the mixture parameters (plain float64, so checkpoints are exact). */
 export interface MixtureAdamState {

@@ -15,7 +15,7 @@ import {
   type MixtureParams,
   type PriorWorker,
 } from '@softshare/prior';
-import { ADAM } from './adam.js';
+import { ADAM, scheduleFactor } from '@softshare/train';
 import { createMixtureAdam, mixtureAdamStep, pi0AdamStep, type MixtureAdamState } from './mixture-adam.js';
 import type { RetrainOptions } from './retrain-options.js';
 import { copyMixtureState, type TrainingState } from './training-state.js';
@@ -83,12 +83,6 @@ export function tauAt(options: Pick<RetrainOptions, 'tau' | 'finalTau'>, step: n
   if (step < warmupSteps) return options.tau * ((step + 1) / warmupSteps);
   if (options.finalTau === undefined || totalSteps <= warmupSteps + 1) return options.tau;
   return options.tau + (options.finalTau - options.tau) * ((step - warmupSteps) / (totalSteps - 1 - warmupSteps));
-}
-
-/** Learning-rate multiplier at a step: 1 during the tau warm-up, then the schedule. */
-export function scheduleFactor(schedule: 'constant' | 'cosine', step: number, warmupSteps: number, totalSteps: number): number {
-  if (schedule === 'constant' || step < warmupSteps || totalSteps <= warmupSteps) return 1;
-  return 0.5 * (1 + Math.cos((Math.PI * (step - warmupSteps)) / (totalSteps - warmupSteps)));
 }
 
 function underPrior(name: string, which: 'kernels' | 'all'): boolean {

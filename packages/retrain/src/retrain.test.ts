@@ -9,7 +9,8 @@ import { loadMnist, takeFirst, type ImageDataset } from '@softshare/data';
 import { pretrainedModelPath, toModelData } from '@softshare/models';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadCheckpoint, retrain, runRetraining, retrainOptionsSchema, saveCheckpoint, type TrainingState } from './index.js';
-import { scheduleFactor, tauAt, tauScales } from './retrain-loop.js';
+import { scheduleFactor } from '@softshare/train';
+import { tauAt, tauScales } from './retrain-loop.js';
 
 let data: ImageDataset;
 let pretrained: PretrainedModel;

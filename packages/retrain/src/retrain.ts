@@ -1,7 +1,6 @@
 import type { OperatorFunction } from 'rxjs';
-import { parseOptions, silentProgress, type PretrainedModel, type RetrainedModel, type StageContext } from '@softshare/core';
+import { cancellableStage, parseOptions, silentProgress, type PretrainedModel, type RetrainedModel, type StageContext } from '@softshare/core';
 import type { ImageDataset } from '@softshare/data';
-import { cancellableStage } from './cancellable-stage.js';
 import { runRetraining, type RetrainHooks } from './retrain-loop.js';
 import { retrainOptionsSchema, type RetrainOptionsInput } from './retrain-options.js';
 

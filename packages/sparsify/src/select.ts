@@ -1,4 +1,4 @@
-import { fitCodebook } from '@softshare/retrain';
+import { fitCodebook } from '@softshare/quantize';
 
 /**
  * Masks keeping the `k` weights of lowest log-alpha over all tensors together (ties go to

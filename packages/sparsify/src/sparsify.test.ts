@@ -4,7 +4,7 @@ import { fileIO, selectBackend } from '@softshare/backend';
 import { leakedTensors, SoftshareError, type ModelData, type QuantizedModel } from '@softshare/core';
 import { loadMnist, makeBatch, takeFirst, type ImageDataset } from '@softshare/data';
 import { logitsFn, pretrainedModelPath, toModelData } from '@softshare/models';
-import { tune } from '@softshare/retrain';
+import { tune } from '@softshare/tune';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { keepLowest, runSparsify, runVariationalDropout, shareValues, sparsify, sparsifyOptionsSchema, variationalChain } from './index.js';
 

@@ -1,7 +1,6 @@
 import type { OperatorFunction } from 'rxjs';
-import { parseOptions, silentProgress, SoftshareError, type ModelData, type QuantizedModel, type StageContext } from '@softshare/core';
+import { cancellableStage, parseOptions, silentProgress, SoftshareError, type ModelData, type QuantizedModel, type StageContext } from '@softshare/core';
 import type { ImageDataset } from '@softshare/data';
-import { cancellableStage } from '@softshare/retrain';
 import { sparsifyOptionsSchema, type SparsifyOptions, type SparsifyOptionsInput } from './options.js';
 import { keepLowest, shareValues } from './select.js';
 import { runVariationalDropout, type VariationalDropoutHooks } from './variational-dropout.js';

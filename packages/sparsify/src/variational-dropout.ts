@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { Rng, SoftshareError, type ModelData } from '@softshare/core';
 import { epochOrder, makeBatch, takeFirst, type ImageDataset } from '@softshare/data';
 import { crossEntropy, evaluate, fromModelData, inputShapeFor } from '@softshare/models';
-import { scheduleFactor } from '@softshare/retrain';
+import { scheduleFactor } from '@softshare/train';
 import type { SparsifyOptions } from './options.js';
 import { keepLowest } from './select.js';
 

@@ -2,10 +2,9 @@ import * as tf from '@tensorflow/tfjs';
 import { Rng, SoftshareError, type ModelData, type QuantizedModel, type QuantizedTensor } from '@softshare/core';
 import { epochOrder, makeBatch, takeFirst, type ImageDataset } from '@softshare/data';
 import { crossEntropy, fromModelData, inputShapeFor, logitsFn, toModelData } from '@softshare/models';
-import { withoutUnreachable } from '@softshare/quantize';
+import { nearestNonZeroCode, withoutUnreachable } from '@softshare/quantize';
 import { z } from 'zod';
-import { ADAM, adamUpdate } from './adam.js';
-import { nearestNonZeroCode } from './codebook.js';
+import { ADAM, adamUpdate } from '@softshare/train';
 import { maskSearchOptionsSchema, runMaskSearch, type MaskSearchHooks } from './mask-search.js';
 
 /** Options of shared-value tuning; defaults and their origin are in the README. */
@@ -136,14 +135,14 @@ async function tuneShared(start: QuantizedModel, dataset: ImageDataset, options:
       const batches = epochOrder(N, options.batchSize, rng);
       let lossSum = 0;
       for (let s = 0; s < batches.length; s++) {
-        if (hooks.isCancelled?.()) throw new SoftshareError('E_CANCELLED', 'retrain', `Tuning cancelled in epoch ${epoch + 1} after ${s} batches`);
+        if (hooks.isCancelled?.()) throw new SoftshareError('E_CANCELLED', 'tune', `Tuning cancelled in epoch ${epoch + 1} after ${s} batches`);
         const batch = makeBatch(data.train, batches[s], data.numClasses);
         tf.tidy(() => {
           const x = tf.tensor(batch.x, [batch.size, ...shape]);
           const y = tf.tensor2d(batch.y, [batch.size, data.numClasses]);
           const { value, grads } = tf.variableGrads(() => crossEntropy(forward(x, true), y), vars.map((v) => v.variable));
           const lossValue = value.dataSync()[0];
-          if (!Number.isFinite(lossValue)) throw new SoftshareError('E_DIVERGED', 'retrain', 'Loss became NaN/Inf while tuning shared values; lower tune.learningRate');
+          if (!Number.isFinite(lossValue)) throw new SoftshareError('E_DIVERGED', 'tune', 'Loss became NaN/Inf while tuning shared values; lower tune.learningRate');
           lossSum += lossValue;
           for (const t of shared) {
             const g = grads[t.variable.name].dataSync() as Float32Array;

@@ -1,8 +1,7 @@
 import type { OperatorFunction } from 'rxjs';
-import { parseOptions, silentProgress, type ModelData, type QuantizedModel, type StageContext } from '@softshare/core';
+import { cancellableStage, parseOptions, silentProgress, type ModelData, type QuantizedModel, type StageContext } from '@softshare/core';
 import type { ImageDataset } from '@softshare/data';
-import { cancellableStage } from './cancellable-stage.js';
-import { runSharedTuning, tuneOptionsSchema, type TuneOptionsInput } from './tune-shared.js';
+import { runSharedTuning, tuneOptionsSchema, type TuneOptionsInput } from './shared-values.js';
 
 /**
  * The tune stage: a QuantizedModel in, the same structure out (same zeros, same

@@ -3,8 +3,8 @@ import { Rng, SoftshareError, type ModelData, type QuantizedModel, type Quantize
 import { epochOrder, makeBatch, shiftBatch, type ImageDataset } from '@softshare/data';
 import { crossEntropy, fromModelData, inputShapeFor, logitsFn, toModelData } from '@softshare/models';
 import { z } from 'zod';
-import { adamUpdate } from './adam.js';
-import { fitCodebook } from './codebook.js';
+import { fitCodebook } from '@softshare/quantize';
+import { adamUpdate } from '@softshare/train';
 
 /** Options of the mask search that may run before shared-value tuning; defaults and their origin are in the README. */
 export const maskSearchOptionsSchema = z.strictObject({
@@ -127,7 +127,7 @@ export interface MaskSearchHooks {
  */
 export async function runMaskSearch(input: QuantizedModel, data: ImageDataset, options: MaskSearchOptions, run: { batchSize: number; seed: number; teacher?: ModelData }, hooks: MaskSearchHooks = {}): Promise<QuantizedModel> {
   if (options.epochs === 0) return input;
-  if (options.distill > 0 && !run.teacher) throw new SoftshareError('E_OPTIONS', 'retrain', 'tune.mask.distill needs the model before retraining as the teacher; none was given');
+  if (options.distill > 0 && !run.teacher) throw new SoftshareError('E_OPTIONS', 'tune', 'tune.mask.distill needs the model before retraining as the teacher; none was given');
   const model = await fromModelData(input);
   const teacher = options.distill > 0 ? await fromModelData(run.teacher!) : undefined;
   try {
@@ -149,7 +149,7 @@ export async function runMaskSearch(input: QuantizedModel, data: ImageDataset, o
     }
     for (const [name, share] of Object.entries(options.tensorDensity ?? {})) {
       const s = sparse.find((x) => x.q.name === name);
-      if (!s) throw new SoftshareError('E_OPTIONS', 'retrain', `tune.mask.tensorDensity names "${name}", which is not a quantised tensor with non-zero values (${sparse.map((x) => x.q.name).join(', ')})`);
+      if (!s) throw new SoftshareError('E_OPTIONS', 'tune', `tune.mask.tensorDensity names "${name}", which is not a quantised tensor with non-zero values (${sparse.map((x) => x.q.name).join(', ')})`);
       s.end = Math.max(1, Math.round(share * s.q.codes.length));
     }
     const others: DenseTensor[] = vars.filter((v) => !byName.has(v.name)).map((v) => {
@@ -175,7 +175,7 @@ export async function runMaskSearch(input: QuantizedModel, data: ImageDataset, o
       const batches = epochOrder(N, run.batchSize, rng);
       let lossSum = 0;
       for (let b = 0; b < batches.length; b++) {
-        if (hooks.isCancelled?.()) throw new SoftshareError('E_CANCELLED', 'retrain', `Mask search cancelled in epoch ${epoch + 1} after ${b} batches`);
+        if (hooks.isCancelled?.()) throw new SoftshareError('E_CANCELLED', 'tune', `Mask search cancelled in epoch ${epoch + 1} after ${b} batches`);
         const batch = shiftBatch(makeBatch(data.train, batches[b], data.numClasses), data.train.height, data.train.width, options.shift, shiftRng);
         t++;
         const update = t % options.every === 0 && t <= T;
@@ -188,7 +188,7 @@ export async function runMaskSearch(input: QuantizedModel, data: ImageDataset, o
           const soft = teach ? tf.softmax(tf.div(teach(x, false), options.temperature)) : undefined;
           const { value, grads } = tf.variableGrads(() => loss(x, y, soft), vars.map((v) => v.variable));
           const lossValue = value.dataSync()[0];
-          if (!Number.isFinite(lossValue)) throw new SoftshareError('E_DIVERGED', 'retrain', 'Loss became NaN/Inf in the mask search; lower tune.mask.learningRate');
+          if (!Number.isFinite(lossValue)) throw new SoftshareError('E_DIVERGED', 'tune', 'Loss became NaN/Inf in the mask search; lower tune.mask.learningRate');
           lossSum += lossValue;
           for (const s of sparse) {
             const g = grads[s.variable.name].dataSync() as Float32Array;

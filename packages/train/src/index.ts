@@ -1,0 +1,2 @@
+export { ADAM, adamUpdate } from './adam.js';
+export { scheduleFactor } from './schedule.js';
