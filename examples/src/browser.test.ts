@@ -13,6 +13,39 @@ const CHROMIUM = '/usr/bin/chromium';
 const haveBrowser = existsSync(CHROMIUM) || process.env.CI !== undefined;
 const sws = fileURLToPath(new URL('../../results/lenet-300-100.sws', import.meta.url));
 
+/** The first `n` MNIST test images (pixels / 255), the file's bytes, and what Node's tfjs predicts for them from the file. */
+async function predictedInNode(n: number): Promise<{ bytes: Buffer; input: number[][]; expected: number[][] }> {
+  const bytes = readFileSync(sws);
+  const test = loadMnist('mnist').test;
+  const input = Array.from({ length: n }, (_, i) => Array.from(test.images.subarray(i * 784, (i + 1) * 784), (p) => p / 255));
+  const model = await tf.loadLayersModel(swsIO(new Uint8Array(bytes)));
+  const expected = tf.tidy(() => (model.predict(tf.tensor2d(input)) as tf.Tensor).arraySync()) as number[][];
+  model.dispose();
+  return { bytes, input, expected };
+}
+
+type PagePredict = (args: readonly [string, number[][]]) => Promise<number[][]>;
+
+/** Load `scripts` into a blank page in Chromium, run `predict([base64 of the file, input])` there, and expect Node's predictions, with no page errors. */
+async function expectSameInChromium(scripts: { path?: string; content?: string }[], predict: PagePredict, n: number): Promise<void> {
+  const { bytes, input, expected } = await predictedInNode(n);
+  const { chromium } = await import('playwright-core');
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run'] });
+  try {
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+    await page.setContent('<!doctype html><html><body></body></html>');
+    for (const script of scripts) await page.addScriptTag(script);
+    const inBrowser = await page.evaluate(predict, [bytes.toString('base64'), input] as const);
+    expect(errors).toEqual([]);
+    expect(inBrowser).toHaveLength(n);
+    inBrowser.forEach((row, i) => row.forEach((p, k) => expect(Math.abs(p - expected[i][k]), `example ${i}, class ${k}`).toBeLessThan(1e-4)));
+  } finally {
+    await browser.close();
+  }
+}
+
 describe('a .sws in a browser bundle', () => {
   it.runIf(haveBrowser)('bundles without Node modules and predicts in Chromium what Node predicts, from results/lenet-300-100.sws', async () => {
     // the bundle a web app would ship: tfjs + @softshare/format (its published entry)
@@ -28,69 +61,27 @@ describe('a .sws in a browser bundle', () => {
     const output = (Array.isArray(result) ? result[0] : result) as { output: { type: string; code?: string }[] };
     const code = output.output.find((o) => o.type === 'chunk')!.code!;
     expect(code).not.toMatch(/require\(["']node:|from ["']node:/);
-
-    const bytes = readFileSync(sws);
-    const test = loadMnist('mnist').test;
-    const input = Array.from({ length: 32 }, (_, i) => Array.from(test.images.subarray(i * 784, (i + 1) * 784), (p) => p / 255));
-    const model = await tf.loadLayersModel(swsIO(new Uint8Array(bytes)));
-    const inNode = tf.tidy(() => (model.predict(tf.tensor2d(input)) as tf.Tensor).arraySync()) as number[][];
-    model.dispose();
-
-    const { chromium } = await import('playwright-core');
-    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run'] });
-    try {
-      const page = await browser.newPage();
-      const errors: string[] = [];
-      page.on('pageerror', (e) => errors.push(String(e)));
-      await page.setContent('<!doctype html><html><body></body></html>');
-      await page.addScriptTag({ content: code });
-      const inBrowser = await page.evaluate(
-        ([b64, x]) => (globalThis as unknown as { predictSws: (b: string, x: number[][]) => Promise<number[][]> }).predictSws(b64, x),
-        [bytes.toString('base64'), input] as const,
-      );
-      expect(errors).toEqual([]);
-      expect(inBrowser).toHaveLength(32);
-      inBrowser.forEach((row, i) => row.forEach((p, k) => expect(Math.abs(p - inNode[i][k]), `example ${i}, class ${k}`).toBeLessThan(1e-4)));
-    } finally {
-      await browser.close();
-    }
+    await expectSameInChromium(
+      [{ content: code }],
+      ([b64, x]) => (globalThis as unknown as { predictSws: (b: string, x: number[][]) => Promise<number[][]> }).predictSws(b64, x),
+      32,
+    );
   }, 180_000);
 
   it.runIf(haveBrowser)('the light decoder (tools/decoder-bundle.mjs, at most 25,600 bytes gzipped) loads the file in Chromium beside tfjs\'s own script and predicts what Node predicts', async () => {
     const bundle = (await buildDecoderBundle()) as { code: string; gzipped: number };
     expect(bundle.gzipped).toBeLessThanOrEqual(25_600);
     const tfScript = fileURLToPath(new URL('../../node_modules/@tensorflow/tfjs/dist/tf.min.js', import.meta.url));
-    const bytes = readFileSync(sws);
-    const test = loadMnist('mnist').test;
-    const input = Array.from({ length: 16 }, (_, i) => Array.from(test.images.subarray(i * 784, (i + 1) * 784), (p) => p / 255));
-    const model = await tf.loadLayersModel(swsIO(new Uint8Array(bytes)));
-    const inNode = tf.tidy(() => (model.predict(tf.tensor2d(input)) as tf.Tensor).arraySync()) as number[][];
-    model.dispose();
-
-    const { chromium } = await import('playwright-core');
-    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run'] });
-    try {
-      const page = await browser.newPage();
-      const errors: string[] = [];
-      page.on('pageerror', (e) => errors.push(String(e)));
-      await page.setContent('<!doctype html><html><body></body></html>');
-      await page.addScriptTag({ path: tfScript });
-      await page.addScriptTag({ content: bundle.code });
-      const inBrowser = await page.evaluate(
-        async ([b64, x]) => {
-          const g = globalThis as unknown as { tf: typeof tf; softshareDecoder: { swsIO: typeof swsIO } };
-          await g.tf.setBackend('cpu');
-          const m = await g.tf.loadLayersModel(g.softshareDecoder.swsIO(Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))));
-          const y = m.predict(g.tf.tensor2d(x)) as tf.Tensor;
-          return (await y.array()) as number[][];
-        },
-        [bytes.toString('base64'), input] as const,
-      );
-      expect(errors).toEqual([]);
-      expect(inBrowser).toHaveLength(16);
-      inBrowser.forEach((row, i) => row.forEach((p, k) => expect(Math.abs(p - inNode[i][k]), `example ${i}, class ${k}`).toBeLessThan(1e-4)));
-    } finally {
-      await browser.close();
-    }
+    await expectSameInChromium(
+      [{ path: tfScript }, { content: bundle.code }],
+      async ([b64, x]) => {
+        const g = globalThis as unknown as { tf: typeof tf; softshareDecoder: { swsIO: typeof swsIO } };
+        await g.tf.setBackend('cpu');
+        const m = await g.tf.loadLayersModel(g.softshareDecoder.swsIO(Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))));
+        const y = m.predict(g.tf.tensor2d(x)) as tf.Tensor;
+        return (await y.array()) as number[][];
+      },
+      16,
+    );
   }, 180_000);
 });
