@@ -167,7 +167,6 @@ function sequential(config: Dict, depth: number, budget: Budget): ModelInfo {
     weights.push(...inner.weights);
     rest = entries.slice(1);
   } else {
-    new LayerConfig(first.name, first.className, first.config).common();
     const declared = declaredInput(first.className, first.config, first.name);
     if (!declared) fail('E_FORMAT_TOPOLOGY', `Expected the first layer of ${where} ('${first.name}') to declare its input shape, got none`);
     inputs = [declared];
