@@ -4,7 +4,7 @@
 //   node tools/prune-unreachable.mjs in.sws --out out.sws
 import { readFileSync, writeFileSync } from 'node:fs';
 import { encodeSws, readSwsHeader, swsToQuantized } from '@softshare/format';
-import { withoutUnreachable } from '@softshare/quantize';
+import { withoutUnreachable } from '@softshare/prune';
 
 const arg = (k) => (process.argv.includes(k) ? process.argv[process.argv.indexOf(k) + 1] : undefined);
 const file = process.argv[2];

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { formatOptionsError, SoftshareError, type PretrainedModel, type QuantizedModel, type RetrainedModel, type StageContext } from '@softshare/core';
 import type { ImageDataset } from '@softshare/data';
 import { merge, mergeOptionsSchema } from '@softshare/merge';
+import { prune, pruneOptionsSchema } from '@softshare/prune';
 import { quantize, quantizeOptionsSchema } from '@softshare/quantize';
 import { retrain, retrainOptionsSchema, type TrainingState } from '@softshare/retrain';
 import { tune, tuneOptionsSchema } from '@softshare/tune';
@@ -12,7 +13,8 @@ import { sparsify, sparsifyOptionsSchema } from '@softshare/sparsify';
 /**
  * The --config file: one section per stage, each validated by that stage's own schema.
  * With a `sparsify` section the pipeline is sparsify -> tune (the mask from sparse
- * variational dropout) instead of retrain -> merge -> quantize -> tune.
+ * variational dropout) instead of retrain -> merge -> quantize -> prune -> tune; a
+ * tune with a mask search is followed by prune again (`pipelineName`).
  */
 export const pipelineConfigSchema = z
   .object({
@@ -20,6 +22,7 @@ export const pipelineConfigSchema = z
     retrain: retrainOptionsSchema.default(retrainOptionsSchema.parse({})),
     merge: mergeOptionsSchema.default(mergeOptionsSchema.parse({})),
     quantize: quantizeOptionsSchema.default(quantizeOptionsSchema.parse({})),
+    prune: pruneOptionsSchema.default(pruneOptionsSchema.parse({})),
     tune: tuneOptionsSchema.default(tuneOptionsSchema.parse({})),
   })
   .strict();
@@ -55,7 +58,8 @@ export function loadPipelineConfig(path?: string, overrides: Record<string, unkn
 
 /** The stages a config runs, for summaries. */
 export function pipelineName(config: PipelineConfig): string {
-  return config.sparsify ? 'sparsify -> tune' : 'retrain -> merge -> quantize -> tune';
+  const after = config.tune.mask.epochs > 0 ? ' -> prune' : '';
+  return `${config.sparsify ? 'sparsify' : 'retrain -> merge -> quantize -> prune'} -> tune${after}`;
 }
 
 /** Hooks of the pipelines `retrain` and `compress` run. */
@@ -68,16 +72,18 @@ export type PipelineContext = Partial<StageContext> & {
 
 /**
  * The pipeline that `retrain` and `compress` share. By default soft weight-sharing:
- * retrain -> merge -> quantize -> tune (shared values and biases, structure fixed; the
- * pretrained input is the teacher when `tune.mask.distill` is on). With a `sparsify`
- * section: sparsify -> tune.
+ * retrain -> merge -> quantize -> prune -> tune (shared values and biases, structure
+ * fixed; the pretrained input is the teacher when `tune.mask.distill` is on). With a
+ * `sparsify` section: sparsify -> tune. A tune whose mask search moves the non-zeros
+ * is followed by prune, which drops what the new mask left unable to reach the output.
  */
 export function compressionPipeline(data: ImageDataset, config: PipelineConfig, context: PipelineContext = {}): OperatorFunction<PretrainedModel, QuantizedModel> {
   let pretrained: PretrainedModel | undefined;
   const remember = tap((m: PretrainedModel) => {
     pretrained = m;
   });
-  const finish = tune(data, config.tune, { ...context, teacher: () => pretrained });
+  const tuned = tune(data, config.tune, { ...context, teacher: () => pretrained });
+  const finish = config.tune.mask.epochs > 0 ? pipe(tuned, prune(config.prune, context)) : tuned;
   if (config.sparsify) return pipe(remember, sparsify(data, config.sparsify, context), finish);
   return pipe(
     remember,
@@ -85,6 +91,7 @@ export function compressionPipeline(data: ImageDataset, config: PipelineConfig, 
     tap((m) => context.onRetrained?.(m)),
     merge(config.merge, context),
     quantize(config.quantize, context),
+    prune(config.prune, context),
     finish,
   );
 }

@@ -1,5 +1,7 @@
 export {
+  compactCodebook,
   countParams,
+  dequantize,
   sizeOf,
   type Diagnostic,
   type MergedModel,

@@ -1,4 +1,3 @@
 export { fitCodebook, nearestNonZeroCode } from './codebook.js';
-export { quantize, quantizeOptionsSchema, withoutUnreachable } from './quantize.js';
-export { compactCodebook, dequantize, quantizeTensor } from './quantize-tensor.js';
-export { pruneUnreachable, type UnreachableInput, type UnreachableResult } from './unreachable.js';
+export { quantize, quantizeOptionsSchema } from './quantize.js';
+export { quantizeTensor } from './quantize-tensor.js';

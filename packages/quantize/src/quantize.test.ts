@@ -1,7 +1,8 @@
 import { firstValueFrom, of } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import type { MergedModel, Mixture } from '@softshare/core';
-import { dequantize, quantize, quantizeTensor } from './index.js';
+import { dequantize } from '@softshare/core';
+import { quantize, quantizeTensor } from './index.js';
 
 const mixture: Mixture = {
   means: Float64Array.from([0, -0.2, 0.1, 0.3]),
@@ -54,11 +55,8 @@ describe('quantize stage', () => {
     expect(Array.from(out.params[1].values)).toEqual(Array.from(input.params[1].values));
     expect(out.diagnostics).toEqual([
       { severity: 'info', stage: 'quantize', layer: 'fc/bias', message: 'not under the prior: passed through unquantised' },
-      { severity: 'info', stage: 'quantize', message: 'unreachable weights: no layer list in the topology; left alone' },
     ]);
-    const plain = await firstValueFrom(of(input).pipe(quantize({ pruneUnreachable: false })));
-    expect(plain.params[1].values).toBe(input.params[1].values);
-    expect(plain.diagnostics).toHaveLength(1);
+    expect(out.params[1].values).toBe(input.params[1].values);
   });
 
   it('rejects an unknown rule at assembly', () => {

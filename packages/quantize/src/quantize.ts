@@ -1,8 +1,7 @@
 import { map } from 'rxjs';
 import { z } from 'zod';
-import { defineStage, type Diagnostic, type MergedModel, type ParamTensor, type QuantizedModel, type QuantizedTensor } from '@softshare/core';
-import { compactCodebook, dequantize, quantizeTensor } from './quantize-tensor.js';
-import { pruneUnreachable } from './unreachable.js';
+import { defineStage, dequantize, type Diagnostic, type MergedModel, type ParamTensor, type QuantizedModel, type QuantizedTensor } from '@softshare/core';
+import { quantizeTensor } from './quantize-tensor.js';
 
 /** Options of the quantize stage. */
 export const quantizeOptionsSchema = z.strictObject({
@@ -11,19 +10,13 @@ export const quantizeOptionsSchema = z.strictObject({
    * paper); 'ml': ignore the proportions (reproductions report less excess pruning).
    */
   rule: z.enum(['map', 'ml']).default('map'),
-  /**
-   * Zero the weights that cannot change the output (into units that feed nothing; out
-   * of units with no inputs, their constant folded into the next bias), found from the
-   * topology. Default: true (the function is unchanged; see docs/RESULTS.md for what it
-   * saves).
-   */
-  pruneUnreachable: z.boolean().default(true),
 });
 
 /**
  * The quantize stage: every weight under the prior takes the mean of its most
  * responsible component. Emits per-tensor codebooks and codes plus the dequantised
- * model; tensors not under the prior pass through with a diagnostic.
+ * model; tensors not under the prior pass through with a diagnostic. Weights that cannot
+ * reach the output are the prune stage's job (@softshare/prune), placed after this one.
  *
  * @example
  * of(merged).pipe(quantize({ rule: 'map' }))
@@ -42,30 +35,7 @@ export const quantize = defineStage('quantize', quantizeOptionsSchema, (opts) =>
       quantized.push(q);
       return { ...p, values: dequantize(q) };
     });
-    const model: QuantizedModel = { kind: 'quantized', topology: m.topology, params, mixture: m.mixture, quantized, diagnostics };
-    return opts.pruneUnreachable ? withoutUnreachable(model) : model;
+    return { kind: 'quantized', topology: m.topology, params, mixture: m.mixture, quantized, diagnostics };
   }),
 );
 
-/**
- * The quantised model with every weight that cannot reach the output set to code 0
- * (see pruneUnreachable); biases outside the prior take the folded constants. The
- * diagnostics (of `stage`, default 'quantize') say how many weights went and which links were not understood.
- *
- * @example
- * const smaller = withoutUnreachable(swsToQuantized(bytes));
- */
-export function withoutUnreachable(model: QuantizedModel, stage = 'quantize'): QuantizedModel {
-  const shared = new Set(model.quantized.map((q) => q.name));
-  const params = model.params.map((p) => ({ ...p, values: Float32Array.from(p.values) }));
-  const r = pruneUnreachable({ topology: model.topology, values: new Map(params.map((p) => [p.name, p])), canFoldInto: (name) => !shared.has(name) });
-  const diagnostics: Diagnostic[] = [...model.diagnostics];
-  for (const why of r.skipped) diagnostics.push({ severity: 'info', stage, message: `unreachable weights: ${why}; left alone` });
-  if (r.zeroed > 0) {
-    const folds = r.folded > 0 ? ` (${r.folded} constant units folded into the next bias)` : '';
-    diagnostics.push({ severity: 'info', stage, message: `zeroed ${r.zeroed} weights that cannot reach the output${folds}` });
-  }
-  const byName = new Map(params.map((p) => [p.name, p.values]));
-  const quantized = model.quantized.map((q) => compactCodebook(q, byName.get(q.name)!));
-  return { ...model, params, quantized, diagnostics };
-}

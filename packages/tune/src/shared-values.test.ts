@@ -4,7 +4,7 @@ import { fileIO, selectBackend } from '@softshare/backend';
 import { createProgressChannel, leakedTensors, type ProgressEvent, type QuantizedModel } from '@softshare/core';
 import { loadMnist, makeBatch, takeFirst, type ImageDataset } from '@softshare/data';
 import { crossEntropy, fromModelData, logitsFn, pretrainedModelPath, toModelData } from '@softshare/models';
-import { withoutUnreachable } from '@softshare/quantize';
+import { withoutUnreachable } from '@softshare/prune';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { maskSearchOptionsSchema, runMaskSearch, runSharedTuning, tune, tuneOptionsSchema } from './index.js';
 
@@ -179,11 +179,10 @@ describe('tune stage (shared values and biases)', () => {
     const opts = tuneOptionsSchema.parse({ epochs: 1, mask: { epochs: 2, every: 2, density: share / 2 } });
     const out = await firstValueFrom(of(quantized).pipe(tune(data, opts, { progress })));
     const counts = startCounts.map((c) => Math.round(c / 2));
-    // the search ends at the halved counts; tune keeps that mask, then drops exactly what cannot reach the output
+    // the search ends at the halved counts and tune keeps that mask
     const searched = await runMaskSearch(quantized, data, opts.mask, opts);
     searched.quantized.forEach((q, i) => expect(nonZero(q.codes)).toBe(counts[i]));
-    const reachable = withoutUnreachable(searched);
-    out.quantized.forEach((q, i) => expect(nonZero(q.codes)).toBe(nonZero(reachable.quantized[i].codes)));
+    out.quantized.forEach((q, i) => expect(nonZero(q.codes)).toBe(counts[i]));
     const final = counts.reduce((a, b) => a + b, 0);
     expect(events.map((e) => [e.stage, e.current, e.total])).toEqual([['tune/mask', 1, 2], ['tune/mask', 2, 2], ['tune', 1, 1]]);
     expect(events[0].values!.nonZero).toBeGreaterThan(final);
@@ -193,18 +192,19 @@ describe('tune stage (shared values and biases)', () => {
     expect(events[2].values!.loss).toBeLessThan(events[0].values!.loss);
   }, 120_000);
 
-  it('after a mask search, tune drops the weights the new mask left unable to reach the output, without changing the function', async () => {
+  it('after a mask search, prune drops the weights the new mask left unable to reach the output, without changing the function', async () => {
     const total = quantized.quantized.reduce((a, q) => a + q.codes.length, 0);
     const share = quantized.quantized.reduce((a, q) => a + nonZero(q.codes), 0) / total;
     const opts = tuneOptionsSchema.parse({ epochs: 0, mask: { epochs: 1, every: 2, density: share / 40 } });
-    const searched = await runMaskSearch(quantized, data, opts.mask, opts);
     const out = await runSharedTuning(quantized, data, opts);
+    expect(out.diagnostics.some((d) => /cannot reach the output/.test(d.message))).toBe(false);
+    const pruned = withoutUnreachable(out);
     const count = (m: QuantizedModel) => m.quantized.reduce((a, q) => a + nonZero(q.codes), 0);
-    expect(count(out)).toBeLessThan(count(searched));
-    expect(out.diagnostics.some((d) => d.stage === 'tune' && /^zeroed \d+ weights that cannot reach the output/.test(d.message))).toBe(true);
-    const again = withoutUnreachable(out);
-    again.quantized.forEach((q, i) => expect(q.codes).toEqual(out.quantized[i].codes));
-    expect(await meanCe(out)).toBeCloseTo(await meanCe(searched), 5);
+    expect(count(pruned)).toBeLessThan(count(out));
+    expect(pruned.diagnostics.some((d) => d.stage === 'prune' && /^zeroed \d+ weights that cannot reach the output/.test(d.message))).toBe(true);
+    const again = withoutUnreachable(pruned);
+    again.quantized.forEach((q, i) => expect(q.codes).toEqual(pruned.quantized[i].codes));
+    expect(await meanCe(pruned)).toBeCloseTo(await meanCe(out), 5);
   }, 120_000);
 
   it('mask search with a tensorDensity grows and shrinks the named tensors to their own shares; others keep their counts', async () => {

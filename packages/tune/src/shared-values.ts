@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { Rng, SoftshareError, type ModelData, type QuantizedModel, type QuantizedTensor } from '@softshare/core';
 import { epochOrder, makeBatch, takeFirst, type ImageDataset } from '@softshare/data';
 import { crossEntropy, fromModelData, inputShapeFor, logitsFn, toModelData } from '@softshare/models';
-import { nearestNonZeroCode, withoutUnreachable } from '@softshare/quantize';
+import { nearestNonZeroCode } from '@softshare/quantize';
 import { z } from 'zod';
 import { ADAM, adamUpdate } from '@softshare/train';
 import { maskSearchOptionsSchema, runMaskSearch, type MaskSearchHooks } from './mask-search.js';
@@ -98,16 +98,11 @@ export interface TuneHooks extends Pick<MaskSearchHooks, 'isCancelled' | 'onStep
  * means cost, at no cost in bytes. With `reassign`, the non-zero weights may also move
  * to another shared value of their tensor (zeros still stay zero). With `mask.epochs`
  * > 0, a mask search (`runMaskSearch`) first chooses which weights are non-zero and
- * snaps them back onto the same codebooks (refitted ones with `mask.refit`); the tuning then starts from its result,
- * and the tuned model loses the weights that the new mask left unable to reach the
- * output (`withoutUnreachable` of @softshare/quantize, diagnostics of stage `tune`).
+ * snaps them back onto the same codebooks (refitted ones with `mask.refit`); the tuning then starts from its result.
+ * A new mask can leave weights unable to reach the output: compose the prune stage
+ * (@softshare/prune) after tune to drop them.
  */
 export async function runSharedTuning(start: QuantizedModel, dataset: ImageDataset, options: TuneOptions, hooks: TuneHooks = {}): Promise<QuantizedModel> {
-  const tuned = await tuneShared(start, dataset, options, hooks);
-  return options.mask.epochs > 0 ? withoutUnreachable(tuned, 'tune') : tuned;
-}
-
-async function tuneShared(start: QuantizedModel, dataset: ImageDataset, options: TuneOptions, hooks: TuneHooks): Promise<QuantizedModel> {
   const data = options.trainLimit ? { ...dataset, train: takeFirst(dataset.train, options.trainLimit) } : dataset;
   const input = await runMaskSearch(start, data, options.mask, { ...options, teacher: hooks.teacher }, {
     isCancelled: hooks.isCancelled,

@@ -2,7 +2,8 @@ import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import type { ParamTensor, QuantizedModel } from '@softshare/core';
 import { toArtifacts, toModelData } from '@softshare/models';
-import { pruneUnreachable, quantizeTensor, withoutUnreachable } from './index.js';
+import { quantizeTensor } from '@softshare/quantize';
+import { pruneUnreachable, withoutUnreachable } from './index.js';
 
 /** Deterministic pseudo-random numbers for the weights. */
 function rng(seed: number): () => number {
