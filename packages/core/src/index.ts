@@ -1,7 +1,5 @@
 export {
-  compactCodebook,
   countParams,
-  dequantize,
   sizeOf,
   type Diagnostic,
   type MergedModel,
@@ -16,6 +14,7 @@ export {
   type RetrainedModel,
 } from './artefacts.js';
 export { cancellableStage } from './cancellable-stage.js';
+export { compactCodebook, dequantize, fitCodebook, nearestNonZeroCode } from './codebook.js';
 export { isSoftshareError, SoftshareError, type SoftshareErrorCode } from './errors.js';
 export {
   createProgressChannel,

@@ -1,4 +1,4 @@
-import { fitCodebook } from '@softshare/quantize';
+import { fitCodebook } from '@softshare/core';
 
 /**
  * Masks keeping the `k` weights of lowest log-alpha over all tensors together (ties go to

@@ -1,9 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
-import { Rng, SoftshareError, type ModelData, type QuantizedModel, type QuantizedTensor } from '@softshare/core';
+import { fitCodebook, Rng, SoftshareError, type ModelData, type QuantizedModel, type QuantizedTensor } from '@softshare/core';
 import { epochOrder, makeBatch, shiftBatch, type ImageDataset } from '@softshare/data';
 import { crossEntropy, fromModelData, inputShapeFor, logitsFn, toModelData } from '@softshare/models';
 import { z } from 'zod';
-import { fitCodebook } from '@softshare/quantize';
 import { adamUpdate } from '@softshare/train';
 
 /** Options of the mask search that may run before shared-value tuning; defaults and their origin are in the README. */

@@ -1,8 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
-import { Rng, SoftshareError, type ModelData, type QuantizedModel, type QuantizedTensor } from '@softshare/core';
+import { nearestNonZeroCode, Rng, SoftshareError, type ModelData, type QuantizedModel, type QuantizedTensor } from '@softshare/core';
 import { epochOrder, makeBatch, takeFirst, type ImageDataset } from '@softshare/data';
 import { crossEntropy, fromModelData, inputShapeFor, logitsFn, toModelData } from '@softshare/models';
-import { nearestNonZeroCode } from '@softshare/quantize';
 import { z } from 'zod';
 import { ADAM, adamUpdate } from '@softshare/train';
 import { maskSearchOptionsSchema, runMaskSearch, type MaskSearchHooks } from './mask-search.js';

@@ -1,3 +1,32 @@
+import type { QuantizedTensor } from './artefacts.js';
+
+/**
+ * The tensor with code 0 wherever `values` is 0 (weights zeroed after quantisation) and
+ * its codebook cut to the values still used, in the same order.
+ */
+export function compactCodebook(q: QuantizedTensor, values: Float32Array): QuantizedTensor {
+  const used = new Uint8Array(q.codebook.length);
+  used[0] = 1;
+  for (let i = 0; i < values.length; i++) if (values[i] !== 0) used[q.codes[i]] = 1;
+  const newCode = new Uint8Array(q.codebook.length);
+  const kept: number[] = [];
+  for (let c = 0; c < q.codebook.length; c++) {
+    if (!used[c]) continue;
+    newCode[c] = kept.length;
+    kept.push(q.codebook[c]);
+  }
+  const codes = new Uint8Array(q.codes.length);
+  for (let i = 0; i < codes.length; i++) codes[i] = values[i] === 0 ? 0 : newCode[q.codes[i]];
+  return { ...q, codebook: Float32Array.from(kept), codes };
+}
+
+/** The float32 values a quantised tensor stands for. */
+export function dequantize(q: QuantizedTensor): Float32Array {
+  const out = new Float32Array(q.codes.length);
+  for (let i = 0; i < out.length; i++) out[i] = q.codebook[q.codes[i]];
+  return out;
+}
+
 /** Index (>= 1) of the non-zero entry of `codebook` nearest to `w`; ties go to the lower index. */
 export function nearestNonZeroCode(codebook: ArrayLike<number>, w: number): number {
   let best = 1;
