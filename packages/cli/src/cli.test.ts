@@ -7,7 +7,8 @@ import { encodeIdx, MNIST_FILES } from '@softshare/data';
 import { pretrainedModelPath } from '@softshare/models';
 import { describe, expect, it } from 'vitest';
 import { main, type Io } from './index.js';
-import { loadPipelineConfig, pipelineName } from './pipeline.js';
+import { pipelineName } from '@softshare/pipeline';
+import { loadPipelineConfig } from './load-config.js';
 
 async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';

@@ -24,14 +24,16 @@ describe('softshare compress / inspect / decompress / eval', () => {
     const r = await run('compress', '--model', model, '--out', out, '--config', config, '--json', '--backend', 'wasm');
     expect(r.code, r.err).toBe(0);
     const lines = r.out.trim().split('\n').map((l) => JSON.parse(l));
-    expect(lines.map((l) => [l.event, l.phase, l.epoch])).toEqual([['epoch', undefined, 1], ['tune', 'shared', 1], ['tune', 'shared', 2], ['result', undefined, undefined]]);
-    for (const t of lines.filter((l) => l.event === 'tune')) {
+    expect(lines.map((l) => [l.event, l.stage, l.phase, l.epoch])).toEqual([['epoch', 'retrain', undefined, 1], ['epoch', 'tune', 'shared', 1], ['epoch', 'tune', 'shared', 2], ['result', undefined, undefined, undefined]]);
+    expect(lines[0].errorLoss).toBeGreaterThan(0);
+    expect(lines[0].zeroShare).toBeGreaterThan(0);
+    for (const t of lines.filter((l) => l.stage === 'tune')) {
       expect(t.of).toBe(2);
       expect(t.loss).toBeGreaterThan(0);
-      expect(t.nonzero).toBeGreaterThan(0);
+      expect(t.nonZero).toBeGreaterThan(0);
     }
     const result = lines.pop();
-    expect(lines[2].nonzero).toBe(JSON.parse(readFileSync(`${out}.json`, 'utf8')).layers.reduce((a: number, l: { nonzero: number }) => a + l.nonzero, 0));
+    expect(lines[2].nonZero).toBe(JSON.parse(readFileSync(`${out}.json`, 'utf8')).layers.reduce((a: number, l: { nonzero: number }) => a + l.nonzero, 0));
     for (const k of ['error_before', 'error_after', 'nonzero_fraction', 'file_bytes', 'original_bytes', 'file_ratio', 'paper_format_ratio']) {
       expect(Number.isFinite(result[k]), k).toBe(true);
     }
@@ -61,11 +63,11 @@ describe('softshare compress / inspect / decompress / eval', () => {
     const r = await run('compress', '--model', model, '--out', out, '--config', cfg, '--json', '--backend', 'wasm');
     expect(r.code, r.err).toBe(0);
     const lines = r.out.trim().split('\n').map((l) => JSON.parse(l));
-    expect(lines.map((l) => [l.event, l.phase, l.epoch])).toEqual([['sparsify', undefined, 1], ['tune', 'shared', 1], ['result', undefined, undefined]]);
+    expect(lines.map((l) => [l.event, l.stage, l.phase, l.epoch])).toEqual([['epoch', 'sparsify', undefined, 1], ['epoch', 'tune', 'shared', 1], ['result', undefined, undefined, undefined]]);
     expect(lines[0].loss).toBeGreaterThan(0);
-    expect(lines[0].below_threshold).toBeGreaterThan(0);
-    expect(lines[0].test_error).toBeGreaterThanOrEqual(0);
-    expect(lines[0].test_error).toBeLessThan(0.5);
+    expect(lines[0].belowThreshold).toBeGreaterThan(0);
+    expect(lines[0].testError).toBeGreaterThanOrEqual(0);
+    expect(lines[0].testError).toBeLessThan(0.5);
     const result = lines.pop();
     // tune may drop weights of dead units, never add any
     expect(result.pipeline).toBe('sparsify -> tune');
@@ -89,8 +91,8 @@ describe('softshare compress / inspect / decompress / eval', () => {
     expect([loud.code, quiet.code]).toEqual([0, 0]);
     expect(readFileSync(a).equals(readFileSync(b))).toBe(true);
     // without --json, one stderr line per epoch of retraining and of tuning; --quiet prints none
-    expect(loud.err).toMatch(/^epoch 1\/1  CE [\d.]+  complexity /m);
-    expect(loud.err.match(/^tune shared values epoch \d\/2  CE [\d.]+  non-zero \d+  [\d.]+ s$/gm)).toHaveLength(2);
+    expect(loud.err).toMatch(/^retrain epoch 1\/1  CE [\d.]+  complexity /m);
+    expect(loud.err.match(/^tune shared epoch \d\/2  CE [\d.]+  non-zero \d+  [\d.]+ s$/gm)).toHaveLength(2);
     expect(quiet.err).toBe('');
   }, 120_000);
 

@@ -55,12 +55,10 @@ function scatter(d: ReportData): string {
 }
 
 function curves(d: ReportData): string {
-  const keys: [string, string][] = [
-    ['errorLoss', '#1f77b4'],
-    ['complexityLoss', '#ff7f0e'],
-    ['testError', '#2ca02c'],
-    ['zeroShare', '#d62728'],
-  ];
+  // every figure the first training stage reported per epoch (retrain's losses, test error and zero share; sparsify's), but its timing
+  const colors = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b'];
+  const names = [...new Set(d.history.flatMap((h) => Object.keys(h)))].filter((k) => k !== 'epoch' && k !== 'seconds');
+  const keys: [string, string][] = names.map((k, i) => [k, colors[i % colors.length]]);
   const epochs = d.history.map((h) => h.epoch);
   const e1 = Math.max(1, ...epochs);
   return keys

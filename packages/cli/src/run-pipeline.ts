@@ -2,27 +2,28 @@ import * as tf from '@tensorflow/tfjs';
 import { join } from 'node:path';
 import { of } from 'rxjs';
 import { selectBackend, type BackendChoice } from '@softshare/backend';
-import { createProgressChannel, SoftshareError, type PretrainedModel, type QuantizedModel, type RetrainedModel } from '@softshare/core';
+import { createProgressChannel, formatFigures, SoftshareError, type PretrainedModel, type QuantizedModel, type RetrainedModel } from '@softshare/core';
 import { loadMnist, type ImageDataset } from '@softshare/data';
 import { evaluate, toModelData } from '@softshare/models';
 import { loadCheckpoint, saveCheckpoint } from '@softshare/retrain';
 import { intFlag, type CommandSpec } from './args.js';
 import type { Io } from './io.js';
 import { loadModelFile } from './load-model.js';
-import { compressionPipeline, loadPipelineConfig, type PipelineConfig } from './pipeline.js';
+import { compressionPipeline, pipelineStages, type PipelineConfig } from '@softshare/pipeline';
+import { loadPipelineConfig } from './load-config.js';
 import { progressBar } from './progress-bar.js';
 
 /** Flags shared by `retrain` and `compress`. */
 export const pipelineOptions: CommandSpec['options'] = {
   model: { type: 'string', required: true, description: 'pretrained tfjs layers model.json' },
   data: { type: 'string', default: 'mnist', description: "'mnist' or a folder with the four IDX files" },
-  config: { type: 'string', default: 'the stages’ defaults', description: 'JSON file: { retrain: {...}, merge: {...}, quantize: {...}, tune: {...} }, or { sparsify: {...}, tune: {...} } for sparsify -> tune' },
+  config: { type: 'string', default: 'the stages’ defaults', description: 'JSON file: { retrain: {...}, merge: {...}, quantize: {...}, prune: {...}, tune: {...} }, or { sparsify: {...}, tune: {...} } for sparsify -> tune' },
   resume: { type: 'string', description: 'continue from a checkpoint.json written by an earlier run' },
   'checkpoint-dir': { type: 'string', default: 'the output directory (retrain) or <out>.ckpt/ (compress)', description: 'where checkpoint.json/.bin go after each epoch' },
   epochs: { type: 'string', default: 'config, else 30', description: 'override retrain.epochs' },
   tau: { type: 'string', default: 'config, else 0.05', description: 'override retrain.tau' },
   backend: { type: 'string', default: 'auto: node, else wasm, else cpu', description: 'tfjs backend: node, wasm or cpu' },
-  json: { type: 'boolean', description: 'print JSON lines (retraining epoch events, tune events, then one result line)' },
+  json: { type: 'boolean', description: 'print JSON lines (one per epoch of every training stage, then one result line)' },
   quiet: { type: 'boolean', description: 'print only the result' },
 };
 
@@ -39,64 +40,41 @@ export interface PipelineRun {
   readonly history: Record<string, number>[];
 }
 
-/** Load everything, run retrain -> merge -> quantize -> tune with progress on stderr (or JSON lines). */
+/** Load everything, run the config's compression pipeline (@softshare/pipeline) with every stage's progress on stderr (or JSON lines). */
 export async function runPipeline(values: Record<string, string | boolean | undefined>, io: Io, checkpointDir: string): Promise<PipelineRun> {
   const overrides: Record<string, unknown> = {};
   if (values.epochs !== undefined) overrides.epochs = intFlag('epochs', values.epochs, 30);
   if (values.tau !== undefined) overrides.tau = Number(values.tau);
   const config = loadPipelineConfig(values.config as string | undefined, overrides);
+  if (values.resume && config.sparsify) throw new SoftshareError('E_OPTIONS', 'cli', '--resume continues a soft weight-sharing retraining; this config has a sparsify section, which replaces the retraining');
   const backend = await selectBackend({ backend: values.backend as string | undefined });
   const data = loadMnist((values.data as string | undefined) ?? 'mnist');
   const model = await loadModelFile(values.model as string);
   const errorBefore = evaluate(model, data.test).error;
   const input = toModelData(model);
   model.dispose();
-  // fail before a retraining of many minutes, not after it
-  for (const name of Object.keys(config.tune.mask.tensorDensity ?? {})) {
-    if (!input.params.some((p) => p.name === name)) throw new SoftshareError('E_OPTIONS', 'cli', `config: tune.mask.tensorDensity names "${name}", which the model does not have (it has ${input.params.map((p) => p.name).join(', ')})`);
-  }
-  if (values.resume && config.sparsify) throw new SoftshareError('E_OPTIONS', 'cli', '--resume continues a soft weight-sharing retraining; this config has a sparsify section, which replaces the retraining');
   const resumeFrom = values.resume ? loadCheckpoint(values.resume as string) : undefined;
   const progress = createProgressChannel();
   const history: Record<string, number>[] = [];
+  const stages = pipelineStages(config);
+  const figures = new Map(stages.map((s) => [s.stageName, s.figures ?? {}]));
+  // the first stage trains longest: its epochs drive the ETA, its epoch figures the report's curves
+  const first = stages[0].stageName;
+  const firstEpochs = (config[first as keyof PipelineConfig] as { epochs: number }).epochs;
   // a live bar only on a terminal; logs and pipes get one line per epoch
-  const bar = !values.json && !values.quiet && process.stderr.isTTY ? progressBar(config.sparsify ? { stage: 'sparsify', epochs: config.sparsify.epochs } : { stage: 'retrain', epochs: config.retrain.epochs }, performance.now()) : null;
-  let tuneAnnounced = false;
+  const bar = !values.json && !values.quiet && process.stderr.isTTY ? progressBar({ stage: first, epochs: firstEpochs }, performance.now()) : null;
   progress.events$.subscribe((e) => {
     if (bar) {
       const text = bar(e);
       if (text) io.err(text);
     }
-    if (e.stage === 'tune' && !tuneAnnounced && !values.json && !values.quiet) {
-      tuneAnnounced = true;
-      const mask = config.tune.mask.epochs > 0 ? `mask search, ${config.tune.mask.epochs} epoch(s), then ` : '';
-      io.err(`${bar ? '\r\x1b[K' : ''}tune: ${mask}shared values and biases, ${config.tune.epochs} epoch(s)\n`);
-    }
     if (e.unit !== 'epoch') return;
     if (bar) io.err('\r\x1b[K');
-    if (e.stage === 'sparsify') {
-      const seconds = (performance.now() - t0) / 1000;
-      const { loss, kl, belowThreshold, testError } = e.values ?? {};
-      if (values.json) io.out(JSON.stringify({ event: 'sparsify', epoch: e.current, of: e.total, loss, kl, below_threshold: belowThreshold, test_error: testError, seconds }) + '\n');
-      else if (!values.quiet) io.err(`sparsify epoch ${e.current}/${e.total}  CE ${loss?.toFixed(4)}  KL/N ${kl?.toFixed(4)}  log-alpha < 3: ${belowThreshold}${testError === undefined ? '' : `  kept-means test error ${(testError * 100).toFixed(2)}%`}  ${seconds.toFixed(1)} s\n`);
-      return;
-    }
-    if (e.stage !== 'retrain') {
-      // tune: one line per epoch of the mask search (tune/mask) and of the tuning (tune)
-      const phase = e.stage === 'tune/mask' ? 'mask' : 'shared';
-      const seconds = (performance.now() - t0) / 1000;
-      const { loss, nonZero } = e.values ?? {};
-      if (values.json) io.out(JSON.stringify({ event: 'tune', phase, epoch: e.current, of: e.total, loss, nonzero: nonZero, seconds }) + '\n');
-      else if (!values.quiet) io.err(`tune ${phase === 'mask' ? 'mask search' : 'shared values'} epoch ${e.current}/${e.total}  CE ${loss?.toFixed(4)}  non-zero ${nonZero}  ${seconds.toFixed(1)} s\n`);
-      return;
-    }
-    const row = { epoch: e.current, ...e.values };
-    history.push(row);
-    if (values.json) io.out(JSON.stringify({ event: 'epoch', ...row }) + '\n');
-    else if (!values.quiet) {
-      const v = e.values!;
-      io.err(`epoch ${e.current}/${e.total}  CE ${v.errorLoss.toFixed(4)}  complexity ${v.complexityLoss.toFixed(4)}  test error ${(v.testError * 100).toFixed(2)}%  zero ${(v.zeroShare * 100).toFixed(2)}%  ${v.seconds.toFixed(1)} s\n`);
-    }
+    const elapsed = (performance.now() - t0) / 1000;
+    const figs = e.values ?? {};
+    if (e.stage === first) history.push(Object.fromEntries([['epoch', e.current], ...Object.entries(figs).filter((kv): kv is [string, number] => kv[1] !== undefined)]));
+    if (values.json) io.out(JSON.stringify({ event: 'epoch', stage: e.stage, phase: e.phase, epoch: e.current, of: e.total, ...figs, elapsed: +elapsed.toFixed(3) }) + '\n');
+    else if (!values.quiet) io.err(`${e.stage}${e.phase ? ` ${e.phase}` : ''} epoch ${e.current}/${e.total}  ${formatFigures(figs, figures.get(e.stage) ?? {})}  ${elapsed.toFixed(1)} s\n`);
   });
   const t0 = performance.now();
   let retrained: RetrainedModel | undefined;

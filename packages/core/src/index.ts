@@ -18,10 +18,15 @@ export { compactCodebook, dequantize, fitCodebook, nearestNonZeroCode } from './
 export { isSoftshareError, SoftshareError, type SoftshareErrorCode } from './errors.js';
 export {
   createProgressChannel,
+  formatFigures,
   silentProgress,
+  type EventValues,
+  type Figure,
+  type Figures,
   type ProgressChannel,
   type ProgressEvent,
 } from './progress.js';
 export { Rng, type RngState } from './rng.js';
 export { defineStage, formatOptionsError, parseOptions, type StageContext, type StageFactory } from './stage.js';
+export { defineTrainingStage, type TrainingRun, type TrainingStageFactory } from './training-stage.js';
 export { closeOrMessage, leakedTensors, type TensorCounter } from './testing.js';

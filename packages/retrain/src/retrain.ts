@@ -1,39 +1,58 @@
-import type { OperatorFunction } from 'rxjs';
-import { cancellableStage, parseOptions, silentProgress, type PretrainedModel, type RetrainedModel, type StageContext } from '@softshare/core';
+import { defineTrainingStage, type Figures, type PretrainedModel, type ProgressEvent, type RetrainedModel } from '@softshare/core';
 import type { ImageDataset } from '@softshare/data';
 import { runRetraining, type RetrainHooks } from './retrain-loop.js';
-import { retrainOptionsSchema, type RetrainOptionsInput } from './retrain-options.js';
+import { retrainOptionsSchema } from './retrain-options.js';
+
+/** The figures of the retrain stage's epoch events. */
+export type RetrainEpochValues = {
+  /** Mean cross-entropy over the epoch. */
+  readonly errorLoss: number;
+  /** tau / N * (-sum log p(w) - log hyper-prior) at the epoch's end. */
+  readonly complexityLoss: number;
+  /** Test error; absent on epochs that were not evaluated. */
+  readonly testError?: number;
+  /** Share of prior weights whose most responsible component is the zero one. */
+  readonly zeroShare: number;
+  /** The epoch's duration. */
+  readonly seconds: number;
+};
+export type RetrainEvent = ProgressEvent<RetrainEpochValues>;
+
+const figures: Figures<RetrainEpochValues> = {
+  errorLoss: { label: 'CE', kind: 'number' },
+  complexityLoss: { label: 'complexity', kind: 'number' },
+  testError: { label: 'test error', kind: 'share' },
+  zeroShare: { label: 'zero', kind: 'share' },
+  seconds: { label: 'epoch', kind: 'seconds' },
+};
 
 /**
  * The retrain stage: a PretrainedModel in, a RetrainedModel (weights + learned mixture)
  * out. Options are checked when the stage is assembled. Progress goes to the context's
- * channel: `epoch` events with the loss parts, test error, zero share and mixture, and
- * `step` events. Unsubscribing stops the run within one batch.
+ * channel: `epoch` events (`RetrainEpochValues`) and `step` events. Hooks: `onCheckpoint`
+ * (the full state after each epoch and on cancellation), `resumeFrom`. Unsubscribing stops
+ * the run within one batch.
  *
  * @example
  * of(toModelData(model)).pipe(retrain(loadMnist(), { tau: 0.05, epochs: 30 }), merge(), quantize())
  */
-export function retrain(
-  data: ImageDataset,
-  options?: RetrainOptionsInput,
-  context: Partial<StageContext> & Pick<RetrainHooks, 'onCheckpoint' | 'resumeFrom'> = {},
-): OperatorFunction<PretrainedModel, RetrainedModel> {
-  const opts = parseOptions('retrain', retrainOptionsSchema, options);
-  const progress = context.progress ?? silentProgress;
-  return cancellableStage((model, isCancelled) =>
+export const retrain = defineTrainingStage<typeof retrainOptionsSchema, ImageDataset, PretrainedModel, RetrainedModel, RetrainEpochValues, Pick<RetrainHooks, 'onCheckpoint' | 'resumeFrom'>>(
+  'retrain',
+  retrainOptionsSchema,
+  figures,
+  (model, data, opts, run, hooks) =>
     runRetraining(model, data, opts, {
-      isCancelled,
-      onCheckpoint: context.onCheckpoint,
-      resumeFrom: context.resumeFrom,
-      onStep: (current, total) => progress.emit({ stage: 'retrain', unit: 'step', current, total }),
+      isCancelled: run.isCancelled,
+      onCheckpoint: hooks.onCheckpoint,
+      resumeFrom: hooks.resumeFrom,
+      onStep: (current, total) => run.step(current, total),
       onEpoch: (e) =>
-        progress.emit({
-          stage: 'retrain',
-          unit: 'epoch',
-          current: e.epoch,
-          total: e.epochs,
-          values: { errorLoss: e.errorLoss, complexityLoss: e.complexityLoss, testError: e.testError, zeroShare: e.zeroShare, seconds: e.seconds },
+        run.epoch(e.epoch, e.epochs, {
+          errorLoss: e.errorLoss,
+          complexityLoss: e.complexityLoss,
+          ...(Number.isNaN(e.testError) ? {} : { testError: e.testError }),
+          zeroShare: e.zeroShare,
+          seconds: e.seconds,
         }),
     }),
-  );
-}
+);

@@ -1,4 +1,4 @@
 export { sparsifyOptionsSchema, type SparsifyOptions, type SparsifyOptionsInput } from './options.js';
 export { keepLowest, shareValues } from './select.js';
-export { runSparsify, sparsify } from './sparsify.js';
+export { runSparsify, sparsify, type SparsifyEpochValues, type SparsifyEvent } from './sparsify.js';
 export { runVariationalDropout, variationalChain, type VariationalDropoutEpoch, type VariationalDropoutHooks, type VariationalDropoutResult } from './variational-dropout.js';

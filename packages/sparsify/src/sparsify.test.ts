@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { firstValueFrom, of } from 'rxjs';
 import { fileIO, selectBackend } from '@softshare/backend';
-import { leakedTensors, SoftshareError, type ModelData, type QuantizedModel } from '@softshare/core';
+import { leakedTensors, SoftshareError, type ModelData, type PretrainedModel, type QuantizedModel } from '@softshare/core';
 import { loadMnist, makeBatch, takeFirst, type ImageDataset } from '@softshare/data';
 import { logitsFn, pretrainedModelPath, toModelData } from '@softshare/models';
 import { tune } from '@softshare/tune';
@@ -9,7 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { keepLowest, runSparsify, runVariationalDropout, shareValues, sparsify, sparsifyOptionsSchema, variationalChain } from './index.js';
 
 let data: ImageDataset;
-let lenet300: ModelData;
+let lenet300: PretrainedModel;
 
 /** A small convnet in the shape of LeNet-5-Caffe: conv 4@5x5 -> maxpool -> conv 6@3x3 relu -> flatten -> dense 10 -> softmax. */
 function smallConvnet(): ModelData {

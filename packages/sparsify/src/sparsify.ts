@@ -1,7 +1,6 @@
-import type { OperatorFunction } from 'rxjs';
-import { cancellableStage, parseOptions, silentProgress, SoftshareError, type ModelData, type QuantizedModel, type StageContext } from '@softshare/core';
+import { defineTrainingStage, SoftshareError, type Figures, type ModelData, type PretrainedModel, type ProgressEvent, type QuantizedModel } from '@softshare/core';
 import type { ImageDataset } from '@softshare/data';
-import { sparsifyOptionsSchema, type SparsifyOptions, type SparsifyOptionsInput } from './options.js';
+import { sparsifyOptionsSchema, type SparsifyOptions } from './options.js';
 import { keepLowest, shareValues } from './select.js';
 import { runVariationalDropout, type VariationalDropoutHooks } from './variational-dropout.js';
 
@@ -43,26 +42,44 @@ export async function runSparsify(input: ModelData, data: ImageDataset, options:
   };
 }
 
+/** The figures of the sparsify stage's epoch events. */
+export type SparsifyEpochValues = {
+  /** Mean training cross-entropy of the epoch's (noisy) batches. */
+  readonly loss: number;
+  /** Mean KL / N_train over the epoch's batches. */
+  readonly kl: number;
+  /** Weights with log-alpha < 3 over every sparsified tensor. */
+  readonly belowThreshold: number;
+  /** Test error of the kept weights' means, on the epochs `evalEvery` asks for. */
+  readonly testError?: number;
+};
+export type SparsifyEvent = ProgressEvent<SparsifyEpochValues>;
+
+const figures: Figures<SparsifyEpochValues> = {
+  loss: { label: 'CE', kind: 'number' },
+  kl: { label: 'KL/N', kind: 'number' },
+  belowThreshold: { label: 'log-alpha < 3:', kind: 'count' },
+  testError: { label: 'kept-means test error', kind: 'share' },
+};
+
 /**
  * The sparsify stage: a pretrained model in, a sparse shared-value QuantizedModel out
  * (see `runSparsify`); an alternative to retrain -> merge -> quantize that chooses the
  * mask by sparse variational dropout instead of the mixture prior. Place tune() after it.
- * Unsubscribing stops it within one batch. Progress: `step` events (stage `sparsify`)
- * after each batch and `epoch` events with the epoch's mean cross-entropy (`loss`), KL / N
- * (`kl`), the count of weights with log-alpha < 3 (`belowThreshold`) and, every `evalEvery`
- * epochs, the test error of the kept weights' means (`testError`).
+ * Unsubscribing stops it within one batch. Progress: `step` events after each batch and
+ * `epoch` events (`SparsifyEpochValues`).
  *
  * @example
  * of(toModelData(model)).pipe(sparsify(data), tune(data, { epochs: 6, mask: { epochs: 10, regrow: 0, refit: true } }))
  */
-export function sparsify(data: ImageDataset, options?: SparsifyOptionsInput, context: Partial<StageContext> = {}): OperatorFunction<ModelData, QuantizedModel> {
-  const opts = parseOptions('sparsify', sparsifyOptionsSchema, options);
-  const progress = context.progress ?? silentProgress;
-  return cancellableStage((model, isCancelled) =>
+export const sparsify = defineTrainingStage<typeof sparsifyOptionsSchema, ImageDataset, PretrainedModel, QuantizedModel, SparsifyEpochValues>(
+  'sparsify',
+  sparsifyOptionsSchema,
+  figures,
+  (model, data, opts, run) =>
     runSparsify(model, data, opts, {
-      isCancelled,
-      onStep: (current, total) => progress.emit({ stage: 'sparsify', unit: 'step', current, total }),
-      onEpoch: (e) => progress.emit({ stage: 'sparsify', unit: 'epoch', current: e.epoch, total: e.epochs, values: { loss: e.loss, kl: e.kl, belowThreshold: e.belowThreshold, ...(e.testError === undefined ? {} : { testError: e.testError }) } }),
+      isCancelled: run.isCancelled,
+      onStep: (current, total) => run.step(current, total),
+      onEpoch: (e) => run.epoch(e.epoch, e.epochs, { loss: e.loss, kl: e.kl, belowThreshold: e.belowThreshold, ...(e.testError === undefined ? {} : { testError: e.testError }) }),
     }),
-  );
-}
+);

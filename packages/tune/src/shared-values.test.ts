@@ -1,12 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
 import { firstValueFrom, of } from 'rxjs';
 import { fileIO, selectBackend } from '@softshare/backend';
-import { createProgressChannel, leakedTensors, type ProgressEvent, type QuantizedModel } from '@softshare/core';
+import { createProgressChannel, leakedTensors, type QuantizedModel } from '@softshare/core';
 import { loadMnist, makeBatch, takeFirst, type ImageDataset } from '@softshare/data';
 import { crossEntropy, fromModelData, logitsFn, pretrainedModelPath, toModelData } from '@softshare/models';
 import { withoutUnreachable } from '@softshare/prune';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { maskSearchOptionsSchema, runMaskSearch, runSharedTuning, tune, tuneOptionsSchema } from './index.js';
+import { maskSearchOptionsSchema, runMaskSearch, runSharedTuning, tune, tuneOptionsSchema, type TuneEvent } from './index.js';
 
 let data: ImageDataset;
 let quantized: QuantizedModel;
@@ -174,8 +174,8 @@ describe('tune stage (shared values and biases)', () => {
     const startCounts = quantized.quantized.map((q) => nonZero(q.codes));
     const share = startCounts.reduce((a, b) => a + b, 0) / total;
     const progress = createProgressChannel();
-    const events: ProgressEvent[] = [];
-    progress.events$.subscribe((e) => e.unit === 'epoch' && events.push(e));
+    const events: TuneEvent[] = [];
+    progress.events$.subscribe((e) => tune.isEvent(e) && e.unit === 'epoch' && events.push(e));
     const opts = tuneOptionsSchema.parse({ epochs: 1, mask: { epochs: 2, every: 2, density: share / 2 } });
     const out = await firstValueFrom(of(quantized).pipe(tune(data, opts, { progress })));
     const counts = startCounts.map((c) => Math.round(c / 2));
@@ -184,7 +184,7 @@ describe('tune stage (shared values and biases)', () => {
     searched.quantized.forEach((q, i) => expect(nonZero(q.codes)).toBe(counts[i]));
     out.quantized.forEach((q, i) => expect(nonZero(q.codes)).toBe(counts[i]));
     const final = counts.reduce((a, b) => a + b, 0);
-    expect(events.map((e) => [e.stage, e.current, e.total])).toEqual([['tune/mask', 1, 2], ['tune/mask', 2, 2], ['tune', 1, 1]]);
+    expect(events.map((e) => [e.stage, e.phase, e.current, e.total])).toEqual([['tune', 'mask', 1, 2], ['tune', 'mask', 2, 2], ['tune', 'shared', 1, 1]]);
     expect(events[0].values!.nonZero).toBeGreaterThan(final);
     expect(events[1].values!.nonZero).toBe(final);
     expect(events[2].values!.nonZero).toBe(final);

@@ -1,31 +1,50 @@
-import type { OperatorFunction } from 'rxjs';
-import { cancellableStage, parseOptions, silentProgress, type ModelData, type QuantizedModel, type StageContext } from '@softshare/core';
+import { defineTrainingStage, type Figures, type ModelData, type ProgressEvent, type QuantizedModel } from '@softshare/core';
 import type { ImageDataset } from '@softshare/data';
-import { runSharedTuning, tuneOptionsSchema, type TuneOptionsInput } from './shared-values.js';
+import { runSharedTuning, tuneOptionsSchema } from './shared-values.js';
+
+/** The figures of the tune stage's epoch events (phase `mask` for the mask search, `shared` for the tuning). */
+export type TuneEpochValues = {
+  /** Mean training cross-entropy over the epoch's batches. */
+  readonly loss: number;
+  /** Non-zero weights in the tensors under the prior. */
+  readonly nonZero: number;
+};
+export type TuneEvent = ProgressEvent<TuneEpochValues>;
+
+const figures: Figures<TuneEpochValues> = {
+  loss: { label: 'CE', kind: 'number' },
+  nonZero: { label: 'non-zero', kind: 'count' },
+};
+
+/** Hooks of the tune stage. */
+export interface TuneStageHooks {
+  /** The model before retraining, for `mask.distill`; read when the run starts. */
+  readonly teacher?: () => ModelData | undefined;
+}
 
 /**
  * The tune stage: a QuantizedModel in, the same structure out (same zeros, same
  * sharing, same code streams) with its shared values and biases tuned on the training
- * data. Place it after quantize(). Unsubscribing stops it within one batch. With
- * `reassign`, non-zeros may change shared value; with `mask.epochs` > 0, a mask search
- * first changes which weights are non-zero (same codebooks unless `mask.refit`; counts per tensor kept,
- * or moved to `mask.density` / `mask.tensorDensity`). Progress: `step` events (stage
- * `tune`) after each batch; `epoch` events after each epoch of the mask search (stage
- * `tune/mask`) and of the tuning (stage `tune`), with the epoch's mean training
- * cross-entropy (`loss`) and the non-zero count (`nonZero`).
+ * data. Place it after quantize() and prune(). Unsubscribing stops it within one batch.
+ * With `reassign`, non-zeros may change shared value; with `mask.epochs` > 0, a mask
+ * search first changes which weights are non-zero (same codebooks unless `mask.refit`;
+ * counts per tensor kept, or moved to `mask.density` / `mask.tensorDensity`): compose
+ * prune() after it. Progress: `step` events after each batch; `epoch` events
+ * (`TuneEpochValues`) after each epoch of the mask search (phase `mask`) and of the
+ * tuning (phase `shared`).
  *
  * @example
- * of(toModelData(model)).pipe(retrain(data), merge(), quantize(), tune(data, { epochs: 2 }))
+ * of(toModelData(model)).pipe(retrain(data), merge(), quantize(), prune(), tune(data, { epochs: 2 }))
  */
-export function tune(data: ImageDataset, options?: TuneOptionsInput, context: Partial<StageContext> & { /** The model before retraining, for `mask.distill`. */ teacher?: () => ModelData | undefined } = {}): OperatorFunction<QuantizedModel, QuantizedModel> {
-  const opts = parseOptions('tune', tuneOptionsSchema, options);
-  const progress = context.progress ?? silentProgress;
-  return cancellableStage((model, isCancelled) =>
+export const tune = defineTrainingStage<typeof tuneOptionsSchema, ImageDataset, QuantizedModel, QuantizedModel, TuneEpochValues, TuneStageHooks>(
+  'tune',
+  tuneOptionsSchema,
+  figures,
+  (model, data, opts, run, hooks) =>
     runSharedTuning(model, data, opts, {
-      isCancelled,
-      teacher: context.teacher?.(),
-      onStep: (current, total) => progress.emit({ stage: 'tune', unit: 'step', current, total }),
-      onEpoch: (e) => progress.emit({ stage: e.phase === 'mask' ? 'tune/mask' : 'tune', unit: 'epoch', current: e.epoch, total: e.epochs, values: { loss: e.loss, nonZero: e.nonZero } }),
+      isCancelled: run.isCancelled,
+      teacher: hooks.teacher?.(),
+      onStep: (current, total) => run.step(current, total),
+      onEpoch: (e) => run.epoch(e.epoch, e.epochs, { loss: e.loss, nonZero: e.nonZero }, e.phase),
     }),
-  );
-}
+);

@@ -8,7 +8,7 @@ import { renderReport } from '../report-html.js';
 import { reportData } from '../report-data.js';
 import { helpText, parseCommand, UsageError, type CommandSpec } from '../args.js';
 import type { Io } from '../io.js';
-import { pipelineName } from '../pipeline.js';
+import { pipelineName } from '@softshare/pipeline';
 import { pipelineOptions, runPipeline, tf } from '../run-pipeline.js';
 import { sparsitySummary } from '../summary.js';
 

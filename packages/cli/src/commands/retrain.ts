@@ -3,7 +3,7 @@ import { ensureWritableDir, fileIO, writeFileAtomic } from '@softshare/backend';
 import { evaluate, fromModelData } from '@softshare/models';
 import { helpText, parseCommand, type CommandSpec } from '../args.js';
 import type { Io } from '../io.js';
-import { pipelineName } from '../pipeline.js';
+import { pipelineName } from '@softshare/pipeline';
 import { pipelineOptions, runPipeline, tf } from '../run-pipeline.js';
 import { sparsitySummary } from '../summary.js';
 

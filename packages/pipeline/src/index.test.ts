@@ -1,0 +1,8 @@
+import { describe, expect, it } from 'vitest';
+import * as p from './index.js';
+
+describe('@softshare/pipeline exports', () => {
+  it('lists exactly the public API', () => {
+    expect(Object.keys(p).sort()).toEqual(['compressionPipeline', 'parsePipelineConfig', 'pipelineConfigSchema', 'pipelineName', 'pipelineStages']);
+  });
+});
