@@ -24,7 +24,7 @@ export async function customPipeline(trainLimit = 512): Promise<{ bytes: Uint8Ar
     retrain(data, { epochs: 1, trainLimit, tau: 0.1, evalEvery: 0 }),
     keepComponents(),
     quantize({ rule: 'ml' }),
-    map((q) => ({ bytes: encodeSws(q, { coder: 'brotli/1' }).bytes, components: q.mixture.means.length })),
+    map((q) => ({ bytes: encodeSws(q, { coder: 'brotli/1' }).bytes, components: q.mixture?.means.length ?? 0 })),
   );
   return lastValueFrom(of(input).pipe(compress));
 }

@@ -13,7 +13,8 @@ export interface ReportData {
   readonly fileRatio: number;
   readonly paperRatio: number;
   readonly histogram: { edges: number[]; before: number[]; after: number[] };
-  readonly mixture: { means: number[]; stds: number[]; proportions: number[] };
+  /** The learned mixture; absent when the pipeline learned none (sparsify). */
+  readonly mixture?: { means: number[]; stds: number[]; proportions: number[] };
   /** Up to 4000 weights: pretrained value, retrained value, assigned component. */
   readonly scatter: { before: number[]; after: number[]; component: number[] };
   readonly history: Record<string, number>[];
@@ -57,8 +58,8 @@ export function reportData(args: {
     for (const x of xs) h[Math.min(bins - 1, Math.floor(((x - lo) / (hi - lo || 1)) * bins))]++;
     return h;
   };
-  const mix: Mixture = args.retrained?.mixture ?? args.quantized.mixture;
-  const comps = mix.means.length > 0 ? assignComponents(mix, Float32Array.from(a)) : new Int32Array(a.length);
+  const mix: Mixture | undefined = args.retrained?.mixture ?? args.quantized.mixture;
+  const comps = mix ? assignComponents(mix, Float32Array.from(a)) : new Int32Array(a.length);
   const stride = Math.max(1, Math.floor(a.length / 4000));
   const pick = <T,>(xs: ArrayLike<T>) => Array.from({ length: Math.floor(xs.length / stride) }, (_, i) => xs[i * stride]);
   const nonzero = args.quantized.quantized.reduce((s, q) => s + q.codes.filter((c) => c !== 0).length, 0);
@@ -74,7 +75,7 @@ export function reportData(args: {
     fileRatio: args.sizes.file_ratio,
     paperRatio: args.sizes.paper_format_ratio,
     histogram: { edges, before: hist(b), after: hist(a) },
-    mixture: { means: Array.from(mix.means), stds: Array.from(mix.variances, Math.sqrt), proportions: Array.from(mix.proportions) },
+    ...(mix ? { mixture: { means: Array.from(mix.means), stds: Array.from(mix.variances, Math.sqrt), proportions: Array.from(mix.proportions) } } : {}),
     scatter: { before: pick(b), after: pick(a), component: pick(comps) },
     history: args.history,
     layers: args.sizes.tensors

@@ -30,12 +30,13 @@ function histogram(d: ReportData, which: 'before' | 'after', withMixture: boolea
   const sy = scale(0, ymax, H - M.b, M.t);
   const bars = counts.map((c, i) => `<rect class="mark" x="${sx(edges[i])}" y="${sy(c)}" width="${Math.max(0.5, sx(edges[i + 1]) - sx(edges[i]) - 0.3)}" height="${H - M.b - sy(c)}" fill="#9ecae1"/>`).join('');
   let curves = '';
-  if (withMixture) {
+  const mixture = withMixture ? d.mixture : undefined;
+  if (mixture) {
     const xs = Array.from({ length: 400 }, (_, i) => edges[0] + ((edges[edges.length - 1] - edges[0]) * i) / 399);
-    curves = d.mixture.means
+    curves = mixture.means
       .map((mu, j) => {
-        const s = d.mixture.stds[j];
-        const peak = Math.log10(1 + d.mixture.proportions[j] * d.histogram.after.reduce((a, b) => a + b, 0));
+        const s = mixture.stds[j];
+        const peak = Math.log10(1 + mixture.proportions[j] * d.histogram.after.reduce((a, b) => a + b, 0));
         const pts = xs.map((x) => `${sx(x).toFixed(1)},${sy(peak * Math.exp((-0.5 * (x - mu) ** 2) / (s * s))).toFixed(1)}`).join(' ');
         return `<polyline class="mark" points="${pts}" fill="none" stroke="${PALETTE[j % PALETTE.length]}" stroke-width="1.2"/>`;
       })

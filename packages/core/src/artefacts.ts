@@ -50,7 +50,8 @@ export interface MergedModel extends ModelData {
 }
 export interface QuantizedModel extends ModelData {
   readonly kind: 'quantized';
-  readonly mixture: Mixture;
+  /** The merged mixture the codebooks came from; absent where none was learned (sparsify) or kept (a model read from a .sws file). */
+  readonly mixture?: Mixture;
   /** One entry per tensor under the prior; `params` holds the dequantised values. */
   readonly quantized: readonly QuantizedTensor[];
 }

@@ -179,7 +179,7 @@ export function decodeSws(bytes: Uint8Array): DecodedSws {
  * The quantised model a .sws file holds, ready for encodeSws (re-encoding with another
  * coder or layout) or the tune stage: shared tensors come back with their codebooks and
  * codes (role 'kernel'), the others as stored (role 'other'). The file keeps no mixture,
- * so `mixture` is empty.
+ * so the model has none.
  */
 export function swsToQuantized(bytes: Uint8Array): QuantizedModel {
   const { header, tensors } = decodeSws(bytes);
@@ -187,7 +187,6 @@ export function swsToQuantized(bytes: Uint8Array): QuantizedModel {
     kind: 'quantized',
     topology: header.modelTopology,
     diagnostics: [],
-    mixture: { means: new Float64Array(0), variances: new Float64Array(0), proportions: new Float64Array(0) },
     params: tensors.map((t) => ({ name: t.name, shape: t.shape, role: t.codes ? 'kernel' : 'other', values: t.values })),
     quantized: tensors.flatMap((t) => (t.codes && t.codebook ? [{ name: t.name, shape: t.shape, codebook: t.codebook, codes: t.codes }] : [])),
   };

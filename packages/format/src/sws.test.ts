@@ -66,6 +66,8 @@ describe('.sws writer and reader', () => {
   it('gives back the quantised model it holds: re-encoding it writes the same bytes', () => {
     const q = swsToQuantized(file);
     expect(q.quantized.map((t) => t.name)).toEqual(model.quantized.map((t) => t.name));
+    // the file keeps no mixture, and the model does not pretend to have one
+    expect(q.mixture).toBeUndefined();
     expect(Buffer.from(encodeSws(q, { layout: 'escape' }).bytes).equals(Buffer.from(file))).toBe(true);
     expect(Buffer.from(encodeSws(q, { layout: 'context' }).bytes).equals(Buffer.from(contextFile))).toBe(true);
   });

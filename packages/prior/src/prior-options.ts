@@ -32,7 +32,7 @@ export const priorOptionsSchema = z.strictObject({
    * in the tests), 'exact' evaluates every weight against every component.
    */
   evaluation: z.enum(['grid', 'exact']).default('grid'),
-  /** Which tensors go under the prior: kernels only (published rates count weights) or all. */
+  /** Which tensors go under the prior: those of role 'kernel' only (published rates count weights) or all. */
   tensors: z.enum(['kernels', 'all']).default('kernels'),
 });
 

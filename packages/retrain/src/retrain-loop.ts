@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { Rng, SoftshareError, type Diagnostic, type PretrainedModel, type RetrainedModel } from '@softshare/core';
+import { Rng, SoftshareError, type Diagnostic, type ParamRole, type PretrainedModel, type RetrainedModel } from '@softshare/core';
 import { epochOrder, makeBatch, takeFirst, type ImageDataset } from '@softshare/data';
 import { crossEntropy, evaluate, fromModelData, inputShapeFor, logitsFn, toModelData } from '@softshare/models';
 import {
@@ -85,8 +85,9 @@ export function tauAt(options: Pick<RetrainOptions, 'tau' | 'finalTau'>, step: n
   return options.tau + (options.finalTau - options.tau) * ((step - warmupSteps) / (totalSteps - 1 - warmupSteps));
 }
 
-function underPrior(name: string, which: 'kernels' | 'all'): boolean {
-  return which === 'all' || /\/kernel$/.test(name);
+/** Whether a tensor goes under the prior: by its role (ParamTensor.role), never its name. */
+function underPrior(role: ParamRole | undefined, which: 'kernels' | 'all'): boolean {
+  return which === 'all' || role === 'kernel';
 }
 
 /**
@@ -115,10 +116,11 @@ export async function runRetraining(
   try {
     const shape = inputShapeFor(model, data.train);
     const forward = logitsFn(model);
+    const roles = new Map(input.params.map((p) => [p.name, p.role]));
     const vars: Var[] = model.trainableWeights.map((w) => {
       const variable = w.read() as tf.Variable;
       const name = w.originalName ?? w.name;
-      return { variable, name, shape: [...w.shape] as number[], underPrior: underPrior(name, options.prior.tensors) };
+      return { variable, name, shape: [...w.shape] as number[], underPrior: underPrior(roles.get(name), options.prior.tensors) };
     });
     const priorVars = vars.filter((v) => v.underPrior);
     if (priorVars.length === 0) {

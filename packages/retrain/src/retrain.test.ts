@@ -48,6 +48,14 @@ describe('retrain stage', () => {
     expect(r.diagnostics.filter((d) => /not under the prior/.test(d.message))).toHaveLength(3);
   }, 120_000);
 
+  it('puts tensors under the prior by their role, not their name', async () => {
+    // fc2's kernel marked 'other' stays out; a tensor named like a bias but of role 'kernel' goes in
+    const params = pretrained.params.map((p) => (p.name === 'fc2/kernel' ? { ...p, role: 'other' as const } : p.name === 'fc3/bias' ? { ...p, role: 'kernel' as const } : p));
+    const r = await runRetraining({ ...pretrained, params }, data, retrainOptionsSchema.parse({ ...small, trainLimit: 128, epochs: 1, evalEvery: 0 }));
+    expect(r.underPrior).toEqual(['fc1/kernel', 'fc3/kernel', 'fc3/bias']);
+    expect(r.diagnostics.filter((d) => /not under the prior/.test(d.message)).map((d) => d.layer)).toEqual(['fc1/bias', 'fc2/kernel', 'fc2/bias']);
+  }, 120_000);
+
   it('gives the same bytes with the prior on the worker thread and on the main thread', async () => {
     const opts = retrainOptionsSchema.parse({ ...small, epochs: 2, tau: 1, seed: 5 });
     const worker = await runRetraining(pretrained, data, { ...opts, priorThread: 'worker' });

@@ -192,6 +192,7 @@ describe('sparse variational dropout', () => {
   it('composes with tune into a pipeline that keeps the mask size and still classifies', async () => {
     const sparse = await firstValueFrom(of(lenet300).pipe(sparsify(data, { epochs: 2, density: 0.1, kl: 2, anneal: 1 }), tune(data, { epochs: 1, mask: { epochs: 1, regrow: 0, refit: true } })));
     expect(sparse.kind).toBe('quantized');
+    expect(sparse.mixture).toBeUndefined();
     // tune drops weights that feed or leave dead units, never adds any
     expect(nonZero(sparse)).toBeLessThanOrEqual(Math.round(0.1 * 266200));
     expect(nonZero(sparse)).toBeGreaterThan(0.9 * Math.round(0.1 * 266200));

@@ -37,7 +37,6 @@ export async function runSparsify(input: ModelData, data: ImageDataset, options:
     topology: input.topology,
     params,
     quantized,
-    mixture: { means: new Float64Array(0), variances: new Float64Array(0), proportions: new Float64Array(0) },
     diagnostics: [...input.diagnostics, note, ...skipped],
   };
 }

@@ -23,7 +23,7 @@ function crudeQuantized(p: ReturnType<typeof toModelData>): QuantizedModel {
     const k = q.find((x) => x.name === t.name);
     return k ? { ...t, values: Float32Array.from(k.codes, (c) => k.codebook[c]) } : t;
   });
-  return { kind: 'quantized', topology: p.topology, params, diagnostics: [], quantized: q, mixture: { means: new Float64Array(1), variances: new Float64Array(1), proportions: new Float64Array(1) } };
+  return { kind: 'quantized', topology: p.topology, params, diagnostics: [], quantized: q };
 }
 
 async function meanCe(m: QuantizedModel): Promise<number> {

@@ -35,7 +35,7 @@ export async function retrainCommand(argv: string[], io: Io): Promise<number> {
     nonzero_fraction: sparsity.nonzero_fraction,
     weights_under_prior: sparsity.weights,
     layers: sparsity.layers,
-    components_after_merge: run.quantized.mixture.means.length,
+    components_after_merge: run.quantized.mixture?.means.length,
     pipeline: pipelineName(run.config),
     prior_tensors: run.config.sparsify ? undefined : run.config.retrain.prior.tensors,
     seconds: +run.seconds.toFixed(1),
