@@ -12,6 +12,7 @@ export type SoftshareErrorCode =
   | 'E_IO'
   | 'E_DIVERGED'
   | 'E_CANCELLED'
+  | 'E_RESUME_MISMATCH'
   | 'E_FORMAT_MAGIC'
   | 'E_FORMAT_VERSION'
   | 'E_FORMAT_TRUNCATED'

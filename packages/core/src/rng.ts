@@ -70,6 +70,11 @@ export class Rng {
     return this.nextUint32();
   }
 
+  /** Continue from a saved state, in place (e.g. on a roll-back). */
+  restore(state: RngState): void {
+    this.s.set(state);
+  }
+
   get state(): RngState {
     return [this.s[0], this.s[1], this.s[2], this.s[3]];
   }

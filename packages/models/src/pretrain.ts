@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
-import { Rng, SoftshareError } from '@softshare/core';
-import { epochOrder, makeBatch, type ImageDataset } from '@softshare/data';
+import { Rng } from '@softshare/core';
+import { makeBatch, type ImageDataset } from '@softshare/data';
+import { runEpochs } from '@softshare/train';
 import { evaluate, inputShapeFor } from './evaluate.js';
 import { crossEntropy, logitsFn } from './logits.js';
 
@@ -51,14 +52,27 @@ export async function pretrain(model: tf.LayersModel, data: ImageDataset, option
   const optimizer = tf.train.adam(lr0, 0.9, 0.999, 1e-8);
   const history: PretrainEpoch[] = [];
   try {
-    for (let epoch = 0; epoch < epochs; epoch++) {
-      const lr = lr0 * decay ** epoch;
-      (optimizer as unknown as { learningRate: number }).learningRate = lr;
-      const t0 = performance.now();
-      let lossSum = 0;
-      let seen = 0;
-      for (const idx of epochOrder(data.train.count, batchSize, rng)) {
-        if (options.signal?.aborted) throw new SoftshareError('E_CANCELLED', 'pretrain', 'Pretraining cancelled');
+    let lr = lr0;
+    let t0 = 0;
+    let lossSum = 0;
+    let seen = 0;
+    await runEpochs({
+      stage: 'pretrain',
+      label: 'Pretraining',
+      epochs,
+      count: data.train.count,
+      batchSize,
+      rng,
+      isCancelled: () => options.signal?.aborted ?? false,
+      divergedHint: 'lower the learning rate',
+      beginEpoch: (epoch) => {
+        lr = lr0 * decay ** epoch;
+        (optimizer as unknown as { learningRate: number }).learningRate = lr;
+        t0 = performance.now();
+        lossSum = 0;
+        seen = 0;
+      },
+      batch: (idx) => {
         const batch = makeBatch(data.train, idx, data.numClasses);
         const loss = tf.tidy(() => {
           const x = tf.tensor(batch.x, [batch.size, ...shape]);
@@ -66,15 +80,17 @@ export async function pretrain(model: tf.LayersModel, data: ImageDataset, option
           const cost = optimizer.minimize(() => crossEntropy(forward(x, true), y), true);
           return cost!.dataSync()[0];
         });
-        if (!Number.isFinite(loss)) throw new SoftshareError('E_DIVERGED', 'pretrain', `Loss became ${loss} in epoch ${epoch + 1}; lower the learning rate`);
         lossSum += loss * batch.size;
         seen += batch.size;
-      }
-      const seconds = (performance.now() - t0) / 1000;
-      const record: PretrainEpoch = { epoch: epoch + 1, epochs, loss: lossSum / seen, testError: evaluate(model, data.test).error, seconds, learningRate: lr };
-      history.push(record);
-      options.onEpoch?.(record);
-    }
+        return loss;
+      },
+      endEpoch: (epoch) => {
+        const seconds = (performance.now() - t0) / 1000;
+        const record: PretrainEpoch = { epoch, epochs, loss: lossSum / seen, testError: evaluate(model, data.test).error, seconds, learningRate: lr };
+        history.push(record);
+        options.onEpoch?.(record);
+      },
+    });
   } finally {
     optimizer.dispose();
   }

@@ -7,6 +7,7 @@ describe('@softshare/retrain exports', () => {
       'decodeTrainingState',
       'encodeTrainingState',
       'loadCheckpoint',
+      'resumeMismatch',
       'retrain',
       'retrainOptionsSchema',
       'runRetraining',

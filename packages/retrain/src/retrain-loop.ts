@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { Rng, SoftshareError, type Diagnostic, type ParamRole, type PretrainedModel, type RetrainedModel } from '@softshare/core';
-import { epochOrder, makeBatch, takeFirst, type ImageDataset } from '@softshare/data';
+import { makeBatch, takeFirst, type ImageDataset } from '@softshare/data';
 import { crossEntropy, evaluate, fromModelData, inputShapeFor, logitsFn, toModelData } from '@softshare/models';
 import {
   assignComponents,
@@ -15,10 +15,10 @@ import {
   type MixtureParams,
   type PriorWorker,
 } from '@softshare/prior';
-import { ADAM, scheduleFactor } from '@softshare/train';
+import { ADAM, runEpochs, scheduleFactor } from '@softshare/train';
 import { createMixtureAdam, mixtureAdamStep, pi0AdamStep, type MixtureAdamState } from './mixture-adam.js';
 import type { RetrainOptions } from './retrain-options.js';
-import { copyMixtureState, type TrainingState } from './training-state.js';
+import { copyMixtureState, resumeMismatch, type TrainingState } from './training-state.js';
 
 /** Figures reported after each epoch. */
 export interface RetrainEpoch {
@@ -54,6 +54,22 @@ interface Var {
   readonly name: string;
   readonly shape: number[];
   readonly underPrior: boolean;
+}
+
+/** What moves during a retraining besides the model's weights and the example-order rng. */
+interface RunState {
+  readonly params: MixtureParams;
+  readonly madam: MixtureAdamState;
+  /** Epochs completed. */
+  epoch: number;
+  /** Factor on every learning rate; the divergence guard halves it. */
+  readonly lrScale: number;
+  readonly recoveries: number;
+  readonly optimizer: tf.Optimizer;
+  /** The running epoch's loss sums (restored from a mid-epoch checkpoint). */
+  sums: { ceSum: number; seen: number };
+  /** When the running epoch began. */
+  t0: number;
 }
 
 /** Prefix of the extra optimizer entries holding Adam's running beta powers. */
@@ -134,45 +150,34 @@ export async function runRetraining(
     const warmupSteps = options.warmupEpochs * stepsPerEpoch;
     const totalSteps = options.epochs * stepsPerEpoch;
 
-    let params: MixtureParams;
-    let madam: MixtureAdamState;
-    let rng: Rng;
-    let epoch: number;
-    let lrScale: number;
-    let recoveries: number;
-    let optimizer: tf.Optimizer;
-    // where a checkpoint taken mid-epoch resumes: batches done and the epoch's loss sums
-    let startStep = 0;
-    let startPartial = { ceSum: 0, seen: 0 };
+    const rng = new Rng(options.seed);
     const setMasks = (keep: ((values: Float32Array) => Uint8Array) | null) => {
       tf.dispose(masks ?? []);
       masks = keep && priorVars.map((v) => tf.keep(tf.tensor(keep(v.variable.dataSync() as Float32Array), v.shape, 'float32')));
     };
     const applyMasks = () => {
-      if (masks) priorVars.forEach((v, k) => v.variable.assign(v.variable.mul(masks![k])));
+      const held = masks;
+      if (held) priorVars.forEach((v, k) => v.variable.assign(v.variable.mul(held[k])));
     };
-
-    const newOptimizer = () => {
+    const newOptimizer = (lrScale: number) => {
       const o = tf.train.adam(options.learningRates.weights * lrScale, ADAM.beta1, ADAM.beta2, ADAM.epsilon);
       optimizers.push(o);
       return o;
     };
-    const restore = async (s: TrainingState, recovery = false) => {
+    /** Everything that moves during the run besides the model's weights and `rng`. */
+    let run: RunState;
+    const restore = async (s: TrainingState, recovery: { lrScale: number; recoveries: number } | null = null): Promise<RunState> => {
       if (s.weights.length !== vars.length || s.weights.some((w, i) => w.values.length !== vars[i].variable.size)) {
         throw new SoftshareError('E_MODEL_INCOMPATIBLE', 'retrain', 'Expected a checkpoint of this model, got one whose weights differ in number or size');
       }
       tf.tidy(() => s.weights.forEach((w, i) => vars[i].variable.assign(tf.tensor(w.values, vars[i].shape))));
       // held weights are exactly the zeros of a pruned state (a trained weight is never exactly 0 in practice)
       setMasks(options.pruneAfterEpoch !== undefined && s.epoch >= options.pruneAfterEpoch ? (w) => Uint8Array.from(w, (x) => (x !== 0 ? 1 : 0)) : null);
-      ({ mixture: params, mixtureAdam: madam } = copyMixtureState(s.mixture, s.mixtureAdam));
-      rng = new Rng(s.rng);
-      epoch = s.epoch;
-      startStep = recovery ? 0 : (s.step ?? 0);
-      startPartial = recovery ? { ceSum: 0, seen: 0 } : (s.partial ?? { ceSum: 0, seen: 0 });
+      const { mixture: params, mixtureAdam: madam } = copyMixtureState(s.mixture, s.mixtureAdam);
+      rng.restore(s.rng);
       // a recovery keeps counting from the current run, not from the restored state
-      lrScale = recovery ? lrScale! / 2 : s.lrScale;
-      recoveries = recovery ? recoveries! + 1 : s.recoveries;
-      optimizer = newOptimizer();
+      const lrScale = recovery ? recovery.lrScale / 2 : s.lrScale;
+      const optimizer = newOptimizer(lrScale);
       const moments = s.optimizer.filter((o) => !o.name.startsWith(ACC_BETA));
       if (moments.length > 0) {
         const named = moments.map((o) => ({ name: o.name, tensor: tf.tensor(o.values, o.shape) }));
@@ -183,118 +188,107 @@ export async function runRetraining(
       // multiplies it step by step: float32 rounding differs, so restore the exact values.
       const acc = optimizer as unknown as Record<string, tf.Variable | undefined>;
       for (const o of s.optimizer.filter((x) => x.name.startsWith(ACC_BETA))) tf.tidy(() => acc[o.name.slice(ACC_BETA.length)]?.assign(tf.scalar(o.values[0])));
+      return { params, madam, epoch: s.epoch, lrScale, recoveries: recovery ? recovery.recoveries + 1 : s.recoveries, optimizer, sums: !recovery && s.partial ? { ...s.partial } : { ceSum: 0, seen: 0 }, t0: 0 };
     };
     const capture = async (): Promise<TrainingState> => {
-      const saved = await optimizer.getWeights();
+      const saved = await run.optimizer.getWeights();
       const opt = saved.map((w) => ({ name: w.name, shape: [...w.tensor.shape], values: Float32Array.from(w.tensor.dataSync()) }));
       tf.dispose(saved[0].tensor); // the iterations scalar is created for us; the moments are the optimizer's own
-      const acc = optimizer as unknown as Record<string, tf.Variable | undefined>;
+      const acc = run.optimizer as unknown as Record<string, tf.Variable | undefined>;
       for (const k of ['accBeta1', 'accBeta2']) {
         const v = acc[k];
         if (v) opt.push({ name: ACC_BETA + k, shape: [], values: Float32Array.from(v.dataSync()) });
       }
       return {
-        epoch,
+        epoch: run.epoch,
         weights: vars.map((v) => ({ name: v.name, shape: v.shape, values: Float32Array.from(v.variable.dataSync()) })),
         optimizer: opt,
-        ...copyMixtureState(params, madam),
+        ...copyMixtureState(run.params, run.madam),
         rng: rng.state,
-        lrScale,
-        recoveries,
+        lrScale: run.lrScale,
+        recoveries: run.recoveries,
+        options,
+        examples: N,
       };
     };
 
     if (hooks.resumeFrom) {
-      await restore(hooks.resumeFrom);
+      const differs = resumeMismatch(hooks.resumeFrom, options, N);
+      if (differs.length > 0) throw new SoftshareError('E_RESUME_MISMATCH', 'retrain', `Expected to resume with the checkpoint's options (only epochs, evalEvery, priorThread and maxRecoveries may change), got ${differs.join('; ')}`);
+      if (hooks.resumeFrom.options === undefined) diag({ severity: 'warning', stage: 'retrain', message: 'the checkpoint predates recorded options: resumed without checking that they match' });
+      run = await restore(hooks.resumeFrom);
     } else {
-      params = initMixture(options.prior, priorVars.map((v) => v.variable.dataSync() as Float32Array));
-      madam = createMixtureAdam(options.prior.components);
-      rng = new Rng(options.seed);
-      epoch = 0;
-      lrScale = 1;
-      recoveries = 0;
-      optimizer = newOptimizer();
+      run = {
+        params: initMixture(options.prior, priorVars.map((v) => v.variable.dataSync() as Float32Array)),
+        madam: createMixtureAdam(options.prior.components),
+        epoch: 0,
+        lrScale: 1,
+        recoveries: 0,
+        optimizer: newOptimizer(1),
+        sums: { ceSum: 0, seen: 0 },
+        t0: 0,
+      };
     }
     if (options.prior.evaluation === 'grid' && options.priorThread === 'worker') {
       try {
-        priorWorker = await createPriorWorker(priorVars.map((v) => v.variable.size), params!.means.length, scales);
+        priorWorker = await createPriorWorker(priorVars.map((v) => v.variable.size), run.params.means.length, scales);
       } catch (e) {
         // same numbers on this thread, only slower
         diag({ severity: 'warning', stage: 'retrain', message: `prior worker thread unavailable (${(e as Error).message}); evaluating the prior on the main thread` });
       }
     }
-    const gradBuffers = priorWorker ? priorWorker.grads : priorVars.map((v) => new Float32Array(v.variable.size));
+    const worker = priorWorker;
+    const gradBuffers = worker ? worker.grads : priorVars.map((v) => new Float32Array(v.variable.size));
     let lastGood = await capture();
 
-    while (epoch! < options.epochs) {
-      const t0 = performance.now();
-      let { ceSum, seen } = startPartial;
-      let diverged = false;
-      const epochRng = rng!.state;
-      const batches = epochOrder(N, options.batchSize, rng!);
-      for (let s = startStep; s < batches.length; s++) {
-        if (hooks.isCancelled?.()) {
-          // keep the work done so far: a checkpoint that resumes at this very batch
-          if (hooks.onCheckpoint) await hooks.onCheckpoint({ ...(await capture()), rng: epochRng, step: s, partial: { ceSum, seen } });
-          throw new SoftshareError('E_CANCELLED', 'retrain', `Retraining cancelled in epoch ${epoch! + 1} after ${s} batches`);
+    /** One step on the weights and the mixture; NaN when the loss or the mixture diverged. */
+    const step = (indices: Int32Array, globalStep: number): number => {
+      const { params, madam } = run;
+      const tauNow = tauAt(options, globalStep, warmupSteps, totalSteps);
+      const scale = tauNow / N;
+      const lrNow = run.lrScale * scheduleFactor(options.schedule, globalStep, warmupSteps, totalSteps);
+      (run.optimizer as unknown as { learningRate: number }).learningRate = options.learningRates.weights * lrNow;
+      const batch = makeBatch(data.train, indices, data.numClasses);
+      const ce = tf.tidy(() => {
+        const x = tf.tensor(batch.x, [batch.size, ...shape]);
+        const y = tf.tensor2d(batch.y, [batch.size, data.numClasses]);
+        // the prior only needs this step's weights: on a worker it runs during the network's pass
+        if (worker) {
+          priorVars.forEach((v, k) => worker.weights[k].set(v.variable.dataSync() as Float32Array));
+          worker.start(params, scale);
         }
-        const globalStep = epoch! * stepsPerEpoch + s;
-        const tauNow = tauAt(options, globalStep, warmupSteps, totalSteps);
-        const scale = tauNow / N;
-        const lrNow = lrScale! * scheduleFactor(options.schedule, globalStep, warmupSteps, totalSteps);
-        (optimizer! as unknown as { learningRate: number }).learningRate = options.learningRates.weights * lrNow;
-        const batch = makeBatch(data.train, batches[s], data.numClasses);
-        const ce = tf.tidy(() => {
-          const x = tf.tensor(batch.x, [batch.size, ...shape]);
-          const y = tf.tensor2d(batch.y, [batch.size, data.numClasses]);
-          // the prior only needs this step's weights: on a worker it runs during the network's pass
-          if (priorWorker) {
-            priorVars.forEach((v, k) => priorWorker!.weights[k].set(v.variable.dataSync() as Float32Array));
-            priorWorker.start(params!, scale);
-          }
-          const { value, grads } = tf.variableGrads(() => crossEntropy(forward(x, true), y), vars.map((v) => v.variable));
-          const prior = priorWorker
-            ? priorWorker.finish()
-            : evaluatePriorFn(params!, priorVars.map((v) => v.variable.dataSync() as Float32Array), gradBuffers, scale, false, scales);
-          priorVars.forEach((v, k) => {
-            grads[v.variable.name] = grads[v.variable.name].add(tf.tensor(gradBuffers[k], v.shape));
-          });
-          const loss = value.dataSync()[0];
-          if (Number.isFinite(loss)) {
-            optimizer!.applyGradients(grads);
-            applyMasks();
-            gammaHyperPrior(params!, options.prior, prior.grads.gammas);
-            for (const k of ['means', 'gammas', 'rhos'] as const) prior.grads[k].forEach((g, j, a) => (a[j] = g * scale));
-            const lr = options.learningRates;
-            mixtureAdamStep(params!, prior.grads, madam!, { means: lr.means * lrNow, gammas: lr.gammas * lrNow, rhos: lr.rhos * lrNow });
-            if (options.prior.pi0Prior) pi0AdamStep(params!, pi0Gradient(params!, prior.mass, options.prior).grad * scale, madam!, lr.rhos * lrNow);
-            clampGammas(params!, options.prior.varianceFloor);
-          }
-          return loss;
+        const { value, grads } = tf.variableGrads(() => crossEntropy(forward(x, true), y), vars.map((v) => v.variable));
+        const prior = worker ? worker.finish() : evaluatePriorFn(params, priorVars.map((v) => v.variable.dataSync() as Float32Array), gradBuffers, scale, false, scales);
+        priorVars.forEach((v, k) => {
+          grads[v.variable.name] = grads[v.variable.name].add(tf.tensor(gradBuffers[k], v.shape));
         });
-        const mixtureOk = params!.means.every(Number.isFinite) && params!.gammas.every(Number.isFinite) && params!.rhos.every(Number.isFinite);
-        if (!Number.isFinite(ce) || !mixtureOk) {
-          diverged = true;
-          break;
+        const loss = value.dataSync()[0];
+        if (Number.isFinite(loss)) {
+          run.optimizer.applyGradients(grads);
+          applyMasks();
+          gammaHyperPrior(params, options.prior, prior.grads.gammas);
+          for (const k of ['means', 'gammas', 'rhos'] as const) prior.grads[k].forEach((g, j, a) => (a[j] = g * scale));
+          const lr = options.learningRates;
+          mixtureAdamStep(params, prior.grads, madam, { means: lr.means * lrNow, gammas: lr.gammas * lrNow, rhos: lr.rhos * lrNow });
+          if (options.prior.pi0Prior) pi0AdamStep(params, pi0Gradient(params, prior.mass, options.prior).grad * scale, madam, lr.rhos * lrNow);
+          clampGammas(params, options.prior.varianceFloor);
         }
-        ceSum += ce * batch.size;
-        seen += batch.size;
-        hooks.onStep?.(s + 1, batches.length);
-        await new Promise((r) => setImmediate(r)); // let unsubscribe and signals through between batches
-      }
-      startStep = 0;
-      startPartial = { ceSum: 0, seen: 0 };
-      if (diverged) {
-        if (recoveries! >= options.maxRecoveries) {
-          throw new SoftshareError('E_DIVERGED', 'retrain', `Loss became NaN/Inf in epoch ${epoch! + 1} after ${recoveries!} recoveries; lower the learning rates or tau`);
-        }
-        await restore(lastGood, true);
-        diag({ severity: 'warning', stage: 'retrain', message: `NaN/Inf loss in epoch ${epoch! + 1}: restored the state after epoch ${lastGood.epoch} and halved the learning rates (x${lrScale!})` });
-        continue;
-      }
-      epoch = epoch! + 1;
+        return loss;
+      });
+      const mixtureOk = params.means.every(Number.isFinite) && params.gammas.every(Number.isFinite) && params.rhos.every(Number.isFinite);
+      if (!Number.isFinite(ce) || !mixtureOk) return NaN;
+      run.sums.ceSum += ce * batch.size;
+      run.sums.seen += batch.size;
+      return ce;
+    };
+
+    /** After an epoch: the pruning point, the figures, a checkpoint. */
+    const endEpoch = async (epoch: number) => {
+      run.epoch = epoch;
+      const { sums } = run;
+      run.sums = { ceSum: 0, seen: 0 };
       if (epoch === options.pruneAfterEpoch && !masks) {
-        const mixture = toMixture(params!);
+        const mixture = toMixture(run.params);
         let held = 0;
         setMasks((w) => Uint8Array.from(assignComponents(mixture, w), (c) => (c === 0 ? (held++, 0) : 1)));
         tf.tidy(applyMasks);
@@ -302,9 +296,9 @@ export async function runRetraining(
       }
       const tauEnd = tauAt(options, Math.max(epoch * stepsPerEpoch - 1, warmupSteps), warmupSteps, totalSteps); // the full tau during warm-up
       const ws = priorVars.map((v) => v.variable.dataSync() as Float32Array);
-      const exact = evaluatePrior(params!, ws, null, 1, true, scales);
-      const value = exact.negLogP + gammaHyperPrior(params!, options.prior) + pi0Gradient(params!, exact.mass, options.prior).hyperValue;
-      const mixture = toMixture(params!);
+      const exact = evaluatePrior(run.params, ws, null, 1, true, scales);
+      const value = exact.negLogP + gammaHyperPrior(run.params, options.prior) + pi0Gradient(run.params, exact.mass, options.prior).hyperValue;
+      const mixture = toMixture(run.params);
       let zeros = 0;
       let total = 0;
       for (const w of ws) {
@@ -315,24 +309,54 @@ export async function runRetraining(
       hooks.onEpoch?.({
         epoch,
         epochs: options.epochs,
-        errorLoss: ceSum / seen,
+        errorLoss: sums.ceSum / sums.seen,
         complexityLoss: (tauEnd / N) * value,
         testError,
         zeroShare: zeros / total,
         tau: tauEnd,
-        seconds: (performance.now() - t0) / 1000,
+        seconds: (performance.now() - run.t0) / 1000,
         mixture: { means: Array.from(mixture.means), stds: Array.from(mixture.variances, Math.sqrt), proportions: Array.from(mixture.proportions) },
       });
       lastGood = await capture();
       await hooks.onCheckpoint?.(lastGood);
-    }
+    };
+
+    await runEpochs({
+      stage: 'retrain',
+      label: 'Retraining',
+      epochs: options.epochs,
+      count: N,
+      batchSize: options.batchSize,
+      rng,
+      from: hooks.resumeFrom ? { epoch: hooks.resumeFrom.epoch, step: hooks.resumeFrom.step ?? 0 } : undefined,
+      isCancelled: hooks.isCancelled,
+      // keep the work done so far: a checkpoint that resumes at this very batch
+      onCancel: async (at, rngBefore) => {
+        if (hooks.onCheckpoint) await hooks.onCheckpoint({ ...(await capture()), rng: rngBefore, step: at.step, partial: { ...run.sums } });
+      },
+      beginEpoch: () => {
+        run.t0 = performance.now();
+      },
+      batch: (indices, at) => step(indices, at.global),
+      onStep: hooks.onStep,
+      endEpoch,
+      // the divergence guard: back to the last good epoch with halved learning rates
+      onDiverged: async (at) => {
+        if (run.recoveries >= options.maxRecoveries) {
+          throw new SoftshareError('E_DIVERGED', 'retrain', `Loss became NaN/Inf in epoch ${at.epoch + 1} after ${run.recoveries} recoveries; lower the learning rates or tau`);
+        }
+        run = await restore(lastGood, run);
+        diag({ severity: 'warning', stage: 'retrain', message: `NaN/Inf loss in epoch ${at.epoch + 1}: restored the state after epoch ${lastGood.epoch} and halved the learning rates (x${run.lrScale})` });
+        return run.epoch;
+      },
+    });
     const out = toModelData(model);
     return {
       kind: 'retrained',
       topology: out.topology,
       params: out.params,
       diagnostics,
-      mixture: toMixture(params!),
+      mixture: toMixture(run.params),
       underPrior: priorVars.map((v) => v.name),
     };
   } finally {

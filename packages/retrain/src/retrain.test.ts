@@ -56,6 +56,30 @@ describe('retrain stage', () => {
     expect(r.diagnostics.filter((d) => /not under the prior/.test(d.message)).map((d) => d.layer)).toEqual(['fc1/bias', 'fc2/kernel', 'fc2/bias']);
   }, 120_000);
 
+  it('refuses to resume with options other than the checkpoint\'s, except more epochs', async () => {
+    const opts = retrainOptionsSchema.parse({ ...small, trainLimit: 128, epochs: 1, evalEvery: 0 });
+    let saved: TrainingState | undefined;
+    await runRetraining(pretrained, data, opts, { onCheckpoint: (s) => void (saved = s) });
+    const back = (() => {
+      const d = mkdtempSync(join(tmpdir(), 'softshare-resume-'));
+      saveCheckpoint(d, saved!);
+      return loadCheckpoint(join(d, 'checkpoint.json'));
+    })();
+    expect(back.options).toEqual(opts);
+    expect(back.examples).toBe(128);
+    const err = await runRetraining(pretrained, data, { ...opts, tau: 0.1, epochs: 2, prior: { ...opts.prior, components: 9 } }, { resumeFrom: back }).catch((e: unknown) => e);
+    expect(isSoftshareError(err, 'E_RESUME_MISMATCH')).toBe(true);
+    expect((err as Error).message).toBe(`Expected to resume with the checkpoint's options (only epochs, evalEvery, priorThread and maxRecoveries may change), got prior.components: checkpoint ${opts.prior.components}, now 9; tau: checkpoint ${opts.tau}, now 0.1`);
+    const fewer = await runRetraining(pretrained, data, { ...opts, trainLimit: 256 }, { resumeFrom: back }).catch((e: unknown) => e);
+    expect((fewer as Error).message).toMatch(/got training examples: checkpoint 128, now 256; trainLimit: checkpoint 128, now 256$/);
+    const more = await runRetraining(pretrained, data, { ...opts, epochs: 2, evalEvery: 1 }, { resumeFrom: back });
+    expect(more.kind).toBe('retrained');
+    // a checkpoint from before options were recorded resumes, with a warning
+    const { options: _o, examples: _e, ...old } = back;
+    const legacy = await runRetraining(pretrained, data, { ...opts, epochs: 2 }, { resumeFrom: old });
+    expect(legacy.diagnostics.some((d) => d.severity === 'warning' && /predates recorded options/.test(d.message))).toBe(true);
+  }, 120_000);
+
   it('gives the same bytes with the prior on the worker thread and on the main thread', async () => {
     const opts = retrainOptionsSchema.parse({ ...small, epochs: 2, tau: 1, seed: 5 });
     const worker = await runRetraining(pretrained, data, { ...opts, priorThread: 'worker' });

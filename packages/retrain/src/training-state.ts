@@ -1,6 +1,7 @@
 import type { RngState } from '@softshare/core';
 import type { MixtureParams } from '@softshare/prior';
 import type { MixtureAdamState } from './mixture-adam.js';
+import type { RetrainOptions } from './retrain-options.js';
 
 /**
  * Everything a retraining run needs to continue exactly where it stopped: taken at the
@@ -26,6 +27,42 @@ export interface TrainingState {
   /** Factor on every learning rate; the divergence guard halves it. */
   readonly lrScale: number;
   readonly recoveries: number;
+  /** The options the run was started with, and its training-example count: a resume must match them (`resumeMismatch`). Absent in checkpoints from before 2026-12-03. */
+  readonly options?: RetrainOptions;
+  readonly examples?: number;
+}
+
+/** Options a resumed run may change: more (or fewer) epochs is what resuming is for; the rest only report or move the same numbers to another thread. */
+const MAY_CHANGE = new Set(['epochs', 'evalEvery', 'priorThread', 'maxRecoveries']);
+
+function leaves(x: unknown, path: string, out: Map<string, string>): Map<string, string> {
+  if (x !== null && typeof x === 'object' && !Array.isArray(x)) {
+    for (const [k, v] of Object.entries(x)) leaves(v, path ? `${path}.${k}` : k, out);
+  } else {
+    out.set(path, JSON.stringify(x));
+  }
+  return out;
+}
+
+/**
+ * What makes a checkpoint's run differ from the one that would resume it: each option
+ * (except epochs, evalEvery, priorThread, maxRecoveries) whose value differs, and the
+ * training-example count, as `name: checkpoint A, now B`. Empty when they match or when
+ * the checkpoint predates recording them.
+ */
+export function resumeMismatch(s: Pick<TrainingState, 'options' | 'examples'>, options: RetrainOptions, examples: number): string[] {
+  const out: string[] = [];
+  if (s.examples !== undefined && s.examples !== examples) out.push(`training examples: checkpoint ${s.examples}, now ${examples}`);
+  if (s.options === undefined) return out;
+  const was = leaves(s.options, '', new Map());
+  const now = leaves(options, '', new Map());
+  for (const key of [...new Set([...was.keys(), ...now.keys()])].sort()) {
+    if (MAY_CHANGE.has(key.split('.')[0])) continue;
+    const a = was.get(key) ?? 'unset';
+    const b = now.get(key) ?? 'unset';
+    if (a !== b) out.push(`${key}: checkpoint ${a}, now ${b}`);
+  }
+  return out;
 }
 
 function copyParams(p: MixtureParams): MixtureParams {
@@ -64,6 +101,8 @@ export function encodeTrainingState(s: TrainingState): { json: string; bin: Uint
     recoveries: s.recoveries,
     step: s.step ?? 0,
     partial: s.partial ?? { ceSum: 0, seen: 0 },
+    ...(s.options === undefined ? {} : { options: s.options }),
+    ...(s.examples === undefined ? {} : { examples: s.examples }),
   };
   const bin = new Uint8Array(offset);
   let at = 0;
@@ -99,5 +138,7 @@ export function decodeTrainingState(json: string, bin: Uint8Array): TrainingStat
     recoveries: h.recoveries,
     step: h.step ?? 0,
     partial: h.partial ?? { ceSum: 0, seen: 0 },
+    ...(h.options === undefined ? {} : { options: h.options }),
+    ...(h.examples === undefined ? {} : { examples: h.examples }),
   };
 }

@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { Rng, SoftshareError, type ModelData } from '@softshare/core';
-import { epochOrder, makeBatch, takeFirst, type ImageDataset } from '@softshare/data';
+import { makeBatch, takeFirst, type ImageDataset } from '@softshare/data';
 import { crossEntropy, evaluate, fromModelData, inputShapeFor } from '@softshare/models';
-import { scheduleFactor } from '@softshare/train';
+import { runEpochs, scheduleFactor } from '@softshare/train';
 import type { SparsifyOptions } from './options.js';
 import { keepLowest } from './select.js';
 
@@ -224,23 +224,32 @@ export async function runVariationalDropout(input: ModelData, data: ImageDataset
     const train = options.trainLimit ? takeFirst(data.train, options.trainLimit) : data.train;
     const N = train.count;
     const perEpoch = Math.ceil(N / options.batchSize);
-    const rng = new Rng(options.seed);
     const totalSteps = options.epochs * perEpoch;
-    let t = 0;
-    for (let epoch = 1; epoch <= options.epochs; epoch++) {
-      const batches = epochOrder(N, options.batchSize, rng);
-      let ceSum = 0;
-      let klSum = 0;
-      for (let b = 0; b < batches.length; b++) {
-        if (hooks.isCancelled?.()) throw new SoftshareError('E_CANCELLED', 'sparsify', `Sparsify cancelled in epoch ${epoch} after ${b} batches`);
-        t++;
+    let ceSum = 0;
+    let klSum = 0;
+    await runEpochs({
+      stage: 'sparsify',
+      label: 'Sparsify',
+      epochs: options.epochs,
+      count: N,
+      batchSize: options.batchSize,
+      rng: new Rng(options.seed),
+      isCancelled: hooks.isCancelled,
+      onStep: hooks.onStep,
+      divergedHint: 'lower sparsify.learningRate',
+      beginEpoch: () => {
+        ceSum = 0;
+        klSum = 0;
+      },
+      batch: (indices, at) => {
+        const t = at.global + 1;
         const klWeight = options.anneal > 0 ? options.kl * Math.min(1, t / (options.anneal * perEpoch)) : options.kl;
         (optimizer as unknown as { learningRate: number }).learningRate = options.learningRate * scheduleFactor(options.schedule, t - 1, 0, totalSteps);
-        const batch = makeBatch(train, batches[b], data.numClasses);
+        const batch = makeBatch(train, indices, data.numClasses);
         let ce: tf.Scalar | undefined;
         let kl: tf.Scalar | undefined;
         try {
-          tf.tidy(() => {
+          return tf.tidy(() => {
             const x = tf.tensor(batch.x, [batch.size, ...shape]);
             const y = tf.tensor2d(batch.y, [batch.size, data.numClasses]);
             const { grads } = tf.variableGrads(() => {
@@ -249,21 +258,22 @@ export async function runVariationalDropout(input: ModelData, data: ImageDataset
               return tf.add(ce, tf.mul(kl, klWeight / N));
             }, vars);
             const ceValue = ce!.dataSync()[0];
-            if (!Number.isFinite(ceValue)) throw new SoftshareError('E_DIVERGED', 'sparsify', `Loss became NaN/Inf in sparsify epoch ${epoch}; lower sparsify.learningRate`);
+            if (!Number.isFinite(ceValue)) return ceValue;
             optimizer.applyGradients(grads as Record<string, tf.Variable>);
             ceSum += ceValue;
             klSum += kl!.dataSync()[0];
+            return ceValue;
           });
         } finally {
           tf.dispose([ce, kl].filter((v): v is tf.Scalar => v !== undefined));
         }
-        hooks.onStep?.(b + 1, batches.length);
-        await new Promise((r) => setImmediate(r));
-      }
-      const belowThreshold = vd.reduce((a, l) => a + tf.tidy(() => tf.sum(tf.less(logAlpha(l), 3)).dataSync()[0]), 0);
-      const testError = options.evalEvery > 0 && epoch % options.evalEvery === 0 ? await keptMeansError(input, vd, options.density, data) : undefined;
-      hooks.onEpoch?.({ epoch, epochs: options.epochs, loss: ceSum / batches.length, kl: klSum / batches.length / N, belowThreshold, ...(testError === undefined ? {} : { testError }) });
-    }
+      },
+      endEpoch: async (epoch, batches) => {
+        const belowThreshold = vd.reduce((a, l) => a + tf.tidy(() => tf.sum(tf.less(logAlpha(l), 3)).dataSync()[0]), 0);
+        const testError = options.evalEvery > 0 && epoch % options.evalEvery === 0 ? await keptMeansError(input, vd, options.density, data) : undefined;
+        hooks.onEpoch?.({ epoch, epochs: options.epochs, loss: ceSum / batches, kl: klSum / batches / N, belowThreshold, ...(testError === undefined ? {} : { testError }) });
+      },
+    });
     return {
       tensors: vd.map((l) => ({ name: l.kernelName, shape: l.theta.shape, theta: l.theta.dataSync() as Float32Array, logAlpha: tf.tidy(() => logAlpha(l).dataSync() as Float32Array) })),
       biases: new Map(vd.filter((l) => l.bias).map((l) => [l.biasName!, l.bias!.dataSync() as Float32Array])),

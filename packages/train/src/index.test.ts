@@ -4,7 +4,7 @@ import { scheduleFactor } from './index.js';
 
 describe('@softshare/train exports', () => {
   it('lists exactly the public API', () => {
-    expect(Object.keys(t).sort()).toEqual(['ADAM', 'adamUpdate', 'scheduleFactor']);
+    expect(Object.keys(t).sort()).toEqual(['ADAM', 'adamUpdate', 'runEpochs', 'scheduleFactor', 'yieldToEventLoop']);
   });
 });
 

@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { fitCodebook, Rng, SoftshareError, type ModelData, type QuantizedModel, type QuantizedTensor } from '@softshare/core';
-import { epochOrder, makeBatch, shiftBatch, type ImageDataset } from '@softshare/data';
+import { makeBatch, shiftBatch, type ImageDataset } from '@softshare/data';
 import { crossEntropy, fromModelData, inputShapeFor, logitsFn, toModelData } from '@softshare/models';
 import { z } from 'zod';
-import { adamUpdate } from '@softshare/train';
+import { adamUpdate, runEpochs } from '@softshare/train';
 
 /** Options of the mask search that may run before shared-value tuning; defaults and their origin are in the README. */
 export const maskSearchOptionsSchema = z.strictObject({
@@ -163,31 +163,39 @@ export async function runMaskSearch(input: QuantizedModel, data: ImageDataset, o
       if (!soft) return hard;
       return tf.add(tf.mul(hard, 1 - options.distill), tf.mul(crossEntropy(tf.div(logits, options.temperature), soft), options.distill * T2));
     };
-    const rng = new Rng(run.seed);
     const shiftRng = new Rng((run.seed ^ 0x5bd1e995) >>> 0);
     const N = data.train.count;
     const perEpoch = Math.ceil(N / run.batchSize);
     const steps = options.epochs * perEpoch;
     const T = Math.max(1, Math.floor(options.until * steps));
-    let t = 0;
-    for (let epoch = 0; epoch < options.epochs; epoch++) {
-      const batches = epochOrder(N, run.batchSize, rng);
-      let lossSum = 0;
-      for (let b = 0; b < batches.length; b++) {
-        if (hooks.isCancelled?.()) throw new SoftshareError('E_CANCELLED', 'tune', `Mask search cancelled in epoch ${epoch + 1} after ${b} batches`);
-        const batch = shiftBatch(makeBatch(data.train, batches[b], data.numClasses), data.train.height, data.train.width, options.shift, shiftRng);
-        t++;
+    let lossSum = 0;
+    await runEpochs({
+      stage: 'tune',
+      label: 'Mask search',
+      epochs: options.epochs,
+      count: N,
+      batchSize: run.batchSize,
+      rng: new Rng(run.seed),
+      isCancelled: hooks.isCancelled,
+      onStep: hooks.onStep,
+      divergedHint: 'lower tune.mask.learningRate',
+      beginEpoch: () => {
+        lossSum = 0;
+      },
+      batch: (indices, at) => {
+        const batch = shiftBatch(makeBatch(data.train, indices, data.numClasses), data.train.height, data.train.width, options.shift, shiftRng);
+        const t = at.global + 1;
         const update = t % options.every === 0 && t <= T;
         const share = update ? (options.regrow / 2) * (1 + Math.cos((Math.PI * t) / T)) : 0;
         const left = (1 - t / T) ** 3;
         const lr = options.schedule === 'cosine' ? (options.learningRate / 2) * (1 + Math.cos((Math.PI * (t - 1)) / steps)) : options.learningRate;
-        tf.tidy(() => {
+        return tf.tidy(() => {
           const x = tf.tensor(batch.x, [batch.size, ...shape]);
           const y = tf.tensor2d(batch.y, [batch.size, data.numClasses]);
           const soft = teach ? tf.softmax(tf.div(teach(x, false), options.temperature)) : undefined;
           const { value, grads } = tf.variableGrads(() => loss(x, y, soft), vars.map((v) => v.variable));
           const lossValue = value.dataSync()[0];
-          if (!Number.isFinite(lossValue)) throw new SoftshareError('E_DIVERGED', 'tune', 'Loss became NaN/Inf in the mask search; lower tune.mask.learningRate');
+          if (!Number.isFinite(lossValue)) return lossValue;
           lossSum += lossValue;
           for (const s of sparse) {
             const g = grads[s.variable.name].dataSync() as Float32Array;
@@ -202,13 +210,14 @@ export async function runMaskSearch(input: QuantizedModel, data: ImageDataset, o
             o.values.set(o.w);
             o.variable.assign(tf.tensor(o.values, o.shape));
           }
+          return lossValue;
         });
-        hooks.onStep?.(b + 1, batches.length);
-        await new Promise((r) => setImmediate(r));
-      }
-      const nonZero = sparse.reduce((a, s) => a + s.live.reduce((c, l) => c + l, 0), 0);
-      await hooks.onEpoch?.(epoch + 1, model, { loss: lossSum / batches.length, nonZero });
-    }
+      },
+      endEpoch: async (epoch, batches) => {
+        const nonZero = sparse.reduce((a, s) => a + s.live.reduce((c, l) => c + l, 0), 0);
+        await hooks.onEpoch?.(epoch, model, { loss: lossSum / batches, nonZero });
+      },
+    });
     const snapped = new Map(sparse.map((s) => [s.q.name, snap(s, options.refit)]));
     const quantized = input.quantized.map((q) => ({ ...q, ...snapped.get(q.name) }));
     const params = toModelData(model).params.map((p) => {

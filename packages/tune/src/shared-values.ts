@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
-import { nearestNonZeroCode, Rng, SoftshareError, type ModelData, type QuantizedModel, type QuantizedTensor } from '@softshare/core';
-import { epochOrder, makeBatch, takeFirst, type ImageDataset } from '@softshare/data';
+import { nearestNonZeroCode, Rng, type ModelData, type QuantizedModel, type QuantizedTensor } from '@softshare/core';
+import { makeBatch, takeFirst, type ImageDataset } from '@softshare/data';
 import { crossEntropy, fromModelData, inputShapeFor, logitsFn, toModelData } from '@softshare/models';
 import { z } from 'zod';
-import { ADAM, adamUpdate } from '@softshare/train';
+import { ADAM, adamUpdate, runEpochs } from '@softshare/train';
 import { maskSearchOptionsSchema, runMaskSearch, type MaskSearchHooks } from './mask-search.js';
 
 /** Options of shared-value tuning; defaults and their origin are in the README. */
@@ -122,21 +122,29 @@ export async function runSharedTuning(start: QuantizedModel, dataset: ImageDatas
       return { ...v, q, codes: shadow ? Uint8Array.from(q.codes) : q.codes, shadow, codebook: Float64Array.from(q.codebook), adam: new VectorAdam(q.codebook.length, options.learningRate), grad: new Float64Array(q.codebook.length), values: new Float32Array(q.codes.length) };
     });
     const others = vars.filter((v) => !byName.has(v.name));
-    const rng = new Rng(options.seed);
-    const N = data.train.count;
     const nonZero = shared.reduce((a, t) => a + t.codes.reduce((c, code) => c + (code !== 0 ? 1 : 0), 0), 0);
-    for (let epoch = 0; epoch < options.epochs; epoch++) {
-      const batches = epochOrder(N, options.batchSize, rng);
-      let lossSum = 0;
-      for (let s = 0; s < batches.length; s++) {
-        if (hooks.isCancelled?.()) throw new SoftshareError('E_CANCELLED', 'tune', `Tuning cancelled in epoch ${epoch + 1} after ${s} batches`);
-        const batch = makeBatch(data.train, batches[s], data.numClasses);
-        tf.tidy(() => {
+    let lossSum = 0;
+    await runEpochs({
+      stage: 'tune',
+      label: 'Tuning',
+      epochs: options.epochs,
+      count: data.train.count,
+      batchSize: options.batchSize,
+      rng: new Rng(options.seed),
+      isCancelled: hooks.isCancelled,
+      onStep: hooks.onStep,
+      divergedHint: 'lower tune.learningRate',
+      beginEpoch: () => {
+        lossSum = 0;
+      },
+      batch: (indices) => {
+        const batch = makeBatch(data.train, indices, data.numClasses);
+        return tf.tidy(() => {
           const x = tf.tensor(batch.x, [batch.size, ...shape]);
           const y = tf.tensor2d(batch.y, [batch.size, data.numClasses]);
           const { value, grads } = tf.variableGrads(() => crossEntropy(forward(x, true), y), vars.map((v) => v.variable));
           const lossValue = value.dataSync()[0];
-          if (!Number.isFinite(lossValue)) throw new SoftshareError('E_DIVERGED', 'tune', 'Loss became NaN/Inf while tuning shared values; lower tune.learningRate');
+          if (!Number.isFinite(lossValue)) return lossValue;
           lossSum += lossValue;
           for (const t of shared) {
             const g = grads[t.variable.name].dataSync() as Float32Array;
@@ -149,12 +157,11 @@ export async function runSharedTuning(start: QuantizedModel, dataset: ImageDatas
             t.variable.assign(tf.tensor(t.values, t.shape));
           }
           if (others.length > 0) optimizer.applyGradients(others.map((o) => ({ name: o.variable.name, tensor: grads[o.variable.name] })));
+          return lossValue;
         });
-        hooks.onStep?.(s + 1, batches.length);
-        await new Promise((r) => setImmediate(r));
-      }
-      hooks.onEpoch?.({ phase: 'shared', epoch: epoch + 1, epochs: options.epochs, loss: lossSum / batches.length, nonZero });
-    }
+      },
+      endEpoch: (epoch, batches) => hooks.onEpoch?.({ phase: 'shared', epoch, epochs: options.epochs, loss: lossSum / batches, nonZero }),
+    });
     const out = toModelData(model);
     const quantized: QuantizedTensor[] = input.quantized.map((q) => {
       const t = shared.find((x) => x.name === q.name);
