@@ -34,4 +34,11 @@ describe('package manifests', () => {
       .filter(({ p }) => p !== m.name && !declared.has(p));
     expect(undeclared).toEqual([]);
   });
+
+  it.each(readdirSync(root))('%s depends on no softshare package its code does not import (the dependency graph is the import graph)', (dir) => {
+    const m = JSON.parse(readFileSync(join(root, dir, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
+    const imported = new Set(sources(join(root, dir, 'src')).flatMap(importedPackages));
+    const unused = Object.keys(m.dependencies ?? {}).filter((d) => d.startsWith('@softshare/') && !imported.has(d));
+    expect(unused).toEqual([]);
+  });
 });

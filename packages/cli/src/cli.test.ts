@@ -153,13 +153,13 @@ describe('the installed binary', () => {
 });
 
 describe('shipped configs', () => {
-  it('every configs/*.json loads, and a sparsify section selects sparsify -> tune', () => {
+  it('every configs/*.json loads, and a sparsify section selects sparsify -> tune', async () => {
     const dir = fileURLToPath(new URL('../../../configs/', import.meta.url));
     const files = readdirSync(dir).filter((f) => f.endsWith('.json'));
     expect(files.length).toBeGreaterThan(0);
     for (const f of files) {
       const raw = JSON.parse(readFileSync(join(dir, f), 'utf8')) as Record<string, unknown>;
-      const config = loadPipelineConfig(join(dir, f));
+      const config = await loadPipelineConfig(join(dir, f));
       expect(pipelineName(config).startsWith('sparsify')).toBe(raw.sparsify !== undefined);
     }
   });

@@ -54,6 +54,21 @@ describe('--coder-module', () => {
     expect(existsSync(join(out, 'model.json'))).toBe(true);
   }, 600_000);
 
+  it('loads the coder modules a config names (relative to the config file), once even when the flag names the same one', () => {
+    const config = join(dir, 'with-coder.json');
+    writeFileSync(config, JSON.stringify({ coderModules: ['raw8.mjs'], retrain: { epochs: 1, trainLimit: 256, tau: 0.5, evalEvery: 0 }, tune: { epochs: 0 } }));
+    const sws = join(dir, 'config-coder.sws');
+    const c = cli('compress', '--coder-module', coder, '--model', pretrainedModelPath('lenet-300-100'), '--data', 'mnist', '--out', sws, '--config', config, '--coder', 'raw8/1', '--json', '--backend', 'wasm');
+    expect(c.status, c.err).toBe(0);
+    expect(JSON.parse(c.out.trim().split('\n').pop()!).coder).toBe('raw8/1');
+    const bad = join(dir, 'bad-coder.json');
+    writeFileSync(bad, JSON.stringify({ coderModules: 'raw8.mjs' }));
+    const b = cli('compress', '--model', pretrainedModelPath('lenet-300-100'), '--data', 'mnist', '--out', join(dir, 'x.sws'), '--config', bad);
+    expect(b.status).toBe(1);
+    expect(b.err).toBe('softshare compress: error: config: coderModules: expected a list of module files, got "raw8.mjs" [E_OPTIONS]\n');
+    expect(existsSync(join(dir, 'x.sws'))).toBe(false);
+  }, 600_000);
+
   it('refuses a module that cannot be loaded or holds no coder, with one coded line', () => {
     const empty = join(dir, 'empty.mjs');
     writeFileSync(empty, 'export const x = 1;\n');

@@ -17,7 +17,7 @@ import { progressBar } from './progress-bar.js';
 export const pipelineOptions: CommandSpec['options'] = {
   model: { type: 'string', required: true, description: 'pretrained tfjs layers model.json' },
   data: { type: 'string', default: 'mnist', description: "'mnist' or a folder with the four IDX files" },
-  config: { type: 'string', default: 'the stages’ defaults', description: 'JSON file: { retrain: {...}, merge: {...}, quantize: {...}, prune: {...}, tune: {...} }, or { sparsify: {...}, tune: {...} } for sparsify -> tune' },
+  config: { type: 'string', default: 'the stages’ defaults', description: 'JSON file: { retrain: {...}, merge: {...}, quantize: {...}, prune: {...}, tune: {...} }, or { sparsify: {...}, tune: {...} } for sparsify -> tune; "coderModules": [files] loads coders like --coder-module' },
   resume: { type: 'string', description: 'continue from a checkpoint.json written by an earlier run' },
   'checkpoint-dir': { type: 'string', default: 'the output directory (retrain) or <out>.ckpt/ (compress)', description: 'where checkpoint.json/.bin go after each epoch' },
   epochs: { type: 'string', default: 'config, else 30', description: 'override retrain.epochs' },
@@ -40,12 +40,17 @@ export interface PipelineRun {
   readonly history: Record<string, number>[];
 }
 
-/** Load everything, run the config's compression pipeline (@softshare/pipeline) with every stage's progress on stderr (or JSON lines). */
-export async function runPipeline(values: Record<string, string | boolean | undefined>, io: Io, checkpointDir: string): Promise<PipelineRun> {
+/** The pipeline config the flags ask for: --config (loading its coder modules) with --epochs and --tau over its retrain section. */
+export function pipelineConfigOf(values: Record<string, string | boolean | undefined>): Promise<PipelineConfig> {
   const overrides: Record<string, unknown> = {};
   if (values.epochs !== undefined) overrides.epochs = intFlag('epochs', values.epochs, 30);
   if (values.tau !== undefined) overrides.tau = Number(values.tau);
-  const config = loadPipelineConfig(values.config as string | undefined, overrides);
+  return loadPipelineConfig(values.config as string | undefined, overrides);
+}
+
+/** Load everything, run the config's compression pipeline (@softshare/pipeline) with every stage's progress on stderr (or JSON lines). */
+export async function runPipeline(values: Record<string, string | boolean | undefined>, io: Io, checkpointDir: string, config?: PipelineConfig): Promise<PipelineRun> {
+  config ??= await pipelineConfigOf(values);
   if (values.resume && config.sparsify) throw new SoftshareError('E_OPTIONS', 'cli', '--resume continues a soft weight-sharing retraining; this config has a sparsify section, which replaces the retraining');
   const backend = await selectBackend({ backend: values.backend as string | undefined });
   const data = loadMnist((values.data as string | undefined) ?? 'mnist');

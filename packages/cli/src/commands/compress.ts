@@ -9,7 +9,7 @@ import { reportData } from '../report-data.js';
 import { helpText, parseCommand, UsageError, type CommandSpec } from '../args.js';
 import type { Io } from '../io.js';
 import { pipelineName } from '@softshare/pipeline';
-import { pipelineOptions, runPipeline, tf } from '../run-pipeline.js';
+import { pipelineConfigOf, pipelineOptions, runPipeline, tf } from '../run-pipeline.js';
 import { sparsitySummary } from '../summary.js';
 
 export const compressSpec: CommandSpec = {
@@ -31,10 +31,11 @@ export async function compressCommand(argv: string[], io: Io): Promise<number> {
   const coder = (values.coder as string | undefined) ?? DEFAULT_CODER_ID;
   const others = (values['others-precision'] as string | undefined) ?? 'float32';
   if (others !== 'float32' && others !== 'float16') throw new UsageError(`Expected --others-precision to be float32 or float16, got '${others}'`);
+  const config = await pipelineConfigOf(values); // loads the config's coder modules too
   if (!findCoder(coder)) throw new UsageError(`Expected --coder to be one of ${coderIds().join(', ')}, got '${coder}'`);
   const out = resolve(values.out as string);
   ensureWritableDir(dirname(out)); // fail before retraining, not after
-  const run = await runPipeline(values, io, (values['checkpoint-dir'] as string | undefined) ?? `${out}.ckpt`);
+  const run = await runPipeline(values, io, (values['checkpoint-dir'] as string | undefined) ?? `${out}.ckpt`, config);
   const encoded = encodeSws(run.quantized, { coder, others, generator: 'softshare 0.1.0' });
   // evaluate what a user will load: the decoded file, not the in-memory model
   const model = await tf.loadLayersModel(swsIO(encoded.bytes));
