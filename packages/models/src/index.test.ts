@@ -7,6 +7,7 @@ describe('@softshare/models exports', () => {
       'INPUT_SHAPES',
       'MODEL_NAMES',
       'buildModel',
+      'classifierOutput',
       'crossEntropy',
       'evaluate',
       'fromModelData',

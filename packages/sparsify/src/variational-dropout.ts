@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { Rng, SoftshareError, type ModelData } from '@softshare/core';
 import { makeBatch, takeFirst, type ImageDataset } from '@softshare/data';
-import { crossEntropy, evaluate, fromModelData, inputShapeFor } from '@softshare/models';
+import { classifierOutput, crossEntropy, evaluate, fromModelData, inputShapeFor } from '@softshare/models';
 import { runEpochs, scheduleFactor } from '@softshare/train';
 import type { SparsifyOptions } from './options.js';
 import { keepLowest } from './select.js';
@@ -89,10 +89,11 @@ function buildChain(model: tf.LayersModel, params: ReadonlyMap<string, Float32Ar
     const ok = inbound.length === 1 && (i === 0 ? inbound[0].getClassName() === 'InputLayer' : inbound[0] === layers[i - 1]);
     if (!ok) throw new SoftshareError('E_MODEL_INCOMPATIBLE', 'sparsify', `sparsify takes chain models (each layer fed by the one before); layer "${l.name}" is fed by ${inbound.map((x) => `"${x.name}"`).join(', ') || 'nothing'}`);
   });
-  const last = layers[layers.length - 1];
-  const logits = last.getClassName() === 'Activation' && (last.getConfig() as { activation?: string }).activation === 'softmax';
+  const output = classifierOutput(model);
+  // the chain ends at logits before a softmax layer or at a linear output, else at probabilities
+  const logits = output !== 'probabilities';
   const vd: VdLayer[] = [];
-  const steps: ChainStep[] = (logits ? layers.slice(0, -1) : layers).map((layer) => {
+  const steps: ChainStep[] = (output === 'softmax-layer' ? layers.slice(0, -1) : layers).map((layer) => {
     const kernelName = `${layer.name}/kernel`;
     const kind = layer.getClassName();
     if (!names.has(kernelName) || (kind !== 'Dense' && kind !== 'Conv2D')) return { layer };
