@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { of } from 'rxjs';
 import { selectBackend, type BackendChoice } from '@softshare/backend';
 import { createProgressChannel, formatFigures, SoftshareError, type PretrainedModel, type QuantizedModel, type RetrainedModel } from '@softshare/core';
-import { loadMnist, type ImageDataset } from '@softshare/data';
+import type { ImageDataset } from '@softshare/data';
 import { evaluate, toModelData } from '@softshare/models';
 import { loadCheckpoint, saveCheckpoint } from '@softshare/retrain';
 import { intFlag, type CommandSpec } from './args.js';
@@ -11,12 +11,13 @@ import type { Io } from './io.js';
 import { loadModelFile } from './load-model.js';
 import { compressionPipeline, pipelineStages, type PipelineConfig } from '@softshare/pipeline';
 import { loadPipelineConfig } from './load-config.js';
+import { dataOptions, loadTrainingData } from './load-data.js';
 import { progressBar } from './progress-bar.js';
 
 /** Flags shared by `retrain` and `compress`. */
 export const pipelineOptions: CommandSpec['options'] = {
   model: { type: 'string', required: true, description: 'pretrained tfjs layers model.json' },
-  data: { type: 'string', default: 'mnist', description: "'mnist' or a folder with the four IDX files" },
+  ...dataOptions,
   config: { type: 'string', default: 'the stages’ defaults', description: 'JSON file: { retrain: {...}, merge: {...}, quantize: {...}, prune: {...}, tune: {...} }, or { sparsify: {...}, tune: {...} } for sparsify -> tune; "coderModules": [files] loads coders like --coder-module' },
   resume: { type: 'string', description: 'continue from a checkpoint.json written by an earlier run' },
   'checkpoint-dir': { type: 'string', default: 'the output directory (retrain) or <out>.ckpt/ (compress)', description: 'where checkpoint.json/.bin go after each epoch' },
@@ -53,7 +54,7 @@ export async function runPipeline(values: Record<string, string | boolean | unde
   config ??= await pipelineConfigOf(values);
   if (values.resume && config.sparsify) throw new SoftshareError('E_OPTIONS', 'cli', '--resume continues a soft weight-sharing retraining; this config has a sparsify section, which replaces the retraining');
   const backend = await selectBackend({ backend: values.backend as string | undefined });
-  const data = loadMnist((values.data as string | undefined) ?? 'mnist');
+  const data = loadTrainingData(values);
   const model = await loadModelFile(values.model as string);
   const errorBefore = evaluate(model, data.test).error;
   const input = toModelData(model);

@@ -4,7 +4,9 @@ import * as data from './index.js';
 describe('@softshare/data exports', () => {
   it('lists exactly the public API', () => {
     expect(Object.keys(data).sort()).toEqual([
+      'DEFAULT_VALIDATION_SIZE',
       'MNIST_FILES',
+      'carveValidation',
       'encodeIdx',
       'epochOrder',
       'loadMnist',

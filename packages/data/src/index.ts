@@ -2,6 +2,8 @@ export { epochOrder, makeBatch, sequentialBatches, type Batch } from './batches.
 export { shiftBatch } from './augment.js';
 export { encodeIdx, parseIdx, readIdxFile, type IdxArray } from './idx.js';
 export {
+  carveValidation,
+  DEFAULT_VALIDATION_SIZE,
   loadMnist,
   MNIST_FILES,
   mnistPackageDir,

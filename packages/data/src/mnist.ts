@@ -1,7 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { SoftshareError } from '@softshare/core';
+import { Rng, SoftshareError } from '@softshare/core';
 import { readIdxFile, type IdxArray } from './idx.js';
 
 /** One split of an image-classification dataset: uint8 pixels, row-major, plus labels. */
@@ -17,6 +17,9 @@ export interface ImageSplit {
 export interface ImageDataset {
   readonly name: string;
   readonly train: ImageSplit;
+  /** Carved from the training data (`carveValidation`): what every choice during a run is made on. */
+  readonly validation?: ImageSplit;
+  /** Reported once, at the end; never used to choose anything. */
   readonly test: ImageSplit;
   readonly numClasses: number;
 }
@@ -79,6 +82,42 @@ export function loadMnist(source: string = 'mnist'): ImageDataset {
     throw new SoftshareError('E_DATA_MISMATCH', 'data', `Expected train and test images of one size, got ${train.height}x${train.width} and ${test.height}x${test.width}`);
   }
   return { name: source === 'mnist' ? 'mnist' : dir, train, test, numClasses: 10 };
+}
+
+/** Default size of the validation split carved from MNIST's 60,000 training examples: 5,000, TensorFlow's `read_data_sets` convention (55,000 / 5,000). */
+export const DEFAULT_VALIDATION_SIZE = 5000;
+
+function gather(s: ImageSplit, idx: readonly number[]): ImageSplit {
+  const px = s.height * s.width;
+  const images = new Uint8Array(idx.length * px);
+  const labels = new Uint8Array(idx.length);
+  idx.forEach((i, k) => {
+    images.set(s.images.subarray(i * px, (i + 1) * px), k * px);
+    labels[k] = s.labels[i];
+  });
+  return { count: idx.length, height: s.height, width: s.width, images, labels };
+}
+
+/**
+ * The dataset with `size` training examples, drawn by a seeded shuffle, moved into a
+ * validation split; both splits keep the examples' original order. `size` 0 returns the
+ * dataset unchanged (no validation split).
+ *
+ * @example
+ * const data = carveValidation(loadMnist(), 5000); // train 55,000, validation 5,000
+ */
+export function carveValidation(data: ImageDataset, size: number, seed = 1): ImageDataset {
+  if (!Number.isInteger(size) || size < 0 || size >= data.train.count) {
+    throw new SoftshareError('E_OPTIONS', 'data', `Expected a validation size from 0 to ${data.train.count - 1} (the training split has ${data.train.count} examples), got ${size}`);
+  }
+  if (size === 0) return data;
+  const order = new Rng(seed).shuffle(Int32Array.from({ length: data.train.count }, (_, i) => i));
+  const held = Array.from(order.subarray(0, size)).sort((a, b) => a - b);
+  const chosen = new Uint8Array(data.train.count);
+  for (const i of held) chosen[i] = 1;
+  const rest: number[] = [];
+  for (let i = 0; i < data.train.count; i++) if (!chosen[i]) rest.push(i);
+  return { ...data, train: gather(data.train, rest), validation: gather(data.train, held) };
 }
 
 /** The first `n` examples of a split (views, no copy). */

@@ -10,7 +10,7 @@ let small: ImageDataset;
 beforeAll(async () => {
   await selectBackend({ backend: 'wasm' });
   const full = loadMnist('mnist');
-  small = { ...full, train: takeFirst(full.train, 2048), test: takeFirst(full.test, 1000) };
+  small = { ...full, train: takeFirst(full.train, 2048), validation: takeFirst(full.test, 1000), test: takeFirst(full.test, 1000) };
 });
 
 describe('architectures', () => {
@@ -77,7 +77,7 @@ describe('pretrain and evaluate', () => {
       first = await run();
     });
     const second = await run();
-    expect(first.history[1].testError).toBeLessThan(0.2);
+    expect(first.history[1].validationError).toBeLessThan(0.2);
     expect(first.history[1].loss).toBeLessThan(first.history[0].loss);
     expect(Buffer.from(first.w.buffer).equals(Buffer.from(second.w.buffer))).toBe(true);
     expect(leaked).toBe(0);
@@ -85,10 +85,10 @@ describe('pretrain and evaluate', () => {
 
   it('trains LeNet-5-Caffe a few steps on wasm (conv + pool gradients)', async () => {
     const model = lenet5Caffe(1);
-    const tiny = { ...small, train: takeFirst(small.train, 512), test: takeFirst(small.test, 200) };
-    const before = evaluate(model, tiny.test).error;
+    const tiny = { ...small, train: takeFirst(small.train, 512), validation: takeFirst(small.test, 200) };
+    const before = evaluate(model, tiny.validation).error;
     const history = await pretrain(model, tiny, { epochs: 1, batchSize: 32, seed: 1 });
-    expect(history[0].testError).toBeLessThan(Math.min(0.5, before));
+    expect(history[0].validationError).toBeLessThan(Math.min(0.5, before));
     model.dispose();
   });
 

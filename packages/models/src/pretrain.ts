@@ -26,7 +26,8 @@ export interface PretrainEpoch {
   readonly epoch: number;
   readonly epochs: number;
   readonly loss: number;
-  readonly testError: number;
+  /** Error on the data's validation split; absent without one (the test split is not looked at). */
+  readonly validationError?: number;
   readonly seconds: number;
   readonly learningRate: number;
 }
@@ -86,7 +87,8 @@ export async function pretrain(model: tf.LayersModel, data: ImageDataset, option
       },
       endEpoch: (epoch) => {
         const seconds = (performance.now() - t0) / 1000;
-        const record: PretrainEpoch = { epoch, epochs, loss: lossSum / seen, testError: evaluate(model, data.test).error, seconds, learningRate: lr };
+        const validationError = data.validation ? evaluate(model, data.validation).error : undefined;
+        const record: PretrainEpoch = { epoch, epochs, loss: lossSum / seen, ...(validationError === undefined ? {} : { validationError }), seconds, learningRate: lr };
         history.push(record);
         options.onEpoch?.(record);
       },

@@ -28,8 +28,8 @@ export interface RetrainEpoch {
   readonly errorLoss: number;
   /** tau / N * (-sum log p(w) - log hyper-prior) at the epoch's end, with the full (not warming-up) tau. */
   readonly complexityLoss: number;
-  /** Test error (NaN when not evaluated this epoch). */
-  readonly testError: number;
+  /** Validation error (NaN when the data has no validation split or this epoch was not evaluated); the test split is never looked at during a run. */
+  readonly validationError: number;
   /** Share of prior weights whose most responsible component is the zero one. */
   readonly zeroShare: number;
   readonly tau: number;
@@ -305,13 +305,14 @@ export async function runRetraining(
         for (const c of assignComponents(mixture, w)) if (c === 0) zeros++;
         total += w.length;
       }
-      const testError = options.evalEvery > 0 && (epoch % options.evalEvery === 0 || epoch === options.epochs) ? evaluate(model, data.test).error : NaN;
+      const validation = data.validation;
+      const validationError = validation && options.evalEvery > 0 && (epoch % options.evalEvery === 0 || epoch === options.epochs) ? evaluate(model, validation).error : NaN;
       hooks.onEpoch?.({
         epoch,
         epochs: options.epochs,
         errorLoss: sums.ceSum / sums.seen,
         complexityLoss: (tauEnd / N) * value,
-        testError,
+        validationError,
         zeroShare: zeros / total,
         tau: tauEnd,
         seconds: (performance.now() - run.t0) / 1000,

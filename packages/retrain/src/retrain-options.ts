@@ -59,7 +59,7 @@ export const retrainOptionsSchema = z.strictObject({
   priorThread: z.enum(['worker', 'main']).default('worker'),
   /** Seed of the example order (default: 1). */
   seed: z.number().int().nonnegative().default(1),
-  /** Evaluate test error every N epochs, 0 = never (default: 1). */
+  /** Evaluate the validation error every N epochs when the data has a validation split, 0 = never (default: 1). */
   evalEvery: z.number().int().nonnegative().default(1),
   /** Use only the first N training examples (default: all). */
   trainLimit: z.number().int().positive().optional(),

@@ -21,7 +21,7 @@ const nearZero = (v: Float32Array) => v.filter((x) => Math.abs(x) < 0.005).lengt
 beforeAll(async () => {
   await selectBackend({ backend: 'wasm' });
   const full = loadMnist('mnist');
-  data = { ...full, test: takeFirst(full.test, 300) };
+  data = { ...full, validation: takeFirst(full.test, 300), test: takeFirst(full.test, 300) };
   const model = await tf.loadLayersModel(fileIO(pretrainedModelPath('lenet-300-100')));
   pretrained = toModelData(model);
   model.dispose();
@@ -44,7 +44,7 @@ describe('retrain stage', () => {
     expect(epochs.map((e) => e.current)).toEqual([1, 2, 3]);
     expect(nearZero(r.params[0].values)).toBeGreaterThan(nearZero(pretrained.params[0].values) + 0.05);
     for (const e of epochs) expect(e.values!.zeroShare).toBeGreaterThan(0.5);
-    for (const e of epochs) for (const k of ['errorLoss', 'complexityLoss', 'testError']) expect(Number.isFinite(e.values![k])).toBe(true);
+    for (const e of epochs) for (const k of ['errorLoss', 'complexityLoss', 'validationError']) expect(Number.isFinite(e.values![k])).toBe(true);
     expect(r.diagnostics.filter((d) => /not under the prior/.test(d.message))).toHaveLength(3);
   }, 120_000);
 

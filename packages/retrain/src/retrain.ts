@@ -9,8 +9,8 @@ export type RetrainEpochValues = {
   readonly errorLoss: number;
   /** tau / N * (-sum log p(w) - log hyper-prior) at the epoch's end. */
   readonly complexityLoss: number;
-  /** Test error; absent on epochs that were not evaluated. */
-  readonly testError?: number;
+  /** Validation error; absent without a validation split and on epochs that were not evaluated. */
+  readonly validationError?: number;
   /** Share of prior weights whose most responsible component is the zero one. */
   readonly zeroShare: number;
   /** The epoch's duration. */
@@ -21,7 +21,7 @@ export type RetrainEvent = ProgressEvent<RetrainEpochValues>;
 const figures: Figures<RetrainEpochValues> = {
   errorLoss: { label: 'CE', kind: 'number' },
   complexityLoss: { label: 'complexity', kind: 'number' },
-  testError: { label: 'test error', kind: 'share' },
+  validationError: { label: 'validation error', kind: 'share' },
   zeroShare: { label: 'zero', kind: 'share' },
   seconds: { label: 'epoch', kind: 'seconds' },
 };
@@ -50,7 +50,7 @@ export const retrain = defineTrainingStage<typeof retrainOptionsSchema, ImageDat
         run.epoch(e.epoch, e.epochs, {
           errorLoss: e.errorLoss,
           complexityLoss: e.complexityLoss,
-          ...(Number.isNaN(e.testError) ? {} : { testError: e.testError }),
+          ...(Number.isNaN(e.validationError) ? {} : { validationError: e.validationError }),
           zeroShare: e.zeroShare,
           seconds: e.seconds,
         }),

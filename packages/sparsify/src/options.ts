@@ -22,7 +22,7 @@ export const sparsifyOptionsSchema = z.strictObject({
   values: z.number().int().min(1).max(255).default(10),
   /** Per-tensor overrides of `values` by parameter name, e.g. {"fc1/kernel": 12}; every name must be a kernel of the model (default: none). */
   tensorValues: z.record(z.string(), z.number().int().min(1).max(255)).optional(),
-  /** Every this many epochs, report the test error of the kept weights' means (the top `density` share by log-alpha, before k-means); 0: never (default: 1; one pass over the test set). */
+  /** Every this many epochs, report the validation error of the kept weights' means (the top `density` share by log-alpha, before k-means) when the data has a validation split; 0: never (default: 1; one pass over the validation split). */
   evalEvery: z.number().int().nonnegative().default(1),
   /** Seed of the example order and of the noise (default: 1); at least 1, since the noise seeds are seed, seed + 1, ... and tfjs draws a random one for 0. */
   seed: z.number().int().positive().default(1),

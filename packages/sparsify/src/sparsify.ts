@@ -49,8 +49,8 @@ export type SparsifyEpochValues = {
   readonly kl: number;
   /** Weights with log-alpha < 3 over every sparsified tensor. */
   readonly belowThreshold: number;
-  /** Test error of the kept weights' means, on the epochs `evalEvery` asks for. */
-  readonly testError?: number;
+  /** Validation error of the kept weights' means, on the epochs `evalEvery` asks for (with a validation split). */
+  readonly validationError?: number;
 };
 export type SparsifyEvent = ProgressEvent<SparsifyEpochValues>;
 
@@ -58,7 +58,7 @@ const figures: Figures<SparsifyEpochValues> = {
   loss: { label: 'CE', kind: 'number' },
   kl: { label: 'KL/N', kind: 'number' },
   belowThreshold: { label: 'log-alpha < 3:', kind: 'count' },
-  testError: { label: 'kept-means test error', kind: 'share' },
+  validationError: { label: 'kept-means validation error', kind: 'share' },
 };
 
 /**
@@ -79,6 +79,6 @@ export const sparsify = defineTrainingStage<typeof sparsifyOptionsSchema, ImageD
     runSparsify(model, data, opts, {
       isCancelled: run.isCancelled,
       onStep: (current, total) => run.step(current, total),
-      onEpoch: (e) => run.epoch(e.epoch, e.epochs, { loss: e.loss, kl: e.kl, belowThreshold: e.belowThreshold, ...(e.testError === undefined ? {} : { testError: e.testError }) }),
+      onEpoch: (e) => run.epoch(e.epoch, e.epochs, { loss: e.loss, kl: e.kl, belowThreshold: e.belowThreshold, ...(e.validationError === undefined ? {} : { validationError: e.validationError }) }),
     }),
 );

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { Rng, SoftshareError, type ModelData } from '@softshare/core';
-import { makeBatch, takeFirst, type ImageDataset } from '@softshare/data';
+import { makeBatch, takeFirst, type ImageDataset, type ImageSplit } from '@softshare/data';
 import { classifierOutput, crossEntropy, evaluate, fromModelData, inputShapeFor } from '@softshare/models';
 import { runEpochs, scheduleFactor } from '@softshare/train';
 import type { SparsifyOptions } from './options.js';
@@ -45,8 +45,8 @@ export interface VariationalDropoutEpoch {
   readonly kl: number;
   /** Weights with log-alpha < 3 (Molchanov et al.'s own threshold), over every sparsified tensor. */
   readonly belowThreshold: number;
-  /** Test error of the network of the kept weights' means (top `density` share by log-alpha), on epochs `evalEvery` asks for. */
-  readonly testError?: number;
+  /** Validation error of the network of the kept weights' means (top `density` share by log-alpha), on epochs `evalEvery` asks for when the data has a validation split. */
+  readonly validationError?: number;
 }
 
 /** Callbacks of a variational dropout run. */
@@ -180,8 +180,8 @@ export async function variationalChain(input: ModelData, names: ReadonlySet<stri
   };
 }
 
-/** Test error of the input network with each variational layer's kernel = its means where kept (top `density` by log-alpha), else 0, and its trained bias. */
-async function keptMeansError(input: ModelData, vd: readonly VdLayer[], density: number, data: ImageDataset): Promise<number> {
+/** Error on `split` of the input network with each variational layer's kernel = its means where kept (top `density` by log-alpha), else 0, and its trained bias. */
+async function keptMeansError(input: ModelData, vd: readonly VdLayer[], density: number, split: ImageSplit): Promise<number> {
   const thetas = vd.map((l) => l.theta.dataSync() as Float32Array);
   const logAlphas = vd.map((l) => tf.tidy(() => logAlpha(l).dataSync() as Float32Array));
   const keep = keepLowest(logAlphas, Math.round(density * thetas.reduce((a, t) => a + t.length, 0)));
@@ -192,7 +192,7 @@ async function keptMeansError(input: ModelData, vd: readonly VdLayer[], density:
   });
   const net = await fromModelData({ ...input, params: input.params.map((p) => ({ ...p, values: values.get(p.name) ?? p.values })) });
   try {
-    return evaluate(net, data.test).error;
+    return evaluate(net, split).error;
   } finally {
     net.dispose();
   }
@@ -271,8 +271,9 @@ export async function runVariationalDropout(input: ModelData, data: ImageDataset
       },
       endEpoch: async (epoch, batches) => {
         const belowThreshold = vd.reduce((a, l) => a + tf.tidy(() => tf.sum(tf.less(logAlpha(l), 3)).dataSync()[0]), 0);
-        const testError = options.evalEvery > 0 && epoch % options.evalEvery === 0 ? await keptMeansError(input, vd, options.density, data) : undefined;
-        hooks.onEpoch?.({ epoch, epochs: options.epochs, loss: ceSum / batches, kl: klSum / batches / N, belowThreshold, ...(testError === undefined ? {} : { testError }) });
+        const validation = data.validation;
+        const validationError = validation && options.evalEvery > 0 && epoch % options.evalEvery === 0 ? await keptMeansError(input, vd, options.density, validation) : undefined;
+        hooks.onEpoch?.({ epoch, epochs: options.epochs, loss: ceSum / batches, kl: klSum / batches / N, belowThreshold, ...(validationError === undefined ? {} : { validationError }) });
       },
     });
     return {

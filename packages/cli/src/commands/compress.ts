@@ -39,6 +39,8 @@ export async function compressCommand(argv: string[], io: Io): Promise<number> {
   const encoded = encodeSws(run.quantized, { coder, others, generator: 'softshare 0.1.0' });
   // evaluate what a user will load: the decoded file, not the in-memory model
   const model = await tf.loadLayersModel(swsIO(encoded.bytes));
+  // the validation split is what a run may look at; the test split is reported, once
+  const validationAfter = run.data.validation ? evaluate(model, run.data.validation).error : undefined;
   const after = evaluate(model, run.data.test).error;
   model.dispose();
   writeFileAtomic(out, encoded.bytes);
@@ -50,6 +52,9 @@ export async function compressCommand(argv: string[], io: Io): Promise<number> {
     backend: run.backend.name,
     error_before: run.errorBefore,
     error_after: after,
+    train_examples: run.data.train.count,
+    validation_examples: run.data.validation?.count ?? 0,
+    validation_error_after: validationAfter,
     nonzero_fraction: sparsity.nonzero_fraction,
     ...sizes,
     layers: sparsity.layers,

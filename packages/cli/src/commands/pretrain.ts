@@ -1,9 +1,9 @@
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { ensureWritableDir, fileIO, selectBackend, writeFileAtomic } from '@softshare/backend';
-import { loadMnist } from '@softshare/data';
 import { evaluate, pretrain } from '@softshare/models';
 import { helpText, intFlag, numberFlag, parseCommand, type CommandSpec } from '../args.js';
+import { dataOptions, loadTrainingData } from '../load-data.js';
 import { modelFromArg } from '../load-model.js';
 import type { Io } from '../io.js';
 
@@ -13,7 +13,7 @@ export const pretrainSpec: CommandSpec = {
   usage: 'softshare pretrain --model <lenet-300-100|lenet-5-caffe|model.json> --data <mnist|folder> --out <dir> [--epochs N] [--seed S]',
   options: {
     model: { type: 'string', required: true, description: 'a shipped architecture name (fresh weights) or an untrained model.json' },
-    data: { type: 'string', default: 'mnist', description: "'mnist' or a folder with the four IDX files" },
+    ...dataOptions,
     out: { type: 'string', required: true, description: 'output directory' },
     epochs: { type: 'string', default: '20', description: 'passes over the training set' },
     seed: { type: 'string', default: '1', description: 'seed of the initial weights and the example order' },
@@ -37,7 +37,7 @@ export async function pretrainCommand(argv: string[], io: Io): Promise<number> {
   const trainLimit = values['train-limit'] === undefined ? undefined : intFlag('train-limit', values['train-limit'], 1);
   ensureWritableDir(values.out as string); // fail before training, not after
   const backend = await selectBackend({ backend: values.backend as string | undefined });
-  const full = loadMnist((values.data as string | undefined) ?? 'mnist');
+  const full = loadTrainingData(values);
   const data = trainLimit === undefined ? full : { ...full, train: { ...full.train, count: Math.min(trainLimit, full.train.count) } };
   const model = await modelFromArg(values.model as string, seed);
   const before = evaluate(model, data.test).error;
@@ -50,7 +50,7 @@ export async function pretrainCommand(argv: string[], io: Io): Promise<number> {
     seed,
     onEpoch: (e) => {
       if (values.json) io.out(JSON.stringify({ event: 'epoch', ...e }) + '\n');
-      else io.err(`epoch ${e.epoch}/${e.epochs}  loss ${e.loss.toFixed(4)}  test error ${(e.testError * 100).toFixed(2)}%  ${e.seconds.toFixed(1)} s\n`);
+      else io.err(`epoch ${e.epoch}/${e.epochs}  loss ${e.loss.toFixed(4)}${e.validationError === undefined ? '' : `  validation error ${(e.validationError * 100).toFixed(2)}%`}  ${e.seconds.toFixed(1)} s\n`);
     },
   });
   const seconds = (performance.now() - t0) / 1000;
@@ -67,7 +67,9 @@ export async function pretrainCommand(argv: string[], io: Io): Promise<number> {
     lr_decay: lrDecay,
     train_samples: data.train.count,
     error_before: before,
-    error: history[history.length - 1].testError,
+    validation_samples: data.validation?.count ?? 0,
+    validation_error: history[history.length - 1].validationError,
+    error: evaluate(model, data.test).error,
     seconds: +seconds.toFixed(1),
     seconds_per_epoch: history.map((h) => +h.seconds.toFixed(2)),
     tfjs: tf.version.tfjs,

@@ -32,6 +32,8 @@ export async function retrainCommand(argv: string[], io: Io): Promise<number> {
     tfjs: tf.version.tfjs,
     error_before: run.errorBefore,
     error_after: after,
+    train_examples: run.data.train.count,
+    validation_examples: run.data.validation?.count ?? 0,
     nonzero_fraction: sparsity.nonzero_fraction,
     weights_under_prior: sparsity.weights,
     layers: sparsity.layers,

@@ -1,0 +1,19 @@
+import { carveValidation, loadMnist, type ImageDataset } from '@softshare/data';
+import { intFlag } from './args.js';
+
+/** The --data and --validation flags of the commands that train. */
+export const dataOptions = {
+  data: { type: 'string' as const, default: 'mnist', description: "'mnist' or a folder with the four IDX files" },
+  validation: {
+    type: 'string' as const,
+    default: 'a twelfth of the training split (MNIST: 5,000 of 60,000, TensorFlow’s split)',
+    description: 'training examples held out (seeded) as the validation split that every choice during the run uses; 0: none',
+  },
+};
+
+/** Load --data and carve its validation split (--validation, default a twelfth of the training examples). */
+export function loadTrainingData(values: Record<string, string | boolean | undefined>): ImageDataset {
+  const full = loadMnist((values.data as string | undefined) ?? 'mnist');
+  const size = intFlag('validation', values.validation, Math.round(full.train.count / 12), 0);
+  return carveValidation(full, size);
+}
