@@ -17,7 +17,7 @@ const sws = fileURLToPath(new URL('../../results/lenet-300-100.sws', import.meta
 async function predictedInNode(n: number): Promise<{ bytes: Buffer; input: number[][]; expected: number[][] }> {
   const bytes = readFileSync(sws);
   const test = loadMnist('mnist').test;
-  const input = Array.from({ length: n }, (_, i) => Array.from(test.images.subarray(i * 784, (i + 1) * 784), (p) => p / 255));
+  const input = Array.from({ length: n }, (_, i) => Array.from(test.inputs.subarray(i * 784, (i + 1) * 784), (p) => p / 255));
   const model = await tf.loadLayersModel(swsIO(new Uint8Array(bytes)));
   const expected = tf.tidy(() => (model.predict(tf.tensor2d(input)) as tf.Tensor).arraySync()) as number[][];
   model.dispose();

@@ -1,4 +1,4 @@
-import { carveValidation, loadMnist, type ImageDataset } from '@softshare/data';
+import { carveValidation, loadMnist, type Dataset } from '@softshare/data';
 import { intFlag } from './args.js';
 
 /** The --data and --validation flags of the commands that train. */
@@ -12,7 +12,7 @@ export const dataOptions = {
 };
 
 /** Load --data and carve its validation split (--validation, default a twelfth of the training examples). */
-export function loadTrainingData(values: Record<string, string | boolean | undefined>): ImageDataset {
+export function loadTrainingData(values: Record<string, string | boolean | undefined>): Dataset {
   const full = loadMnist((values.data as string | undefined) ?? 'mnist');
   const size = intFlag('validation', values.validation, Math.round(full.train.count / 12), 0);
   return carveValidation(full, size);

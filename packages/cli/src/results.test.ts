@@ -4,14 +4,14 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '@softshare/backend';
-import { loadMnist, type ImageDataset } from '@softshare/data';
+import { loadMnist, type Dataset } from '@softshare/data';
 import { swsIO } from '@softshare/format';
 import { evaluate } from '@softshare/models';
 
 const dir = fileURLToPath(new URL('../../../results/', import.meta.url));
 const files = readdirSync(dir).filter((f) => f.endsWith('.sws'));
 const resultsMd = readFileSync(fileURLToPath(new URL('../../../docs/RESULTS.md', import.meta.url)), 'utf8');
-let data: ImageDataset;
+let data: Dataset;
 
 beforeAll(async () => {
   await selectBackend({ backend: 'wasm' });

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { of } from 'rxjs';
 import { selectBackend, type BackendChoice } from '@softshare/backend';
 import { createProgressChannel, formatFigures, SoftshareError, type PretrainedModel, type QuantizedModel, type RetrainedModel } from '@softshare/core';
-import type { ImageDataset } from '@softshare/data';
+import type { Dataset } from '@softshare/data';
 import { evaluate, toModelData } from '@softshare/models';
 import { loadCheckpoint, saveCheckpoint } from '@softshare/retrain';
 import { intFlag, type CommandSpec } from './args.js';
@@ -30,7 +30,7 @@ export const pipelineOptions: CommandSpec['options'] = {
 
 export interface PipelineRun {
   readonly backend: BackendChoice;
-  readonly data: ImageDataset;
+  readonly data: Dataset;
   readonly config: PipelineConfig;
   readonly input: PretrainedModel;
   readonly quantized: QuantizedModel;

@@ -1,10 +1,10 @@
 import { Rng } from '@softshare/core';
-import type { ImageSplit } from './mnist.js';
+import { exampleSize, type DataSplit } from './mnist.js';
 
-/** One minibatch, ready for tf.tensor: pixels scaled to [0, 1] and one-hot labels. */
+/** One minibatch, ready for tf.tensor: inputs divided by the split's divisor (pixels to [0, 1]) and one-hot labels. */
 export interface Batch {
   readonly size: number;
-  /** size * height * width floats, pixel / 255. */
+  /** size * (example size) floats: each input / the split's divisor. */
   readonly x: Float32Array;
   /** size * numClasses floats, one-hot. */
   readonly y: Float32Array;
@@ -27,17 +27,18 @@ export function epochOrder(count: number, batchSize: number, rng?: Rng): Int32Ar
 }
 
 /** Gather the examples `idx` of a split into a Batch. */
-export function makeBatch(split: ImageSplit, idx: ArrayLike<number>, numClasses = 10): Batch {
-  const px = split.height * split.width;
+export function makeBatch(split: DataSplit, idx: ArrayLike<number>, numClasses = 10): Batch {
+  const px = exampleSize(split);
+  const d = split.divisor;
   const n = idx.length;
   const x = new Float32Array(n * px);
   const y = new Float32Array(n * numClasses);
   const labels = new Uint8Array(n);
   for (let b = 0; b < n; b++) {
     const i = idx[b];
-    const src = split.images.subarray(i * px, (i + 1) * px);
+    const src = split.inputs.subarray(i * px, (i + 1) * px);
     const off = b * px;
-    for (let p = 0; p < px; p++) x[off + p] = src[p] / 255;
+    for (let p = 0; p < px; p++) x[off + p] = src[p] / d;
     labels[b] = split.labels[i];
     y[b * numClasses + labels[b]] = 1;
   }
@@ -45,7 +46,7 @@ export function makeBatch(split: ImageSplit, idx: ArrayLike<number>, numClasses 
 }
 
 /** Consecutive batches over a whole split in order (for evaluation). */
-export function* sequentialBatches(split: ImageSplit, batchSize: number, numClasses = 10): Generator<Batch> {
+export function* sequentialBatches(split: DataSplit, batchSize: number, numClasses = 10): Generator<Batch> {
   for (let i = 0; i < split.count; i += batchSize) {
     const idx = new Int32Array(Math.min(batchSize, split.count - i)).map((_, k) => i + k);
     yield makeBatch(split, idx, numClasses);

@@ -9,6 +9,7 @@ describe('@softshare/data exports', () => {
       'carveValidation',
       'encodeIdx',
       'epochOrder',
+      'exampleSize',
       'loadMnist',
       'makeBatch',
       'mnistPackageDir',

@@ -4,10 +4,11 @@ export { encodeIdx, parseIdx, readIdxFile, type IdxArray } from './idx.js';
 export {
   carveValidation,
   DEFAULT_VALIDATION_SIZE,
+  exampleSize,
   loadMnist,
   MNIST_FILES,
   mnistPackageDir,
   takeFirst,
-  type ImageDataset,
-  type ImageSplit,
+  type Dataset,
+  type DataSplit,
 } from './mnist.js';

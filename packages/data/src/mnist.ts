@@ -4,23 +4,31 @@ import { dirname, join } from 'node:path';
 import { Rng, SoftshareError } from '@softshare/core';
 import { readIdxFile, type IdxArray } from './idx.js';
 
-/** One split of an image-classification dataset: uint8 pixels, row-major, plus labels. */
-export interface ImageSplit {
+/** One split of a classification dataset: every example's input (any shape, uint8 or float32), row-major, plus its class. */
+export interface DataSplit {
   readonly count: number;
-  readonly height: number;
-  readonly width: number;
-  /** count * height * width bytes. */
-  readonly images: Uint8Array;
+  /** One example's input shape, e.g. [28, 28] for MNIST (no channel axis) or [32, 32, 3] for RGB images. */
+  readonly shape: readonly number[];
+  /** count * (product of shape) values, row-major. */
+  readonly inputs: Uint8Array | Float32Array;
+  /** Every input value reaches the model divided by this: 255 for uint8 pixels, 1 for float inputs. */
+  readonly divisor: number;
+  /** Class index of each example. */
   readonly labels: Uint8Array;
 }
 
-export interface ImageDataset {
+/** Values per example of a split. */
+export function exampleSize(s: Pick<DataSplit, 'shape'>): number {
+  return s.shape.reduce((a, b) => a * b, 1);
+}
+
+export interface Dataset {
   readonly name: string;
-  readonly train: ImageSplit;
+  readonly train: DataSplit;
   /** Carved from the training data (`carveValidation`): what every choice during a run is made on. */
-  readonly validation?: ImageSplit;
+  readonly validation?: DataSplit;
   /** Reported once, at the end; never used to choose anything. */
-  readonly test: ImageSplit;
+  readonly test: DataSplit;
   readonly numClasses: number;
 }
 
@@ -45,21 +53,21 @@ export function mnistPackageDir(): string {
   return join(dirname(manifest), 'data');
 }
 
-function split(images: IdxArray, labels: IdxArray, what: string): ImageSplit {
-  if (images.dims.length !== 3) {
-    throw new SoftshareError('E_IDX_FORMAT', 'data', `${what} images: expected 3 dimensions [count, rows, cols], got ${images.dims.length}`);
+function split(images: IdxArray, labels: IdxArray, what: string): DataSplit {
+  if (images.dims.length < 2) {
+    throw new SoftshareError('E_IDX_FORMAT', 'data', `${what} images: expected at least 2 dimensions [count, ...example shape], got ${images.dims.length}`);
   }
   if (labels.dims.length !== 1) {
     throw new SoftshareError('E_IDX_FORMAT', 'data', `${what} labels: expected 1 dimension, got ${labels.dims.length}`);
   }
-  const [count, height, width] = images.dims;
+  const [count, ...shape] = images.dims;
   if (labels.dims[0] !== count) {
     throw new SoftshareError('E_DATA_MISMATCH', 'data', `${what}: expected as many labels as images (${count}), got ${labels.dims[0]}`);
   }
   for (const l of labels.data) {
     if (l > 9) throw new SoftshareError('E_DATA_MISMATCH', 'data', `${what} labels: expected classes 0-9, got ${l}`);
   }
-  return { count, height, width, images: images.data, labels: labels.data };
+  return { count, shape, inputs: images.data, divisor: 255, labels: labels.data };
 }
 
 /**
@@ -70,7 +78,7 @@ function split(images: IdxArray, labels: IdxArray, what: string): ImageSplit {
  * const data = loadMnist('mnist');
  * data.train.count; // 60000
  */
-export function loadMnist(source: string = 'mnist'): ImageDataset {
+export function loadMnist(source: string = 'mnist'): Dataset {
   const dir = source === 'mnist' ? mnistPackageDir() : source;
   if (!existsSync(dir) || !statSync(dir).isDirectory()) {
     throw new SoftshareError('E_DATA_NOT_FOUND', 'data', `Expected --data to be 'mnist' or a folder with the four MNIST IDX files, got '${source}' (not a folder)`);
@@ -78,8 +86,8 @@ export function loadMnist(source: string = 'mnist'): ImageDataset {
   const f = (name: string) => join(dir, name);
   const train = split(readIdxFile(f(MNIST_FILES.trainImages)), readIdxFile(f(MNIST_FILES.trainLabels)), 'train');
   const test = split(readIdxFile(f(MNIST_FILES.testImages)), readIdxFile(f(MNIST_FILES.testLabels)), 'test');
-  if (train.height !== test.height || train.width !== test.width) {
-    throw new SoftshareError('E_DATA_MISMATCH', 'data', `Expected train and test images of one size, got ${train.height}x${train.width} and ${test.height}x${test.width}`);
+  if (train.shape.join('x') !== test.shape.join('x')) {
+    throw new SoftshareError('E_DATA_MISMATCH', 'data', `Expected train and test examples of one shape, got ${train.shape.join('x')} and ${test.shape.join('x')}`);
   }
   return { name: source === 'mnist' ? 'mnist' : dir, train, test, numClasses: 10 };
 }
@@ -87,15 +95,15 @@ export function loadMnist(source: string = 'mnist'): ImageDataset {
 /** Default size of the validation split carved from MNIST's 60,000 training examples: 5,000, TensorFlow's `read_data_sets` convention (55,000 / 5,000). */
 export const DEFAULT_VALIDATION_SIZE = 5000;
 
-function gather(s: ImageSplit, idx: readonly number[]): ImageSplit {
-  const px = s.height * s.width;
-  const images = new Uint8Array(idx.length * px);
+function gather(s: DataSplit, idx: readonly number[]): DataSplit {
+  const px = exampleSize(s);
+  const inputs = s.inputs instanceof Float32Array ? new Float32Array(idx.length * px) : new Uint8Array(idx.length * px);
   const labels = new Uint8Array(idx.length);
   idx.forEach((i, k) => {
-    images.set(s.images.subarray(i * px, (i + 1) * px), k * px);
+    inputs.set(s.inputs.subarray(i * px, (i + 1) * px), k * px);
     labels[k] = s.labels[i];
   });
-  return { count: idx.length, height: s.height, width: s.width, images, labels };
+  return { ...s, count: idx.length, inputs, labels };
 }
 
 /**
@@ -106,7 +114,7 @@ function gather(s: ImageSplit, idx: readonly number[]): ImageSplit {
  * @example
  * const data = carveValidation(loadMnist(), 5000); // train 55,000, validation 5,000
  */
-export function carveValidation(data: ImageDataset, size: number, seed = 1): ImageDataset {
+export function carveValidation(data: Dataset, size: number, seed = 1): Dataset {
   if (!Number.isInteger(size) || size < 0 || size >= data.train.count) {
     throw new SoftshareError('E_OPTIONS', 'data', `Expected a validation size from 0 to ${data.train.count - 1} (the training split has ${data.train.count} examples), got ${size}`);
   }
@@ -121,8 +129,8 @@ export function carveValidation(data: ImageDataset, size: number, seed = 1): Ima
 }
 
 /** The first `n` examples of a split (views, no copy). */
-export function takeFirst(s: ImageSplit, n: number): ImageSplit {
+export function takeFirst(s: DataSplit, n: number): DataSplit {
   const m = Math.min(n, s.count);
-  const px = s.height * s.width;
-  return { ...s, count: m, images: s.images.subarray(0, m * px), labels: s.labels.subarray(0, m) };
+  const px = exampleSize(s);
+  return { ...s, count: m, inputs: s.inputs.subarray(0, m * px), labels: s.labels.subarray(0, m) };
 }

@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { isSoftshareError } from '@softshare/core';
-import { carveValidation, type ImageDataset } from './index.js';
+import { carveValidation, type Dataset } from './index.js';
 
-/** 20 one-pixel images whose pixel is their index, labelled index mod 10. */
-const tiny: ImageDataset = {
+/** 20 one-value examples whose value is their index, labelled index mod 10. */
+const tiny: Dataset = {
   name: 'tiny',
   numClasses: 10,
-  train: { count: 20, height: 1, width: 1, images: Uint8Array.from({ length: 20 }, (_, i) => i), labels: Uint8Array.from({ length: 20 }, (_, i) => i % 10) },
-  test: { count: 2, height: 1, width: 1, images: Uint8Array.of(0, 1), labels: Uint8Array.of(0, 1) },
+  train: { count: 20, shape: [1], divisor: 255, inputs: Uint8Array.from({ length: 20 }, (_, i) => i), labels: Uint8Array.from({ length: 20 }, (_, i) => i % 10) },
+  test: { count: 2, shape: [1], divisor: 255, inputs: Uint8Array.of(0, 1), labels: Uint8Array.of(0, 1) },
 };
 
 describe('carveValidation', () => {
@@ -15,16 +15,16 @@ describe('carveValidation', () => {
     const d = carveValidation(tiny, 5, 3);
     expect(d.train.count).toBe(15);
     expect(d.validation!.count).toBe(5);
-    const t = Array.from(d.train.images);
-    const v = Array.from(d.validation!.images);
+    const t = Array.from(d.train.inputs);
+    const v = Array.from(d.validation!.inputs);
     expect([...t, ...v].sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => i));
     expect(t).toEqual([...t].sort((a, b) => a - b));
     expect(v).toEqual([...v].sort((a, b) => a - b));
     expect(Array.from(d.validation!.labels)).toEqual(v.map((i) => i % 10));
     expect(d.test).toBe(tiny.test);
     // seeded: the same seed draws the same split, another seed another one
-    expect(Array.from(carveValidation(tiny, 5, 3).validation!.images)).toEqual(v);
-    expect(Array.from(carveValidation(tiny, 5, 4).validation!.images)).not.toEqual(v);
+    expect(Array.from(carveValidation(tiny, 5, 3).validation!.inputs)).toEqual(v);
+    expect(Array.from(carveValidation(tiny, 5, 4).validation!.inputs)).not.toEqual(v);
     expect(carveValidation(tiny, 0)).toBe(tiny);
   });
 

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { SoftshareError } from '@softshare/core';
-import type { ImageSplit } from '@softshare/data';
+import { exampleSize, type DataSplit } from '@softshare/data';
 
 /** Result of evaluating a classifier on a split. */
 export interface Evaluation {
@@ -10,41 +10,53 @@ export interface Evaluation {
   readonly samples: number;
 }
 
-/** Check that a model takes this split's images as [h*w] or [h, w, 1]; return the batch shape. */
-export function inputShapeFor(model: tf.LayersModel, split: ImageSplit): number[] {
+/**
+ * Check that a model takes this split's images as [h*w] or [h, w, 1] and has one output
+ * of `numClasses` units (when not given: enough units for every label in the split);
+ * return the batch shape.
+ */
+export function inputShapeFor(model: tf.LayersModel, split: DataSplit, numClasses?: number): number[] {
+  if (model.inputs.length !== 1 || model.outputs.length !== 1) {
+    throw new SoftshareError('E_MODEL_INCOMPATIBLE', 'models', `Expected a model with one input and one output, got ${model.inputs.length} input(s) and ${model.outputs.length} output(s)`);
+  }
   const shape = model.inputs[0].shape.slice(1) as number[];
-  const px = split.height * split.width;
-  const fits = (shape.length === 1 && shape[0] === px) ||
-    (shape.length === 3 && shape[0] === split.height && shape[1] === split.width && shape[2] === 1) ||
-    (shape.length === 2 && shape[0] === split.height && shape[1] === split.width);
+  const data = split.shape;
+  const px = exampleSize(split);
+  const same = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((v, k) => v === b[k]);
+  // the example as it is, flattened, with a channel axis added (MNIST's [28, 28] into [28, 28, 1]) or a trailing 1 dropped
+  const fits = same(shape, data) || same(shape, [px]) || same(shape, [...data, 1]) || (data[data.length - 1] === 1 && same(shape, data.slice(0, -1)));
   if (!fits) {
-    throw new SoftshareError(
-      'E_MODEL_INCOMPATIBLE',
-      'models',
-      `Expected a model input of [${px}] or [${split.height}, ${split.width}, 1] for ${split.height}x${split.width} images, got [${shape.join(', ')}]`,
-    );
+    const accepted = [[px], data, [...data, 1]].filter((s, k, all) => all.findIndex((t) => same(t, s)) === k).map((s) => `[${s.join(', ')}]`);
+    throw new SoftshareError('E_MODEL_INCOMPATIBLE', 'models', `Expected a model input of ${accepted.join(' or ')} for examples of shape [${data.join(', ')}], got [${shape.join(', ')}]`);
   }
   const outUnits = model.outputs[0].shape[model.outputs[0].shape.length - 1];
-  if (outUnits !== 10) {
-    throw new SoftshareError('E_MODEL_INCOMPATIBLE', 'models', `Expected a model with 10 output classes, got ${String(outUnits)}`);
+  if (numClasses !== undefined && outUnits !== numClasses) {
+    throw new SoftshareError('E_MODEL_INCOMPATIBLE', 'models', `Expected a model with ${numClasses} output classes (the data's), got ${String(outUnits)}`);
+  }
+  let top = -1;
+  for (let i = 0; i < split.count; i++) if (split.labels[i] > top) top = split.labels[i];
+  if (typeof outUnits !== 'number' || top >= outUnits) {
+    throw new SoftshareError('E_MODEL_INCOMPATIBLE', 'models', `Expected a model with an output unit for every label (up to ${top}), got ${String(outUnits)} output units`);
   }
   return shape;
 }
 
 /**
- * Test error of a classifier on a split: pixels / 255 in, argmax out.
+ * Error of a classifier on a split: inputs / the split's divisor in, argmax out.
  *
  * @example
  * const { error } = evaluate(model, loadMnist().test);
  */
-export function evaluate(model: tf.LayersModel, split: ImageSplit, batchSize = 2000): Evaluation {
+export function evaluate(model: tf.LayersModel, split: DataSplit, batchSize = 2000): Evaluation {
   const shape = inputShapeFor(model, split);
-  const px = split.height * split.width;
+  const px = exampleSize(split);
   let errors = 0;
   for (let i = 0; i < split.count; i += batchSize) {
     const n = Math.min(batchSize, split.count - i);
     const predicted = tf.tidy(() => {
-      const x = tf.tensor(split.images.subarray(i * px, (i + n) * px), [n, px], 'int32').toFloat().div(255).reshape([n, ...shape]);
+      const values = split.inputs.subarray(i * px, (i + n) * px);
+      const raw = values instanceof Uint8Array ? tf.tensor(values, [n, px], 'int32').toFloat() : tf.tensor(values, [n, px], 'float32');
+      const x = (split.divisor === 1 ? raw : raw.div(split.divisor)).reshape([n, ...shape]);
       return (model.predict(x) as tf.Tensor).argMax(-1).dataSync();
     });
     for (let k = 0; k < n; k++) if (predicted[k] !== split.labels[i + k]) errors++;

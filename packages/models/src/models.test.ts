@@ -1,11 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '@softshare/backend';
-import { countParams, isSoftshareError, leakedTensors } from '@softshare/core';
-import { loadMnist, takeFirst, type ImageDataset } from '@softshare/data';
+import { countParams, isSoftshareError, leakedTensors, Rng } from '@softshare/core';
+import { loadMnist, takeFirst, type Dataset, type DataSplit } from '@softshare/data';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { evaluate, fromModelData, lenet300100, lenet5Caffe, pretrain, toModelData } from './index.js';
+import { evaluate, fromModelData, inputShapeFor, lenet300100, lenet5Caffe, pretrain, toModelData } from './index.js';
 
-let small: ImageDataset;
+let small: Dataset;
 
 beforeAll(async () => {
   await selectBackend({ backend: 'wasm' });
@@ -101,6 +101,43 @@ describe('pretrain and evaluate', () => {
       err = e;
     }
     expect(isSoftshareError(err, 'E_MODEL_INCOMPATIBLE')).toBe(true);
-    expect((err as Error).message).toMatch(/Expected a model input of \[784\] or \[28, 28, 1\] for 28x28 images, got \[100\]/);
+    expect((err as Error).message).toBe("Expected a model input of [784] or [28, 28] or [28, 28, 1] for examples of shape [28, 28], got [100]");
+  });
+
+  it('rejects an output that does not fit the classes, or more than one output, in one coded line', () => {
+    const message = (f: () => unknown) => {
+      try {
+        f();
+      } catch (e) {
+        return isSoftshareError(e, 'E_MODEL_INCOMPATIBLE') ? e.message : `not E_MODEL_INCOMPATIBLE: ${String(e)}`;
+      }
+      return 'no error';
+    };
+    const five = tf.sequential({ layers: [tf.layers.dense({ inputShape: [784], units: 5, activation: 'softmax' })] });
+    expect(message(() => inputShapeFor(five, small.train, 10))).toBe("Expected a model with 10 output classes (the data's), got 5");
+    expect(message(() => evaluate(five, small.test))).toBe('Expected a model with an output unit for every label (up to 9), got 5 output units');
+    const input = tf.input({ shape: [784] });
+    const two = tf.model({ inputs: input, outputs: [tf.layers.dense({ units: 10 }).apply(input) as tf.SymbolicTensor, tf.layers.dense({ units: 1 }).apply(input) as tf.SymbolicTensor] });
+    expect(message(() => evaluate(two, small.test))).toBe('Expected a model with one input and one output, got 1 input(s) and 2 output(s)');
+  });
+
+  it('trains and evaluates a model on float RGB inputs of any shape, e.g. [6, 6, 3] with 3 classes', async () => {
+    // class c: channel c is bright, the others dim, plus noise
+    const r = new Rng(3);
+    const make = (count: number): DataSplit => {
+      const inputs = new Float32Array(count * 108);
+      const labels = new Uint8Array(count);
+      for (let i = 0; i < count; i++) {
+        labels[i] = i % 3;
+        for (let p = 0; p < 36; p++) for (let c = 0; c < 3; c++) inputs[i * 108 + p * 3 + c] = (c === labels[i] ? 0.8 : 0.2) + 0.3 * (r.next() - 0.5);
+      }
+      return { count, shape: [6, 6, 3], inputs, divisor: 1, labels };
+    };
+    const rgb: Dataset = { name: 'rgb', numClasses: 3, train: make(300), validation: make(60), test: make(60) };
+    const model = tf.sequential({ layers: [tf.layers.conv2d({ inputShape: [6, 6, 3], filters: 4, kernelSize: 3, activation: 'relu' }), tf.layers.flatten(), tf.layers.dense({ units: 3 })] });
+    const history = await pretrain(model, rgb, { epochs: 3, batchSize: 30, learningRate: 1e-2, seed: 1 });
+    expect(history[2].validationError).toBeLessThan(0.1);
+    expect(evaluate(model, rgb.test).error).toBeLessThan(0.1);
+    model.dispose();
   });
 });

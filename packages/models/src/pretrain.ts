@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '@softshare/core';
-import { makeBatch, type ImageDataset } from '@softshare/data';
+import { makeBatch, type Dataset } from '@softshare/data';
 import { runEpochs } from '@softshare/train';
 import { evaluate, inputShapeFor } from './evaluate.js';
 import { crossEntropy, logitsFn } from './logits.js';
@@ -40,14 +40,14 @@ export interface PretrainEpoch {
  * @example
  * const history = await pretrain(lenet300100(1), loadMnist(), { epochs: 20 });
  */
-export async function pretrain(model: tf.LayersModel, data: ImageDataset, options: PretrainOptions = {}): Promise<PretrainEpoch[]> {
+export async function pretrain(model: tf.LayersModel, data: Dataset, options: PretrainOptions = {}): Promise<PretrainEpoch[]> {
   const epochs = options.epochs ?? 20;
   const batchSize = options.batchSize ?? 128;
   const lr0 = options.learningRate ?? 1e-3;
   const decay = options.lrDecay ?? 0.85;
   if (!(Number.isInteger(epochs) && epochs >= 1)) throw new TypeError(`Expected epochs to be a positive integer, got ${epochs}`);
   if (!(Number.isInteger(batchSize) && batchSize >= 1)) throw new TypeError(`Expected batchSize to be a positive integer, got ${batchSize}`);
-  const shape = inputShapeFor(model, data.train);
+  const shape = inputShapeFor(model, data.train, data.numClasses);
   const rng = new Rng(options.seed ?? 1);
   const forward = logitsFn(model);
   const optimizer = tf.train.adam(lr0, 0.9, 0.999, 1e-8);

@@ -1,7 +1,7 @@
 import { firstValueFrom, of } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { isSoftshareError, type PretrainedModel } from '@softshare/core';
-import type { ImageDataset } from '@softshare/data';
+import type { Dataset } from '@softshare/data';
 import { merge } from '@softshare/merge';
 import { prune } from '@softshare/prune';
 import { quantize } from '@softshare/quantize';
@@ -62,7 +62,7 @@ describe('compressionPipeline', () => {
     diagnostics: [],
     params: [{ name: 'fc/kernel', shape: [2, 2], role: 'kernel', values: new Float32Array(4) }],
   };
-  const noData = {} as ImageDataset;
+  const noData = {} as Dataset;
 
   it('refuses, before any training, a tensor name the model does not have', async () => {
     const config = parsePipelineConfig({ tune: { mask: { epochs: 1, tensorDensity: { 'fc9/kernel': 0.1 } } } });

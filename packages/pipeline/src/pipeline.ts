@@ -1,7 +1,7 @@
 import { pipe, tap, type OperatorFunction } from 'rxjs';
 import { z } from 'zod';
 import { formatOptionsError, SoftshareError, type Figure, type PretrainedModel, type QuantizedModel, type RetrainedModel, type StageContext } from '@softshare/core';
-import type { ImageDataset } from '@softshare/data';
+import type { Dataset } from '@softshare/data';
 import { merge } from '@softshare/merge';
 import { prune } from '@softshare/prune';
 import { quantize } from '@softshare/quantize';
@@ -99,7 +99,7 @@ function checkInput(config: PipelineConfig, input: PretrainedModel): void {
  * const config = parsePipelineConfig({ retrain: { epochs: 30 } });
  * const compressed = await lastValueFrom(of(toModelData(model)).pipe(compressionPipeline(data, config, { progress })));
  */
-export function compressionPipeline(data: ImageDataset, config: PipelineConfig, context: PipelineContext = {}): OperatorFunction<PretrainedModel, QuantizedModel> {
+export function compressionPipeline(data: Dataset, config: PipelineConfig, context: PipelineContext = {}): OperatorFunction<PretrainedModel, QuantizedModel> {
   if (context.resumeFrom && config.sparsify) throw new SoftshareError('E_OPTIONS', 'pipeline', 'resume continues a soft weight-sharing retraining; this config has a sparsify section, which replaces the retraining');
   let pretrained: PretrainedModel | undefined;
   const start = tap((m: PretrainedModel) => {

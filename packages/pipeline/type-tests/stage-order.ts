@@ -3,7 +3,7 @@
 // tsc would report the directive as unused and the test would fail.
 import { of, pipe } from 'rxjs';
 import type { PretrainedModel, QuantizedModel, RetrainedModel } from '@softshare/core';
-import type { ImageDataset } from '@softshare/data';
+import type { Dataset } from '@softshare/data';
 import { merge } from '@softshare/merge';
 import { prune } from '@softshare/prune';
 import { quantize } from '@softshare/quantize';
@@ -11,7 +11,7 @@ import { retrain } from '@softshare/retrain';
 import { sparsify } from '@softshare/sparsify';
 import { tune } from '@softshare/tune';
 
-declare const data: ImageDataset;
+declare const data: Dataset;
 declare const pretrained: PretrainedModel;
 declare const retrained: RetrainedModel;
 declare const quantized: QuantizedModel;

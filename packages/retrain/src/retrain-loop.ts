@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { Rng, SoftshareError, type Diagnostic, type ParamRole, type PretrainedModel, type RetrainedModel } from '@softshare/core';
-import { makeBatch, takeFirst, type ImageDataset } from '@softshare/data';
+import { makeBatch, takeFirst, type Dataset } from '@softshare/data';
 import { crossEntropy, evaluate, fromModelData, inputShapeFor, logitsFn, toModelData } from '@softshare/models';
 import {
   assignComponents,
@@ -114,7 +114,7 @@ function underPrior(role: ParamRole | undefined, which: 'kernels' | 'all'): bool
  */
 export async function runRetraining(
   input: PretrainedModel,
-  dataset: ImageDataset,
+  dataset: Dataset,
   options: RetrainOptions,
   hooks: RetrainHooks = {},
 ): Promise<RetrainedModel> {
@@ -130,7 +130,7 @@ export async function runRetraining(
   // after options.pruneAfterEpoch: 1 where a prior weight may move, 0 where it is held at 0
   let masks: tf.Tensor[] | null = null;
   try {
-    const shape = inputShapeFor(model, data.train);
+    const shape = inputShapeFor(model, data.train, data.numClasses);
     const forward = logitsFn(model);
     const roles = new Map(input.params.map((p) => [p.name, p.role]));
     const vars: Var[] = model.trainableWeights.map((w) => {

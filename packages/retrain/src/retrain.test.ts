@@ -5,14 +5,14 @@ import { join } from 'node:path';
 import { firstValueFrom, of, Subscription } from 'rxjs';
 import { fileIO, selectBackend } from '@softshare/backend';
 import { createProgressChannel, isSoftshareError, leakedTensors, type PretrainedModel, type ProgressEvent } from '@softshare/core';
-import { loadMnist, takeFirst, type ImageDataset } from '@softshare/data';
+import { loadMnist, takeFirst, type Dataset } from '@softshare/data';
 import { pretrainedModelPath, toModelData } from '@softshare/models';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadCheckpoint, retrain, runRetraining, retrainOptionsSchema, saveCheckpoint, type TrainingState } from './index.js';
 import { scheduleFactor } from '@softshare/train';
 import { tauAt, tauScales } from './retrain-loop.js';
 
-let data: ImageDataset;
+let data: Dataset;
 let pretrained: PretrainedModel;
 const small = { trainLimit: 512, batchSize: 128, evalEvery: 1, warmupEpochs: 1 };
 /** Share of a tensor's weights within 0.005 of zero. */

@@ -1,5 +1,5 @@
 import { defineTrainingStage, type Figures, type PretrainedModel, type ProgressEvent, type RetrainedModel } from '@softshare/core';
-import type { ImageDataset } from '@softshare/data';
+import type { Dataset } from '@softshare/data';
 import { runRetraining, type RetrainHooks } from './retrain-loop.js';
 import { retrainOptionsSchema } from './retrain-options.js';
 
@@ -36,7 +36,7 @@ const figures: Figures<RetrainEpochValues> = {
  * @example
  * of(toModelData(model)).pipe(retrain(loadMnist(), { tau: 0.05, epochs: 30 }), merge(), quantize())
  */
-export const retrain = defineTrainingStage<typeof retrainOptionsSchema, ImageDataset, PretrainedModel, RetrainedModel, RetrainEpochValues, Pick<RetrainHooks, 'onCheckpoint' | 'resumeFrom'>>(
+export const retrain = defineTrainingStage<typeof retrainOptionsSchema, Dataset, PretrainedModel, RetrainedModel, RetrainEpochValues, Pick<RetrainHooks, 'onCheckpoint' | 'resumeFrom'>>(
   'retrain',
   retrainOptionsSchema,
   figures,

@@ -2,13 +2,13 @@ import * as tf from '@tensorflow/tfjs';
 import { firstValueFrom, of } from 'rxjs';
 import { fileIO, selectBackend } from '@softshare/backend';
 import { leakedTensors, SoftshareError, type ModelData, type PretrainedModel, type QuantizedModel } from '@softshare/core';
-import { loadMnist, makeBatch, takeFirst, type ImageDataset } from '@softshare/data';
+import { loadMnist, makeBatch, takeFirst, type Dataset } from '@softshare/data';
 import { logitsFn, pretrainedModelPath, toModelData } from '@softshare/models';
 import { tune } from '@softshare/tune';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { keepLowest, runSparsify, runVariationalDropout, shareValues, sparsify, sparsifyOptionsSchema, variationalChain } from './index.js';
 
-let data: ImageDataset;
+let data: Dataset;
 let lenet300: PretrainedModel;
 
 /** A small convnet in the shape of LeNet-5-Caffe: conv 4@5x5 -> maxpool -> conv 6@3x3 relu -> flatten -> dense 10 -> softmax. */
@@ -151,7 +151,7 @@ describe('sparse variational dropout', () => {
     const reported: (number | undefined)[] = [];
     const options = sparsifyOptionsSchema.parse({ epochs: 2, density: 0.2, evalEvery: 2 });
     const validation = takeFirst(data.train, 500);
-    const noTest = { ...data, validation, test: { ...data.test, count: 0, images: new Uint8Array(0), labels: new Uint8Array(0) } };
+    const noTest = { ...data, validation, test: { ...data.test, count: 0, inputs: new Uint8Array(0), labels: new Uint8Array(0) } };
     const r = await runVariationalDropout(lenet300, noTest, names, options, { onEpoch: (e) => reported.push(e.validationError) });
     expect(reported[0]).toBeUndefined();
     const keep = keepLowest(r.tensors.map((t) => t.logAlpha), Math.round(0.2 * 266200));

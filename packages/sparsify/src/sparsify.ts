@@ -1,5 +1,5 @@
 import { defineTrainingStage, SoftshareError, type Figures, type ModelData, type PretrainedModel, type ProgressEvent, type QuantizedModel } from '@softshare/core';
-import type { ImageDataset } from '@softshare/data';
+import type { Dataset } from '@softshare/data';
 import { sparsifyOptionsSchema, type SparsifyOptions } from './options.js';
 import { keepLowest, shareValues } from './select.js';
 import { runVariationalDropout, type VariationalDropoutHooks } from './variational-dropout.js';
@@ -12,7 +12,7 @@ import { runVariationalDropout, type VariationalDropoutHooks } from './variation
  * The result is a QuantizedModel (no mixture) for the tune stage to finish, typically
  * with `tune.mask` (regrow 0, refit).
  */
-export async function runSparsify(input: ModelData, data: ImageDataset, options: SparsifyOptions, hooks: VariationalDropoutHooks = {}): Promise<QuantizedModel> {
+export async function runSparsify(input: ModelData, data: Dataset, options: SparsifyOptions, hooks: VariationalDropoutHooks = {}): Promise<QuantizedModel> {
   const names = new Set(input.params.filter((p) => p.role === 'kernel').map((p) => p.name));
   // fail before the training, not after it
   for (const name of Object.keys(options.tensorValues ?? {})) {
@@ -71,7 +71,7 @@ const figures: Figures<SparsifyEpochValues> = {
  * @example
  * of(toModelData(model)).pipe(sparsify(data), tune(data, { epochs: 6, mask: { epochs: 10, regrow: 0, refit: true } }))
  */
-export const sparsify = defineTrainingStage<typeof sparsifyOptionsSchema, ImageDataset, PretrainedModel, QuantizedModel, SparsifyEpochValues>(
+export const sparsify = defineTrainingStage<typeof sparsifyOptionsSchema, Dataset, PretrainedModel, QuantizedModel, SparsifyEpochValues>(
   'sparsify',
   sparsifyOptionsSchema,
   figures,

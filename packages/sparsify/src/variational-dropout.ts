@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { Rng, SoftshareError, type ModelData } from '@softshare/core';
-import { makeBatch, takeFirst, type ImageDataset, type ImageSplit } from '@softshare/data';
+import { makeBatch, takeFirst, type Dataset, type DataSplit } from '@softshare/data';
 import { classifierOutput, crossEntropy, evaluate, fromModelData, inputShapeFor } from '@softshare/models';
 import { runEpochs, scheduleFactor } from '@softshare/train';
 import type { SparsifyOptions } from './options.js';
@@ -181,7 +181,7 @@ export async function variationalChain(input: ModelData, names: ReadonlySet<stri
 }
 
 /** Error on `split` of the input network with each variational layer's kernel = its means where kept (top `density` by log-alpha), else 0, and its trained bias. */
-async function keptMeansError(input: ModelData, vd: readonly VdLayer[], density: number, split: ImageSplit): Promise<number> {
+async function keptMeansError(input: ModelData, vd: readonly VdLayer[], density: number, split: DataSplit): Promise<number> {
   const thetas = vd.map((l) => l.theta.dataSync() as Float32Array);
   const logAlphas = vd.map((l) => tf.tidy(() => logAlpha(l).dataSync() as Float32Array));
   const keep = keepLowest(logAlphas, Math.round(density * thetas.reduce((a, t) => a + t.length, 0)));
@@ -208,13 +208,13 @@ async function keptMeansError(input: ModelData, vd: readonly VdLayer[], density:
  * log-alpha = log sigma^2 - log theta^2 are the ones the data says can go. Deterministic
  * for a given seed (batch order from Rng(seed), noise seeds seed, seed + 1, ...).
  */
-export async function runVariationalDropout(input: ModelData, data: ImageDataset, names: ReadonlySet<string>, options: SparsifyOptions, hooks: VariationalDropoutHooks = {}): Promise<VariationalDropoutResult> {
+export async function runVariationalDropout(input: ModelData, data: Dataset, names: ReadonlySet<string>, options: SparsifyOptions, hooks: VariationalDropoutHooks = {}): Promise<VariationalDropoutResult> {
   const model = await fromModelData(input);
   const params = new Map(input.params.map((p) => [p.name, p.values]));
   let chain: ReturnType<typeof buildChain> | undefined;
   const optimizer = tf.train.adam(options.learningRate);
   try {
-    const shape = inputShapeFor(model, data.train);
+    const shape = inputShapeFor(model, data.train, data.numClasses);
     chain = buildChain(model, params, names, options.initLogVariance);
     const { steps, logits, vd } = chain;
     if (vd.length === 0) throw new SoftshareError('E_OPTIONS', 'sparsify', 'No Dense or Conv2D kernel to sparsify: the model has none under the chosen tensors');

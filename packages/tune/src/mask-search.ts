@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { fitCodebook, Rng, SoftshareError, type ModelData, type QuantizedModel, type QuantizedTensor } from '@softshare/core';
-import { makeBatch, shiftBatch, type ImageDataset } from '@softshare/data';
+import { makeBatch, shiftBatch, type Dataset } from '@softshare/data';
 import { crossEntropy, fromModelData, inputShapeFor, logitsFn, toModelData } from '@softshare/models';
 import { z } from 'zod';
 import { adamUpdate, runEpochs } from '@softshare/train';
@@ -124,13 +124,13 @@ export interface MaskSearchHooks {
  * whose codebook holds only 0 stay all zero.
  * Deterministic for a given seed.
  */
-export async function runMaskSearch(input: QuantizedModel, data: ImageDataset, options: MaskSearchOptions, run: { batchSize: number; seed: number; teacher?: ModelData }, hooks: MaskSearchHooks = {}): Promise<QuantizedModel> {
+export async function runMaskSearch(input: QuantizedModel, data: Dataset, options: MaskSearchOptions, run: { batchSize: number; seed: number; teacher?: ModelData }, hooks: MaskSearchHooks = {}): Promise<QuantizedModel> {
   if (options.epochs === 0) return input;
   if (options.distill > 0 && !run.teacher) throw new SoftshareError('E_OPTIONS', 'tune', 'tune.mask.distill needs the model before retraining as the teacher; none was given');
   const model = await fromModelData(input);
   const teacher = options.distill > 0 ? await fromModelData(run.teacher!) : undefined;
   try {
-    const shape = inputShapeFor(model, data.train);
+    const shape = inputShapeFor(model, data.train, data.numClasses);
     const forward = logitsFn(model);
     const byName = new Map(input.quantized.map((q) => [q.name, q]));
     const vars = model.trainableWeights.map((w) => ({ variable: w.read() as tf.Variable, name: w.originalName ?? w.name, shape: [...w.shape] as number[] }));
@@ -164,6 +164,10 @@ export async function runMaskSearch(input: QuantizedModel, data: ImageDataset, o
       return tf.add(tf.mul(hard, 1 - options.distill), tf.mul(crossEntropy(tf.div(logits, options.temperature), soft), options.distill * T2));
     };
     const shiftRng = new Rng((run.seed ^ 0x5bd1e995) >>> 0);
+    const [height, width, channels = 1] = data.train.shape;
+    if (options.shift > 0 && (data.train.shape.length < 2 || data.train.shape.length > 3 || channels !== 1)) {
+      throw new SoftshareError('E_OPTIONS', 'tune', `tune.mask.shift translates single-channel images of shape [h, w] or [h, w, 1]; these examples have shape [${data.train.shape.join(', ')}]`);
+    }
     const N = data.train.count;
     const perEpoch = Math.ceil(N / run.batchSize);
     const steps = options.epochs * perEpoch;
@@ -183,7 +187,7 @@ export async function runMaskSearch(input: QuantizedModel, data: ImageDataset, o
         lossSum = 0;
       },
       batch: (indices, at) => {
-        const batch = shiftBatch(makeBatch(data.train, indices, data.numClasses), data.train.height, data.train.width, options.shift, shiftRng);
+        const batch = shiftBatch(makeBatch(data.train, indices, data.numClasses), height, width, options.shift, shiftRng);
         const t = at.global + 1;
         const update = t % options.every === 0 && t <= T;
         const share = update ? (options.regrow / 2) * (1 + Math.cos((Math.PI * t) / T)) : 0;

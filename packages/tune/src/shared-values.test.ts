@@ -2,13 +2,13 @@ import * as tf from '@tensorflow/tfjs';
 import { firstValueFrom, of } from 'rxjs';
 import { fileIO, selectBackend } from '@softshare/backend';
 import { createProgressChannel, leakedTensors, type QuantizedModel } from '@softshare/core';
-import { loadMnist, makeBatch, takeFirst, type ImageDataset } from '@softshare/data';
+import { loadMnist, makeBatch, takeFirst, type Dataset } from '@softshare/data';
 import { crossEntropy, fromModelData, logitsFn, pretrainedModelPath, toModelData } from '@softshare/models';
 import { withoutUnreachable } from '@softshare/prune';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { maskSearchOptionsSchema, runMaskSearch, runSharedTuning, tune, tuneOptionsSchema, type TuneEvent } from './index.js';
 
-let data: ImageDataset;
+let data: Dataset;
 let quantized: QuantizedModel;
 let pretrained: ReturnType<typeof toModelData>;
 

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { nearestNonZeroCode, Rng, type ModelData, type QuantizedModel, type QuantizedTensor } from '@softshare/core';
-import { makeBatch, takeFirst, type ImageDataset } from '@softshare/data';
+import { makeBatch, takeFirst, type Dataset } from '@softshare/data';
 import { crossEntropy, fromModelData, inputShapeFor, logitsFn, toModelData } from '@softshare/models';
 import { z } from 'zod';
 import { ADAM, adamUpdate, runEpochs } from '@softshare/train';
@@ -101,7 +101,7 @@ export interface TuneHooks extends Pick<MaskSearchHooks, 'isCancelled' | 'onStep
  * A new mask can leave weights unable to reach the output: compose the prune stage
  * (@softshare/prune) after tune to drop them.
  */
-export async function runSharedTuning(start: QuantizedModel, dataset: ImageDataset, options: TuneOptions, hooks: TuneHooks = {}): Promise<QuantizedModel> {
+export async function runSharedTuning(start: QuantizedModel, dataset: Dataset, options: TuneOptions, hooks: TuneHooks = {}): Promise<QuantizedModel> {
   const data = options.trainLimit ? { ...dataset, train: takeFirst(dataset.train, options.trainLimit) } : dataset;
   const input = await runMaskSearch(start, data, options.mask, { ...options, teacher: hooks.teacher }, {
     isCancelled: hooks.isCancelled,
@@ -112,7 +112,7 @@ export async function runSharedTuning(start: QuantizedModel, dataset: ImageDatas
   const model = await fromModelData(input);
   const optimizer = tf.train.adam(options.learningRate, ADAM.beta1, ADAM.beta2, ADAM.epsilon);
   try {
-    const shape = inputShapeFor(model, data.train);
+    const shape = inputShapeFor(model, data.train, data.numClasses);
     const forward = logitsFn(model);
     const byName = new Map(input.quantized.map((q) => [q.name, q]));
     const vars = model.trainableWeights.map((w) => ({ variable: w.read() as tf.Variable, name: w.originalName ?? w.name, shape: [...w.shape] as number[] }));

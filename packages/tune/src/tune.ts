@@ -1,5 +1,5 @@
 import { defineTrainingStage, type Figures, type ModelData, type ProgressEvent, type QuantizedModel } from '@softshare/core';
-import type { ImageDataset } from '@softshare/data';
+import type { Dataset } from '@softshare/data';
 import { runSharedTuning, tuneOptionsSchema } from './shared-values.js';
 
 /** The figures of the tune stage's epoch events (phase `mask` for the mask search, `shared` for the tuning). */
@@ -36,7 +36,7 @@ export interface TuneStageHooks {
  * @example
  * of(toModelData(model)).pipe(retrain(data), merge(), quantize(), prune(), tune(data, { epochs: 2 }))
  */
-export const tune = defineTrainingStage<typeof tuneOptionsSchema, ImageDataset, QuantizedModel, QuantizedModel, TuneEpochValues, TuneStageHooks>(
+export const tune = defineTrainingStage<typeof tuneOptionsSchema, Dataset, QuantizedModel, QuantizedModel, TuneEpochValues, TuneStageHooks>(
   'tune',
   tuneOptionsSchema,
   figures,
