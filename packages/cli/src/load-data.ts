@@ -1,9 +1,9 @@
-import { carveValidation, loadMnist, type Dataset } from '@softshare/data';
+import { carveValidation, loadData, type Dataset } from '@softshare/data';
 import { intFlag } from './args.js';
 
 /** The --data and --validation flags of the commands that train. */
 export const dataOptions = {
-  data: { type: 'string' as const, default: 'mnist', description: "'mnist' or a folder with the four IDX files" },
+  data: { type: 'string' as const, default: 'mnist', description: "'mnist', or a folder of the four MNIST IDX files or of x_train.npy, y_train.npy, x_test.npy, y_test.npy" },
   validation: {
     type: 'string' as const,
     default: 'a twelfth of the training split (MNIST: 5,000 of 60,000, TensorFlow’s split)',
@@ -13,7 +13,7 @@ export const dataOptions = {
 
 /** Load --data and carve its validation split (--validation, default a twelfth of the training examples). */
 export function loadTrainingData(values: Record<string, string | boolean | undefined>): Dataset {
-  const full = loadMnist((values.data as string | undefined) ?? 'mnist');
+  const full = loadData((values.data as string | undefined) ?? 'mnist');
   const size = intFlag('validation', values.validation, Math.round(full.train.count / 12), 0);
   return carveValidation(full, size);
 }

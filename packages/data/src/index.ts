@@ -12,3 +12,5 @@ export {
   type Dataset,
   type DataSplit,
 } from './mnist.js';
+export { loadData } from './load.js';
+export { loadNpyFolder, NPY_FILES } from './npy.js';

