@@ -12,6 +12,7 @@ describe('@softshare/data exports', () => {
       'epochOrder',
       'exampleSize',
       'loadData',
+      'loadImageFolder',
       'loadMnist',
       'loadNpyFolder',
       'makeBatch',

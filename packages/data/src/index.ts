@@ -14,3 +14,4 @@ export {
 } from './mnist.js';
 export { loadData } from './load.js';
 export { loadNpyFolder, NPY_FILES } from './npy.js';
+export { loadImageFolder } from './image-folder.js';

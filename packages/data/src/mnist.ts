@@ -30,6 +30,8 @@ export interface Dataset {
   /** Reported once, at the end; never used to choose anything. */
   readonly test: DataSplit;
   readonly numClasses: number;
+  /** The classes' names where the data has them (an image folder's class folders). */
+  readonly classNames?: readonly string[];
 }
 
 /** The four standard MNIST file names a dataset folder must hold. */
