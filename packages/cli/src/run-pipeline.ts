@@ -22,7 +22,7 @@ export const pipelineOptions: CommandSpec['options'] = {
   resume: { type: 'string', description: 'continue from a checkpoint.json written by an earlier run' },
   'checkpoint-dir': { type: 'string', default: 'the output directory (retrain) or <out>.ckpt/ (compress)', description: 'where checkpoint.json/.bin go after each epoch' },
   epochs: { type: 'string', default: 'config, else 30', description: 'override retrain.epochs' },
-  tau: { type: 'string', default: 'config, else 0.05', description: 'override retrain.tau' },
+  tau: { type: 'string', default: 'config, else 0.03', description: 'override retrain.tau' },
   backend: { type: 'string', default: 'auto: node, else wasm, else cpu', description: 'tfjs backend: node, wasm or cpu' },
   json: { type: 'boolean', description: 'print JSON lines (one per epoch of every training stage, then one result line)' },
   quiet: { type: 'boolean', description: 'print only the result' },
