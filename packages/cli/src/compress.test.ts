@@ -40,6 +40,7 @@ describe('softshare compress / inspect / decompress / eval', () => {
     expect(result.file_bytes).toBe(readFileSync(out).length);
     // a twelfth of MNIST's training split is held out for validation by default
     expect([result.train_examples, result.validation_examples]).toEqual([55_000, 5_000]);
+    expect(result.data).toEqual({ name: 'mnist', example_shape: [28, 28], divided_by: 255, classes: 10 });
     expect(result.validation_error_after).toBeGreaterThanOrEqual(0);
     expect(result.validation_error_after).toBeLessThan(0.5);
     expect(result.original_bytes).toBe(266_610 * 4);
