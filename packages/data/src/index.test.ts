@@ -21,6 +21,7 @@ describe('@softshare/data exports', () => {
       'readIdxFile',
       'sequentialBatches',
       'shiftBatch',
+      'splitFromTfDataset',
       'takeFirst',
     ]);
   });

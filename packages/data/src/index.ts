@@ -15,3 +15,4 @@ export {
 export { loadData } from './load.js';
 export { loadNpyFolder, NPY_FILES } from './npy.js';
 export { loadImageFolder } from './image-folder.js';
+export { splitFromTfDataset, type TfDatasetLike } from './tf-dataset.js';
