@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { decodeSws } from '@softshare/format';
 import { customPipeline } from './custom-pipeline.js';
 import { exampleSwsBytes, predictFromSwsBytes } from './browser-load.js';
+import { compressOwnData } from './own-data.js';
 import { roundTripWithUserCoder } from './user-coder.js';
 
 describe('examples', () => {
@@ -24,4 +25,13 @@ describe('examples', () => {
     expect(out[0]).toHaveLength(2);
     out[0].forEach((v) => expect(Number.isFinite(v)).toBe(true));
   });
+
+  it('(d) your own RGB data from a tf.data.Dataset and a logits model: compressed, and the decoded file still classifies', async () => {
+    const r = await compressOwnData();
+    expect(r.before).toBeLessThan(0.1);
+    expect(r.validationError).toBeLessThan(0.1);
+    expect(r.testError).toBeLessThan(0.1);
+    expect(r.nonZero).toBeLessThan(0.9);
+    expect(r.floatBytes / r.fileBytes).toBeGreaterThan(2);
+  }, 120_000);
 });
