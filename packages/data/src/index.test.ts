@@ -4,6 +4,7 @@ import * as data from './index.js';
 describe('@softshare/data exports', () => {
   it('lists exactly the public API', () => {
     expect(Object.keys(data).sort()).toEqual([
+      'CSV_FILES',
       'DEFAULT_VALIDATION_SIZE',
       'MNIST_FILES',
       'NPY_FILES',
@@ -11,6 +12,7 @@ describe('@softshare/data exports', () => {
       'encodeIdx',
       'epochOrder',
       'exampleSize',
+      'loadCsvFolder',
       'loadData',
       'loadImageFolder',
       'loadMnist',

@@ -16,3 +16,4 @@ export { loadData } from './load.js';
 export { loadNpyFolder, NPY_FILES } from './npy.js';
 export { loadImageFolder } from './image-folder.js';
 export { splitFromTfDataset, type TfDatasetLike } from './tf-dataset.js';
+export { CSV_FILES, loadCsvFolder } from './csv.js';

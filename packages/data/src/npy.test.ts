@@ -57,6 +57,6 @@ describe('NumPy dataset folders', () => {
       'E_DATA_MISMATCH: y_train.npy: expected class labels from 0 to 255, got 300',
     );
     expect(codeLine(() => loadData(folder({ 'x_train.npy': dump(new Uint8Array(8), [2, 2, 2]) })))).toMatch(/^E_DATA_NOT_FOUND: Expected y_train.npy in the NumPy dataset folder .*, got no such file$/);
-    expect(codeLine(() => loadData(folder({ 'notes.txt': new ArrayBuffer(1) })))).toMatch(/^E_DATA_NOT_FOUND: Expected a dataset folder with the four MNIST IDX files .* NumPy files \(x_train.npy, y_train.npy, x_test.npy, y_test.npy\) or image class folders .*, got .* with none of them$/);
+    expect(codeLine(() => loadData(folder({ 'notes.txt': new ArrayBuffer(1) })))).toMatch(/^E_DATA_NOT_FOUND: Expected a dataset folder with the four MNIST IDX files .* NumPy files \(x_train.npy, y_train.npy, x_test.npy, y_test.npy\), image class folders .* or train.csv and test.csv, got .* with none of them$/);
   });
 });
