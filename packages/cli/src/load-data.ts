@@ -3,7 +3,7 @@ import { intFlag } from './args.js';
 
 /** The --data and --validation flags of the commands that train. */
 export const dataOptions = {
-  data: { type: 'string' as const, default: 'mnist', description: "'mnist', or a folder of the four MNIST IDX files or of x_train.npy, y_train.npy, x_test.npy, y_test.npy" },
+  data: { type: 'string' as const, default: 'mnist', description: "'mnist', or a folder of the four MNIST IDX files, of x_train.npy, y_train.npy, x_test.npy, y_test.npy, of train/<class>/ and test/<class>/ images, or of train.csv and test.csv" },
   validation: {
     type: 'string' as const,
     default: 'a twelfth of the training split (MNIST: 5,000 of 60,000, TensorFlow’s split)',

@@ -14,6 +14,7 @@ describe('@softshare/core exports', () => {
       'defineStage',
       'defineTrainingStage',
       'dequantize',
+      'errorLine',
       'fitCodebook',
       'formatFigures',
       'formatOptionsError',

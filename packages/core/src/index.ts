@@ -29,4 +29,4 @@ export {
 export { Rng, type RngState } from './rng.js';
 export { defineStage, formatOptionsError, parseOptions, type StageContext, type StageFactory } from './stage.js';
 export { defineTrainingStage, type TrainingRun, type TrainingStageFactory } from './training-stage.js';
-export { closeOrMessage, leakedTensors, type TensorCounter } from './testing.js';
+export { closeOrMessage, errorLine, leakedTensors, type TensorCounter } from './testing.js';

@@ -1,3 +1,5 @@
+import { isSoftshareError } from './errors.js';
+
 /**
  * Largest element-wise difference allowed as `atol + rtol * |expected|`; returns a
  * message for the first element outside it, or null when all are close.
@@ -40,4 +42,20 @@ export async function leakedTensors(tf: TensorCounter, fn: () => unknown): Promi
   const before = tf.memory().numTensors;
   await fn();
   return tf.memory().numTensors - before;
+}
+
+/**
+ * What `f` throws, as one line for an assertion: `CODE: message` for a SoftshareError,
+ * `not a SoftshareError: ...` for anything else, `no error` when it returns.
+ *
+ * @example
+ * expect(errorLine(() => loadData('nowhere'))).toMatch(/^E_DATA_NOT_FOUND: /);
+ */
+export function errorLine(f: () => unknown): string {
+  try {
+    f();
+  } catch (e) {
+    return isSoftshareError(e) ? `${e.code}: ${e.message}` : `not a SoftshareError: ${String(e)}`;
+  }
+  return 'no error';
 }

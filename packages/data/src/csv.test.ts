@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { isSoftshareError } from '@softshare/core';
+import { errorLine } from '@softshare/core';
 import { loadData } from './index.js';
 
 function folder(train: string, test: string): string {
@@ -12,14 +12,7 @@ function folder(train: string, test: string): string {
   return dir;
 }
 
-const line = (dir: string) => {
-  try {
-    loadData(dir);
-  } catch (e) {
-    return isSoftshareError(e) ? `${e.code}: ${e.message}` : String(e);
-  }
-  return 'no error';
-};
+const line = (dir: string) => errorLine(() => loadData(dir));
 
 describe('CSV dataset folders', () => {
   it('reads numeric features and a label column (named, or the last), class names numbered in sorted order', () => {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
 import { describe, expect, it } from 'vitest';
-import { isSoftshareError } from '@softshare/core';
+import { errorLine } from '@softshare/core';
 import { loadData } from './index.js';
 
 /** A w x h image file whose every pixel is `rgb`. */
@@ -48,14 +48,7 @@ describe('image class folders', () => {
   });
 
   it('refuses images of different sizes, a test class the training split lacks, or no test folder, in one coded line', () => {
-    const line = (dir: string) => {
-      try {
-        loadData(dir);
-      } catch (e) {
-        return isSoftshareError(e) ? `${e.code}: ${e.message}` : String(e);
-      }
-      return 'no error';
-    };
+    const line = (dir: string) => errorLine(() => loadData(dir));
     expect(line(tree({ 'train/a/1.png': [2, 2, [0, 0, 0]], 'train/a/2.png': [3, 2, [0, 0, 0]], 'test/a/3.png': [2, 2, [0, 0, 0]] }))).toMatch(/^E_DATA_MISMATCH: .*2\.png: expected 2x2 like .*1\.png, got 3x2$/);
     expect(line(tree({ 'train/a/1.png': [2, 2, [0, 0, 0]], 'test/b/2.png': [2, 2, [0, 0, 0]] }))).toMatch(/^E_DATA_MISMATCH: .*test: class folder "b" is not among the training classes \(a\)$/);
     expect(line(tree({ 'train/a/1.png': [2, 2, [0, 0, 0]] }))).toMatch(/^E_DATA_NOT_FOUND: Expected .* to hold test\/<class>\/ folders beside train\/, got no test folder$/);

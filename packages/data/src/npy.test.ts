@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dump } from 'npyjs';
 import { describe, expect, it } from 'vitest';
-import { isSoftshareError } from '@softshare/core';
+import { errorLine } from '@softshare/core';
 import { loadData, loadNpyFolder, makeBatch } from './index.js';
 
 /** A folder of .npy files as np.save writes them. */
@@ -11,15 +11,6 @@ function folder(files: Record<string, ArrayBuffer>): string {
   const dir = mkdtempSync(join(tmpdir(), 'softshare-npy-'));
   for (const [name, buf] of Object.entries(files)) writeFileSync(join(dir, name), new Uint8Array(buf));
   return dir;
-}
-
-function codeLine(f: () => unknown): string {
-  try {
-    f();
-  } catch (e) {
-    return isSoftshareError(e) ? `${e.code}: ${e.message}` : `not a SoftshareError: ${String(e)}`;
-  }
-  return 'no error';
 }
 
 describe('NumPy dataset folders', () => {
@@ -47,16 +38,16 @@ describe('NumPy dataset folders', () => {
 
   it('refuses what it cannot use in one coded line', () => {
     const ok = { 'x_test.npy': dump(new Uint8Array(4), [1, 2, 2]), 'y_test.npy': dump(new Int32Array([0]), [1]) };
-    expect(codeLine(() => loadData(folder({ ...ok, 'x_train.npy': dump(new Uint8Array(8), [2, 2, 2]), 'y_train.npy': dump(new Int32Array([0, 1, 1]), [3]) })))).toBe(
+    expect(errorLine(() => loadData(folder({ ...ok, 'x_train.npy': dump(new Uint8Array(8), [2, 2, 2]), 'y_train.npy': dump(new Int32Array([0, 1, 1]), [3]) })))).toBe(
       'E_DATA_MISMATCH: y_train.npy: expected as many labels as x_train.npy has examples (2), got 3',
     );
-    expect(codeLine(() => loadData(folder({ ...ok, 'x_train.npy': dump(new Int32Array(8), [2, 2, 2]), 'y_train.npy': dump(new Int32Array([0, 1]), [2]) })))).toBe(
+    expect(errorLine(() => loadData(folder({ ...ok, 'x_train.npy': dump(new Int32Array(8), [2, 2, 2]), 'y_train.npy': dump(new Int32Array([0, 1]), [2]) })))).toBe(
       'E_DATA_MISMATCH: x_train.npy: expected uint8 or float inputs, got dtype i4; convert with x.astype(np.float32)',
     );
-    expect(codeLine(() => loadData(folder({ ...ok, 'x_train.npy': dump(new Uint8Array(8), [2, 2, 2]), 'y_train.npy': dump(new Int32Array([0, 300]), [2]) })))).toBe(
+    expect(errorLine(() => loadData(folder({ ...ok, 'x_train.npy': dump(new Uint8Array(8), [2, 2, 2]), 'y_train.npy': dump(new Int32Array([0, 300]), [2]) })))).toBe(
       'E_DATA_MISMATCH: y_train.npy: expected class labels from 0 to 255, got 300',
     );
-    expect(codeLine(() => loadData(folder({ 'x_train.npy': dump(new Uint8Array(8), [2, 2, 2]) })))).toMatch(/^E_DATA_NOT_FOUND: Expected y_train.npy in the NumPy dataset folder .*, got no such file$/);
-    expect(codeLine(() => loadData(folder({ 'notes.txt': new ArrayBuffer(1) })))).toMatch(/^E_DATA_NOT_FOUND: Expected a dataset folder with the four MNIST IDX files .* NumPy files \(x_train.npy, y_train.npy, x_test.npy, y_test.npy\), image class folders .* or train.csv and test.csv, got .* with none of them$/);
+    expect(errorLine(() => loadData(folder({ 'x_train.npy': dump(new Uint8Array(8), [2, 2, 2]) })))).toMatch(/^E_DATA_NOT_FOUND: Expected y_train.npy in the NumPy dataset folder .*, got no such file$/);
+    expect(errorLine(() => loadData(folder({ 'notes.txt': new ArrayBuffer(1) })))).toMatch(/^E_DATA_NOT_FOUND: Expected a dataset folder with the four MNIST IDX files .* NumPy files \(x_train.npy, y_train.npy, x_test.npy, y_test.npy\), image class folders .* or train.csv and test.csv, got .* with none of them$/);
   });
 });

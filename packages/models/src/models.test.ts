@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '@softshare/backend';
-import { countParams, isSoftshareError, leakedTensors, Rng } from '@softshare/core';
+import { countParams, errorLine, isSoftshareError, leakedTensors, Rng } from '@softshare/core';
 import { loadMnist, takeFirst, type Dataset, type DataSplit } from '@softshare/data';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { evaluate, fromModelData, inputShapeFor, lenet300100, lenet5Caffe, pretrain, toModelData } from './index.js';
@@ -105,14 +105,7 @@ describe('pretrain and evaluate', () => {
   });
 
   it('rejects an output that does not fit the classes, or more than one output, in one coded line', () => {
-    const message = (f: () => unknown) => {
-      try {
-        f();
-      } catch (e) {
-        return isSoftshareError(e, 'E_MODEL_INCOMPATIBLE') ? e.message : `not E_MODEL_INCOMPATIBLE: ${String(e)}`;
-      }
-      return 'no error';
-    };
+    const message = (f: () => unknown) => errorLine(f).replace(/^E_MODEL_INCOMPATIBLE: /, '');
     const five = tf.sequential({ layers: [tf.layers.dense({ inputShape: [784], units: 5, activation: 'softmax' })] });
     expect(message(() => inputShapeFor(five, small.train, 10))).toBe("Expected a model with 10 output classes (the data's), got 5");
     expect(message(() => evaluate(five, small.test))).toBe('Expected a model with an output unit for every label (up to 9), got 5 output units');

@@ -1,6 +1,6 @@
 import { firstValueFrom, of } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { isSoftshareError, type PretrainedModel } from '@softshare/core';
+import { errorLine, isSoftshareError, type PretrainedModel } from '@softshare/core';
 import type { Dataset } from '@softshare/data';
 import { merge } from '@softshare/merge';
 import { prune } from '@softshare/prune';
@@ -9,15 +9,6 @@ import { retrain, type TrainingState } from '@softshare/retrain';
 import { sparsify } from '@softshare/sparsify';
 import { tune } from '@softshare/tune';
 import { compressionPipeline, parsePipelineConfig, pipelineConfigSchema, pipelineName, pipelineStages } from './index.js';
-
-function codeOf(f: () => unknown): string {
-  try {
-    f();
-  } catch (e) {
-    return isSoftshareError(e) ? `${e.code}: ${e.message}` : `not a SoftshareError: ${String(e)}`;
-  }
-  return 'no error';
-}
 
 describe('pipeline config', () => {
   it('is built from the stages\' own schemas, each section defaulting to its stage\'s defaults', () => {
@@ -35,14 +26,14 @@ describe('pipeline config', () => {
 
   it('applies retrain overrides and names a bad field in one E_OPTIONS line', () => {
     expect(parsePipelineConfig({ retrain: { epochs: 3 } }, { tau: 0.5 }).retrain).toMatchObject({ epochs: 3, tau: 0.5 });
-    expect(codeOf(() => parsePipelineConfig({ retrain: { epochs: -1 } }))).toMatch(/^E_OPTIONS: config: invalid options: retrain\.epochs/);
-    expect(codeOf(() => parsePipelineConfig({ retrian: {} }))).toMatch(/^E_OPTIONS: .*retrian/);
-    expect(codeOf(() => parsePipelineConfig([]))).toBe('E_OPTIONS: config: expected an object of stage sections, got an array');
+    expect(errorLine(() => parsePipelineConfig({ retrain: { epochs: -1 } }))).toMatch(/^E_OPTIONS: config: invalid options: retrain\.epochs/);
+    expect(errorLine(() => parsePipelineConfig({ retrian: {} }))).toMatch(/^E_OPTIONS: .*retrian/);
+    expect(errorLine(() => parsePipelineConfig([]))).toBe('E_OPTIONS: config: expected an object of stage sections, got an array');
   });
 
   it('refuses a sparsify config that also sets options of the stages it replaces', () => {
-    expect(codeOf(() => parsePipelineConfig({ sparsify: {}, quantize: { rule: 'ml' } }))).toMatch(/^E_OPTIONS: config: a sparsify section replaces retrain -> merge -> quantize, so quantize would be ignored/);
-    expect(codeOf(() => parsePipelineConfig({ sparsify: {} }, { epochs: 2 }))).toMatch(/so --epochs would be ignored/);
+    expect(errorLine(() => parsePipelineConfig({ sparsify: {}, quantize: { rule: 'ml' } }))).toMatch(/^E_OPTIONS: config: a sparsify section replaces retrain -> merge -> quantize, so quantize would be ignored/);
+    expect(errorLine(() => parsePipelineConfig({ sparsify: {} }, { epochs: 2 }))).toMatch(/so --epochs would be ignored/);
   });
 
   it('lists the stages a config runs: prune after quantize, and again after a mask search', () => {
@@ -72,6 +63,6 @@ describe('compressionPipeline', () => {
 
   it('refuses to resume a retraining that a sparsify section replaces', () => {
     const config = parsePipelineConfig({ sparsify: {} });
-    expect(codeOf(() => compressionPipeline(noData, config, { resumeFrom: {} as TrainingState }))).toMatch(/^E_OPTIONS: resume continues a soft weight-sharing retraining/);
+    expect(errorLine(() => compressionPipeline(noData, config, { resumeFrom: {} as TrainingState }))).toMatch(/^E_OPTIONS: resume continues a soft weight-sharing retraining/);
   });
 });

@@ -28,8 +28,8 @@ export interface RetrainEpoch {
   readonly errorLoss: number;
   /** tau / N * (-sum log p(w) - log hyper-prior) at the epoch's end, with the full (not warming-up) tau. */
   readonly complexityLoss: number;
-  /** Validation error (NaN when the data has no validation split or this epoch was not evaluated); the test split is never looked at during a run. */
-  readonly validationError: number;
+  /** Validation error; absent when the data has no validation split or this epoch was not evaluated. The test split is never looked at during a run. */
+  readonly validationError?: number;
   /** Share of prior weights whose most responsible component is the zero one. */
   readonly zeroShare: number;
   readonly tau: number;
@@ -306,13 +306,13 @@ export async function runRetraining(
         total += w.length;
       }
       const validation = data.validation;
-      const validationError = validation && options.evalEvery > 0 && (epoch % options.evalEvery === 0 || epoch === options.epochs) ? evaluate(model, validation).error : NaN;
+      const evaluated = validation && options.evalEvery > 0 && (epoch % options.evalEvery === 0 || epoch === options.epochs);
       hooks.onEpoch?.({
         epoch,
         epochs: options.epochs,
         errorLoss: sums.ceSum / sums.seen,
         complexityLoss: (tauEnd / N) * value,
-        validationError,
+        ...(evaluated ? { validationError: evaluate(model, validation).error } : {}),
         zeroShare: zeros / total,
         tau: tauEnd,
         seconds: (performance.now() - run.t0) / 1000,

