@@ -15,7 +15,8 @@ async function run(...argv: string[]): Promise<{ code: number; out: string; err:
 
 const dir = mkdtempSync(join(tmpdir(), 'softshare-compress-'));
 const config = join(dir, 'tiny.json');
-writeFileSync(config, JSON.stringify({ retrain: { epochs: 1, trainLimit: 512, tau: 0.5, evalEvery: 0 }, quantize: { rule: 'ml' } }));
+// one epoch on 512 examples cannot keep half a point: these runs turn the budget off (the budget's own tests below set one)
+writeFileSync(config, JSON.stringify({ retrain: { epochs: 1, trainLimit: 512, tau: 0.5, evalEvery: 0 }, quantize: { rule: 'ml' }, budget: { maxErrorIncrease: null } }));
 const model = pretrainedModelPath('lenet-300-100');
 
 describe('softshare compress / inspect / decompress / eval', () => {
@@ -65,7 +66,7 @@ describe('softshare compress / inspect / decompress / eval', () => {
     const cfg = join(dir, 'vd.json');
     writeFileSync(cfg, JSON.stringify({ sparsify: { epochs: 1, trainLimit: 512, density: 0.1 }, tune: { epochs: 1, trainLimit: 512 } }));
     const out = join(dir, 'vd.sws');
-    const r = await run('compress', '--model', model, '--out', out, '--config', cfg, '--json', '--backend', 'wasm');
+    const r = await run('compress', '--model', model, '--out', out, '--config', cfg, '--json', '--backend', 'wasm', '--max-error-increase', '0.3');
     expect(r.code, r.err).toBe(0);
     const lines = r.out.trim().split('\n').map((l) => JSON.parse(l));
     expect(lines.map((l) => [l.event, l.stage, l.phase, l.epoch])).toEqual([['epoch', 'sparsify', undefined, 1], ['epoch', 'tune', 'shared', 1], ['result', undefined, undefined, undefined]]);
@@ -146,6 +147,32 @@ describe('softshare compress / inspect / decompress / eval', () => {
     expect(r.err.trim().split('\n')).toHaveLength(1);
     expect(existsSync(out)).toBe(false);
   });
+
+  it('keeps a result over the accuracy budget beside --out, never at it, and exits 3 with one line', async () => {
+    const cfg = join(dir, 'over.json');
+    writeFileSync(cfg, JSON.stringify({ retrain: { epochs: 1, trainLimit: 512, tau: 0.5, evalEvery: 0 }, budget: { steps: 0 } }));
+    const out = join(dir, 'over.sws');
+    const r = await run('compress', '--model', model, '--out', out, '--config', cfg, '--max-error-increase', '0', '--quiet', '--backend', 'wasm');
+    expect(r.code).toBe(3);
+    const kept = join(dir, 'over.over-budget.sws');
+    expect(r.err).toMatch(/^softshare compress: error: No attempt kept the validation error within the budget \([\d.]+% \+ 0\.00% = [\d.]+%; best of \d+: [\d.]+% at [\d.]+x\).*; nothing written at --out, the best attempt is at .*over\.over-budget\.sws \[E_BUDGET\]\n$/);
+    expect(existsSync(out)).toBe(false);
+    expect(existsSync(kept)).toBe(true);
+    const summary = JSON.parse(readFileSync(`${kept}.json`, 'utf8'));
+    expect(summary.budget.held).toBe(false);
+    expect(summary.budget.max_error_increase).toBe(0);
+    expect(summary.budget.points[summary.budget.chosen].validation_error).toBeGreaterThan(summary.budget.limit);
+    // the kept file is what its summary says: evaluated independently, the same test error
+    const e = await run('eval', '--model', kept, '--json', '--backend', 'wasm');
+    expect(JSON.parse(e.out).error).toBe(summary.error_after);
+    // the budget needs a validation split: without one it must be turned off explicitly
+    const none = await run('compress', '--model', model, '--out', out, '--config', cfg, '--validation', '0', '--backend', 'wasm');
+    expect(none.code).toBe(1);
+    expect(none.err).toMatch(/the accuracy budget is measured on the validation split, and this data has none; .*--max-error-increase off.*\[E_OPTIONS\]/);
+    const bad = await run('compress', '--model', model, '--out', out, '--max-error-increase', '5');
+    expect([bad.code, bad.err]).toEqual([2, "softshare compress: Expected --max-error-increase to be a fraction between 0 and 1 (0.005 = half a point) or off, got '5'\n"]);
+    expect(existsSync(out)).toBe(false);
+  }, 120_000);
 
   it('rejects an unknown coder and a corrupt .sws', async () => {
     const r = await run('compress', '--model', model, '--out', join(dir, 'x.sws'), '--coder', 'zip');

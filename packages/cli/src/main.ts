@@ -33,7 +33,7 @@ export function cliVersion(): string {
 
 /**
  * Run the CLI; returns the exit code. Errors become one line on stderr:
- * usage errors exit 2, everything else 1. Never a stack trace.
+ * usage errors exit 2, a result over the accuracy budget 3, an interruption 130, everything else 1. Never a stack trace.
  */
 export async function main(argv: string[], io: Io = processIo): Promise<number> {
   const [name, ...rest] = argv;
@@ -60,6 +60,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     const msg = isSoftshareError(e) ? `${e.message} [${e.code}]` : e instanceof Error ? e.message.split('\n')[0] : String(e);
     io.err(`softshare ${name}: error: ${msg}\n`);
     if (process.env.SOFTSHARE_DEBUG) io.err(`${(e as Error).stack ?? ''}\n`);
-    return isSoftshareError(e, 'E_CANCELLED') ? 130 : 1;
+    // 3: the result broke the accuracy budget (kept beside --out, not at it)
+    return isSoftshareError(e, 'E_CANCELLED') ? 130 : isSoftshareError(e, 'E_BUDGET') ? 3 : 1;
   }
 }

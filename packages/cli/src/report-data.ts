@@ -1,5 +1,6 @@
 import type { Mixture, ModelData, QuantizedModel, RetrainedModel } from '@softshare/core';
 import { assignComponents } from '@softshare/prior';
+import type { BudgetSummary } from './budget.js';
 
 /** Everything the HTML report draws; written beside the .sws so `softshare report` can redraw it. */
 export interface ReportData {
@@ -19,7 +20,11 @@ export interface ReportData {
   readonly scatter: { before: number[]; after: number[]; component: number[] };
   readonly history: Record<string, number>[];
   readonly layers: { name: string; weights: number; nonzero: number; distinct: number; bitsPerWeight: number; bytes: number }[];
+  /** Tensors stored outside the prior (biases, and any layer not under it): how, and at what cost. */
+  readonly passThrough?: { name: string; elements: number; encoding: string; bytes: number }[];
   readonly breakdown: Record<string, number>;
+  /** The accuracy budget and every point the search measured (absent in reports written before the search). */
+  readonly budget?: BudgetSummary;
 }
 
 function kernels(m: ModelData, names: Set<string>): Float32Array[] {
@@ -36,8 +41,9 @@ export function reportData(args: {
   quantized: QuantizedModel;
   errorBefore: number;
   errorAfter: number;
-  sizes: { file_bytes: number; original_bytes: number; file_ratio: number; paper_format_ratio: number; breakdown: Record<string, number>; tensors: readonly { name: string; elements: number; nonzero: number; positionBytes: number; codeBytes: number; codebookValues: number }[] };
+  sizes: { file_bytes: number; original_bytes: number; file_ratio: number; paper_format_ratio: number; breakdown: Record<string, number>; tensors: readonly { name: string; encoding: string; elements: number; nonzero: number; positionBytes: number; codeBytes: number; codebookValues: number; rawBytes: number }[] };
   history: Record<string, number>[];
+  budget?: BudgetSummary;
 }): ReportData {
   const names = new Set(args.retrained?.underPrior ?? args.quantized.quantized.map((q) => q.name));
   const before = kernels(args.input, names);
@@ -81,6 +87,8 @@ export function reportData(args: {
     layers: args.sizes.tensors
       .filter((t) => names.has(t.name))
       .map((t) => ({ name: t.name, weights: t.elements, nonzero: t.nonzero, distinct: t.codebookValues, bitsPerWeight: ((t.positionBytes + t.codeBytes) * 8) / t.elements, bytes: t.positionBytes + t.codeBytes + 4 * t.codebookValues })),
+    passThrough: args.sizes.tensors.filter((t) => !names.has(t.name)).map((t) => ({ name: t.name, elements: t.elements, encoding: t.encoding, bytes: t.rawBytes + t.positionBytes + t.codeBytes + 4 * t.codebookValues })),
     breakdown: args.sizes.breakdown,
+    ...(args.budget ? { budget: args.budget } : {}),
   };
 }

@@ -91,11 +91,49 @@ function breakdown(d: ReportData): string {
   return `<svg class="plot" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}">${bars}</svg>`;
 }
 
+/**
+ * The budget search's trade-off: validation error (filled) and test error (hollow, measured
+ * at the end) against file-size ratio for every point, the front of points no other beats
+ * on both, the budget's limit, and the chosen point ringed.
+ */
+function tradeOff(d: ReportData): string {
+  const b = d.budget;
+  if (!b || b.points.length === 0) return '';
+  const pts = b.points;
+  const xs = pts.map((p) => p.file_ratio);
+  const ys = pts.flatMap((p) => [p.validation_error, p.test_error]).concat(b.limit === null ? [] : [b.limit], [b.reference_validation_error]).filter(Number.isFinite).map((e) => 100 * e);
+  const x0 = Math.min(...xs) * 0.95;
+  const x1 = Math.max(...xs) * 1.05;
+  const y0 = Math.min(...ys) * 0.95;
+  const y1 = Math.max(...ys) * 1.05 || 1;
+  const sx = scale(x0, x1, M.l, W - M.r);
+  const sy = scale(y0, y1, H - M.b, M.t);
+  const front = pts.filter((p) => !pts.some((q) => q !== p && q.file_ratio >= p.file_ratio && q.validation_error <= p.validation_error && (q.file_ratio > p.file_ratio || q.validation_error < p.validation_error))).sort((a, c) => a.file_ratio - c.file_ratio);
+  const frontLine = `<polyline class="mark front" points="${front.map((p) => `${sx(p.file_ratio).toFixed(1)},${sy(100 * p.validation_error).toFixed(1)}`).join(' ')}" fill="none" stroke="#2ca02c" stroke-width="1.5"/>`;
+  const limit = b.limit === null ? '' : `<line class="mark limit" x1="${M.l}" x2="${W - M.r}" y1="${sy(100 * b.limit).toFixed(1)}" y2="${sy(100 * b.limit).toFixed(1)}" stroke="#d62728" stroke-dasharray="4 3"/><text x="${W - M.r - 2}" y="${sy(100 * b.limit) - 3}" text-anchor="end">budget ${f(100 * b.limit)}%</text>`;
+  const dots = pts
+    .map((p, k) => {
+      const x = sx(p.file_ratio).toFixed(1);
+      const label = `${p.tau === undefined ? '' : `tau ${+p.tau.toPrecision(3)} ${p.rule ?? ''}: `}validation ${f(100 * p.validation_error)}%, test ${f(100 * p.test_error)}%, ${f(p.file_ratio, 1)}x`;
+      const ring = k === b.chosen ? `<circle class="mark chosen" cx="${x}" cy="${sy(100 * p.validation_error).toFixed(1)}" r="7" fill="none" stroke="#000" stroke-width="1.5"/>` : '';
+      return `<g><title>${esc(label)}</title><circle class="mark point" cx="${x}" cy="${sy(100 * p.validation_error).toFixed(1)}" r="3.5" fill="${p.within_budget ? '#1f77b4' : '#d62728'}"/><circle class="mark" cx="${x}" cy="${sy(100 * p.test_error).toFixed(1)}" r="3" fill="none" stroke="#555"/>${ring}</g>`;
+    })
+    .join('');
+  const rows = pts
+    .map((p, k) => `<tr${k === b.chosen ? ' class="chosen"' : ''}><td>${k + 1}${k === b.chosen ? ' (chosen)' : ''}</td><td>${p.tau === undefined ? '-' : +p.tau.toPrecision(3)}</td><td>${p.rule ?? '-'}</td><td>${p.retrain_epochs ?? '-'}</td><td>${p.float_validation_error === undefined ? '-' : f(100 * p.float_validation_error)}</td><td>${f(100 * p.validation_error)}</td><td>${f(100 * p.test_error)}</td><td>${f(100 * p.nonzero_fraction)}</td><td>${p.file_bytes}</td><td>${f(p.file_ratio, 1)}</td><td>${p.within_budget ? 'yes' : 'no'}</td></tr>`)
+    .join('');
+  const verdict = b.max_error_increase === null ? 'budget off' : `budget: validation error at most ${f(100 * b.reference_validation_error)}% + ${f(100 * b.max_error_increase)}% = ${f(100 * (b.limit ?? 0))}%: ${b.held ? 'held' : 'broken (the file was kept beside --out, not at it)'}`;
+  return `<h2>Accuracy budget and the trade-off</h2><p class="verdict">${esc(verdict)}. Chosen on the validation split; the test error of every point was measured once, at the end.</p>
+<figure><figcaption>error % against file-size ratio: validation (filled; red over the budget), test (hollow), the front (green), the chosen point (ringed)</figcaption><svg class="plot tradeoff" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}">${axes('file-size ratio (x)', 'error %', x0, x1, y0, y1)}${limit}${frontLine}${dots}</svg></figure>
+<table class="points"><tr><th>point</th><th>tau</th><th>rule</th><th>retrain epochs</th><th>float validation %</th><th>validation %</th><th>test %</th><th>non-zero %</th><th>bytes</th><th>file-size ratio</th><th>within budget</th></tr>${rows}</table>`;
+}
+
 /** One self-contained HTML page (inline SVG and CSS, no scripts, no network). */
 export function renderReport(d: ReportData): string {
   const layerRows = d.layers
     .map((l) => `<tr><td>${esc(l.name)}</td><td>${l.weights}</td><td>${f((100 * l.nonzero) / l.weights)}</td><td>${l.distinct}</td><td>${f(l.bitsPerWeight, 3)}</td><td>${l.bytes}</td></tr>`)
     .join('');
+  const passRows = (d.passThrough ?? []).map((t) => `<tr><td>${esc(t.name)}</td><td>${t.elements}</td><td>${esc(t.encoding)}</td><td>${t.bytes}</td></tr>`).join('');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${esc(d.title)}: softshare report</title>
 <style>
@@ -114,8 +152,11 @@ table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:3px 8px;text-
 <figure><figcaption>retrained weights and the learned components</figcaption>${histogram(d, 'after', true)}</figure></div>
 <h2>Pretrained vs retrained weight, coloured by assigned component</h2>
 ${scatter(d)}
+${tradeOff(d)}
 <h2>Per layer</h2>
-<table><tr><th>tensor</th><th>weights</th><th>non-zero %</th><th>distinct values</th><th>bits per weight</th><th>bytes</th></tr>${layerRows}</table>
+<p>Under the prior (shared values, sparse positions):</p>
+<table class="under-prior"><tr><th>tensor</th><th>weights</th><th>non-zero %</th><th>distinct values</th><th>bits per weight</th><th>bytes</th></tr>${layerRows}</table>
+${passRows ? `<p>Passed through (not under the prior):</p><table class="pass-through"><tr><th>tensor</th><th>values</th><th>stored as</th><th>bytes</th></tr>${passRows}</table>` : ''}
 <h2>Training</h2><div class="grid">${curves(d)}</div>
 <h2>Where the bytes go</h2>${breakdown(d)}
 </body></html>

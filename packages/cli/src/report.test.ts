@@ -20,7 +20,8 @@ async function run(...argv: string[]) {
 describe('HTML report', () => {
   const dir = mkdtempSync(join(tmpdir(), 'softshare-report-'));
   const config = join(dir, 'c.json');
-  writeFileSync(config, JSON.stringify({ retrain: { epochs: 3, trainLimit: 3000, tau: 0.05, warmupEpochs: 1 } }));
+    // a loose budget and one further point: the trade-off plot has two points or more to draw
+  writeFileSync(config, JSON.stringify({ retrain: { epochs: 3, trainLimit: 3000, tau: 0.05, warmupEpochs: 1 }, budget: { maxErrorIncrease: 0.05, steps: 1, epochs: 1 } }));
   const sws = join(dir, 'm.sws');
 
   it('is written by compress, self-contained, and redrawn by softshare report', async () => {
@@ -28,7 +29,13 @@ describe('HTML report', () => {
     expect(r.code, r.err).toBe(0);
     const html = readFileSync(join(dir, 'report.html'), 'utf8');
     expect(html).not.toMatch(/<script|https?:\/\//);
-    expect((html.match(/<svg class="plot"/g) ?? []).length).toBe(8);
+    expect((html.match(/<svg class="plot/g) ?? []).length).toBe(9);
+    // per layer: what was under the prior and what passed through
+    expect(html).toMatch(/<table class="under-prior">.*fc1\/kernel/s);
+    expect(html).toMatch(/<table class="pass-through">.*fc1\/bias.*float32/s);
+    const summary = JSON.parse(readFileSync(`${sws}.json`, 'utf8'));
+    expect(summary.budget.points.length).toBeGreaterThanOrEqual(2);
+    expect(html).toMatch(/budget: validation error at most [\d.]+% \+ 5\.00% = [\d.]+%: held/);
     const again = await run('report', sws, '--out', join(dir, 'again.html'));
     expect(again.code).toBe(0);
     expect(readFileSync(join(dir, 'again.html'), 'utf8')).toBe(html);
@@ -50,8 +57,12 @@ describe('HTML report', () => {
       page.on('pageerror', (e) => errors.push(String(e)));
       await page.goto(pathToFileURL(join(dir, 'report.html')).href);
       const marks = await page.$$eval('svg.plot', (svgs) => svgs.map((s) => s.querySelectorAll('.mark').length));
-      expect(marks).toHaveLength(8);
+      expect(marks).toHaveLength(9);
       marks.forEach((n, i) => expect(n, `plot ${i}`).toBeGreaterThan(0));
+      // the trade-off: a dot per point the search measured, the front, the chosen point ringed, the budget's line
+      const summary = JSON.parse(readFileSync(`${sws}.json`, 'utf8'));
+      const tradeOff = await page.$eval('svg.tradeoff', (s) => ({ points: s.querySelectorAll('.point').length, chosen: s.querySelectorAll('.chosen').length, front: s.querySelectorAll('.front').length, limit: s.querySelectorAll('.limit').length }));
+      expect(tradeOff).toEqual({ points: summary.budget.points.length, chosen: 1, front: 1, limit: 1 });
       expect(errors).toEqual([]);
       if (process.env.UPDATE_SCREENSHOT === '1') {
         await page.screenshot({ path: fileURLToPath(new URL('../../../docs/report.png', import.meta.url)), fullPage: true });

@@ -6,10 +6,11 @@ import { createProgressChannel, formatFigures, SoftshareError, type PretrainedMo
 import type { Dataset } from '@softshare/data';
 import { evaluate, toModelData } from '@softshare/models';
 import { loadCheckpoint, saveCheckpoint } from '@softshare/retrain';
-import { intFlag, type CommandSpec } from './args.js';
+import { intFlag, UsageError, type CommandSpec } from './args.js';
 import type { Io } from './io.js';
 import { loadModelFile } from './load-model.js';
-import { compressionPipeline, pipelineStages, type PipelineConfig } from '@softshare/pipeline';
+import { compressWithinBudget, pipelineStages, type BudgetOutcome, type BudgetedCompression, type PipelineConfig } from '@softshare/pipeline';
+import type { EncodeSwsOptions } from '@softshare/format';
 import { loadPipelineConfig } from './load-config.js';
 import { dataOptions, loadTrainingData } from './load-data.js';
 import { progressBar } from './progress-bar.js';
@@ -22,6 +23,8 @@ export const pipelineOptions: CommandSpec['options'] = {
   resume: { type: 'string', description: 'continue from a checkpoint.json written by an earlier run' },
   'checkpoint-dir': { type: 'string', default: 'the output directory (retrain) or <out>.ckpt/ (compress)', description: 'where checkpoint.json/.bin go after each epoch' },
   epochs: { type: 'string', default: 'config, else 30', description: 'override retrain.epochs' },
+  'max-error-increase': { type: 'string', default: 'config, else 0.005', description: 'accuracy budget: allowed rise of the validation error over the pretrained model\'s, absolute (0.005 = half a point), or off; a result over it is not written at --out (exit 3)' },
+  'search-steps': { type: 'string', default: 'config, else 2', description: 'further tau points the budget search tries after the configured tau (0: none)' },
   tau: { type: 'string', default: 'config, else 0.03', description: 'override retrain.tau' },
   backend: { type: 'string', default: 'auto: node, else wasm, else cpu', description: 'tfjs backend: node, wasm or cpu' },
   json: { type: 'boolean', description: 'print JSON lines (one per epoch of every training stage, then one result line)' },
@@ -34,6 +37,9 @@ export interface PipelineRun {
   readonly config: PipelineConfig;
   readonly input: PretrainedModel;
   readonly quantized: QuantizedModel;
+  /** The chosen model's file, every point the search measured, and whether the budget held. */
+  readonly search: BudgetedCompression;
+  readonly budget: BudgetOutcome;
   /** The retrained model before merging (absent when the config's `sparsify` section replaced the retraining). */
   readonly retrained?: RetrainedModel;
   readonly errorBefore: number;
@@ -42,15 +48,25 @@ export interface PipelineRun {
 }
 
 /** The pipeline config the flags ask for: --config (loading its coder modules) with --epochs and --tau over its retrain section. */
-export function pipelineConfigOf(values: Record<string, string | boolean | undefined>): Promise<PipelineConfig> {
+export async function pipelineConfigOf(values: Record<string, string | boolean | undefined>): Promise<PipelineConfig> {
   const overrides: Record<string, unknown> = {};
   if (values.epochs !== undefined) overrides.epochs = intFlag('epochs', values.epochs, 30);
   if (values.tau !== undefined) overrides.tau = Number(values.tau);
-  return loadPipelineConfig(values.config as string | undefined, overrides);
+  const config = await loadPipelineConfig(values.config as string | undefined, overrides);
+  const budget = { ...config.budget };
+  const inc = values['max-error-increase'];
+  if (inc !== undefined) {
+    const n = Number(inc);
+    if (inc === 'off') budget.maxErrorIncrease = null;
+    else if (typeof inc !== 'string' || inc.trim() === '' || !Number.isFinite(n) || n < 0 || n > 1) throw new UsageError(`Expected --max-error-increase to be a fraction between 0 and 1 (0.005 = half a point) or off, got '${String(inc)}'`);
+    else budget.maxErrorIncrease = n;
+  }
+  if (values['search-steps'] !== undefined) budget.steps = intFlag('search-steps', values['search-steps'], 2, 0);
+  return { ...config, budget };
 }
 
 /** Load everything, run the config's compression pipeline (@softshare/pipeline) with every stage's progress on stderr (or JSON lines). */
-export async function runPipeline(values: Record<string, string | boolean | undefined>, io: Io, checkpointDir: string, config?: PipelineConfig): Promise<PipelineRun> {
+export async function runPipeline(values: Record<string, string | boolean | undefined>, io: Io, checkpointDir: string, config?: PipelineConfig, encode?: EncodeSwsOptions): Promise<PipelineRun> {
   config ??= await pipelineConfigOf(values);
   if (values.resume && config.sparsify) throw new SoftshareError('E_OPTIONS', 'cli', '--resume continues a soft weight-sharing retraining; this config has a sparsify section, which replaces the retraining');
   const backend = await selectBackend({ backend: values.backend as string | undefined });
@@ -78,14 +94,14 @@ export async function runPipeline(values: Record<string, string | boolean | unde
     if (bar) io.err('\r\x1b[K');
     const elapsed = (performance.now() - t0) / 1000;
     const figs = e.values ?? {};
-    if (e.stage === first) history.push(Object.fromEntries([['epoch', e.current], ...Object.entries(figs).filter((kv): kv is [string, number] => kv[1] !== undefined)]));
+    if (e.stage === first && e.phase === undefined) history.push(Object.fromEntries([['epoch', e.current], ...Object.entries(figs).filter((kv): kv is [string, number] => kv[1] !== undefined)]));
     if (values.json) io.out(JSON.stringify({ event: 'epoch', stage: e.stage, phase: e.phase, epoch: e.current, of: e.total, ...figs, elapsed: +elapsed.toFixed(3) }) + '\n');
     else if (!values.quiet) io.err(`${e.stage}${e.phase ? ` ${e.phase}` : ''} epoch ${e.current}/${e.total}  ${formatFigures(figs, figures.get(e.stage) ?? {})}  ${elapsed.toFixed(1)} s\n`);
   });
   const t0 = performance.now();
   let retrained: RetrainedModel | undefined;
   const checkpoint = join(checkpointDir, 'checkpoint.json');
-  const quantized = await new Promise<QuantizedModel>((resolve, reject) => {
+  const search = await new Promise<BudgetedCompression>((resolve, reject) => {
     let interrupted: string | undefined;
     let saved: { epoch: number; step: number } | undefined = resumeFrom ? { epoch: resumeFrom.epoch, step: resumeFrom.step ?? 0 } : undefined;
     const giveUp = (signal: string) => {
@@ -114,8 +130,9 @@ export async function runPipeline(values: Record<string, string | boolean | unde
     process.on('SIGTERM', onTerm);
     const sub = of(input)
       .pipe(
-        compressionPipeline(data, config, {
+        compressWithinBudget(data, config, {
           progress,
+          encode,
           resumeFrom,
           onRetrained: (m) => {
             retrained = m;
@@ -138,7 +155,7 @@ export async function runPipeline(values: Record<string, string | boolean | unde
         },
       });
   });
-  return { backend, data, config, input, quantized, retrained, errorBefore, seconds: (performance.now() - t0) / 1000, history };
+  return { backend, data, config, input, quantized: search.model, search, budget: search.budget, retrained, errorBefore, seconds: (performance.now() - t0) / 1000, history };
 }
 
 export { tf };

@@ -13,6 +13,7 @@ export type SoftshareErrorCode =
   | 'E_DIVERGED'
   | 'E_CANCELLED'
   | 'E_RESUME_MISMATCH'
+  | 'E_BUDGET'
   | 'E_FORMAT_MAGIC'
   | 'E_FORMAT_VERSION'
   | 'E_FORMAT_TRUNCATED'

@@ -9,3 +9,5 @@ export {
   type PipelineContext,
   type PipelineStage,
 } from './pipeline.js';
+export { budgetOptionsSchema, type BudgetOptions } from './budget-options.js';
+export { compressWithinBudget, type BudgetContext, type BudgetedCompression, type BudgetOutcome, type BudgetPoint } from './budget.js';

@@ -8,6 +8,7 @@ import { quantize } from '@softshare/quantize';
 import { retrain, type TrainingState } from '@softshare/retrain';
 import { sparsify } from '@softshare/sparsify';
 import { tune } from '@softshare/tune';
+import { budgetOptionsSchema } from './budget-options.js';
 
 /** A stage's options section: its own schema, defaulting to the stage's defaults. */
 const section = <S extends z.ZodType>(stage: { readonly schema: S }) => stage.schema.default(() => stage.schema.parse({}) as never);
@@ -25,6 +26,8 @@ export const pipelineConfigSchema = z.strictObject({
   quantize: section(quantize),
   prune: section(prune),
   tune: section(tune),
+  /** The accuracy budget and the search within it (compressWithinBudget; compressionPipeline is one attempt and ignores it). */
+  budget: budgetOptionsSchema.default(() => budgetOptionsSchema.parse({})),
 });
 
 export type PipelineConfig = z.output<typeof pipelineConfigSchema>;
@@ -80,7 +83,7 @@ export type PipelineContext = Partial<StageContext> & {
 };
 
 /** Refuse, when the model arrives and before any training, options that name tensors the model lacks. */
-function checkInput(config: PipelineConfig, input: PretrainedModel): void {
+export function checkInput(config: PipelineConfig, input: PretrainedModel): void {
   for (const name of Object.keys(config.tune.mask.tensorDensity ?? {})) {
     if (!input.params.some((p) => p.name === name)) throw new SoftshareError('E_OPTIONS', 'pipeline', `config: tune.mask.tensorDensity names "${name}", which the model does not have (it has ${input.params.map((p) => p.name).join(', ')})`);
   }
@@ -106,16 +109,18 @@ export function compressionPipeline(data: Dataset, config: PipelineConfig, conte
     checkInput(config, m);
     pretrained = m;
   });
-  const tuned = tune(data, config.tune, { ...context, teacher: () => pretrained });
-  const finish = config.tune.mask.epochs > 0 ? pipe(tuned, prune(config.prune, context)) : tuned;
-  if (config.sparsify) return pipe(start, sparsify(data, config.sparsify, context), finish);
-  return pipe(
-    start,
-    retrain(data, config.retrain, context),
-    tap((m) => context.onRetrained?.(m)),
-    merge(config.merge, context),
-    quantize(config.quantize, context),
-    prune(config.prune, context),
-    finish,
-  );
+  const teacher = () => pretrained;
+  if (config.sparsify) return pipe(start, sparsify(data, config.sparsify, context), finishing(data, config, context, teacher));
+  return pipe(start, retrain(data, config.retrain, context), tap((m) => context.onRetrained?.(m)), afterRetraining(data, config, context, teacher));
+}
+
+/** tune, then prune again when tune's mask search moved the non-zeros. */
+function finishing(data: Dataset, config: PipelineConfig, context: PipelineContext, teacher: () => PretrainedModel | undefined): OperatorFunction<QuantizedModel, QuantizedModel> {
+  const tuned = tune(data, config.tune, { ...context, teacher });
+  return config.tune.mask.epochs > 0 ? pipe(tuned, prune(config.prune, context)) : tuned;
+}
+
+/** What follows the retraining: merge -> quantize -> prune -> tune (-> prune). */
+export function afterRetraining(data: Dataset, config: PipelineConfig, context: PipelineContext, teacher: () => PretrainedModel | undefined): OperatorFunction<RetrainedModel, QuantizedModel> {
+  return pipe(merge(config.merge, context), quantize(config.quantize, context), prune(config.prune, context), finishing(data, config, context, teacher));
 }

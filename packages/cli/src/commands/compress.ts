@@ -1,8 +1,6 @@
 import { basename, dirname, join, resolve } from 'node:path';
 import { ensureWritableDir, writeFileAtomic } from '@softshare/backend';
 import { coderIds, DEFAULT_CODER_ID, findCoder } from '@softshare/entropy';
-import { encodeSws, swsIO } from '@softshare/format';
-import { evaluate } from '@softshare/models';
 import { accountFor } from '../accounting.js';
 import { renderReport } from '../report-html.js';
 import { reportData } from '../report-data.js';
@@ -11,6 +9,7 @@ import type { Io } from '../io.js';
 import { pipelineName } from '@softshare/pipeline';
 import { pipelineConfigOf, pipelineOptions, runPipeline, tf } from '../run-pipeline.js';
 import { sparsitySummary } from '../summary.js';
+import { budgetLine, budgetSummary, errorOfFile, overBudgetError, overBudgetPath } from '../budget.js';
 
 export const compressSpec: CommandSpec = {
   name: 'compress',
@@ -35,15 +34,15 @@ export async function compressCommand(argv: string[], io: Io): Promise<number> {
   if (!findCoder(coder)) throw new UsageError(`Expected --coder to be one of ${coderIds().join(', ')}, got '${coder}'`);
   const out = resolve(values.out as string);
   ensureWritableDir(dirname(out)); // fail before retraining, not after
-  const run = await runPipeline(values, io, (values['checkpoint-dir'] as string | undefined) ?? `${out}.ckpt`, config);
-  const encoded = encodeSws(run.quantized, { coder, others, generator: 'softshare 0.1.0' });
-  // evaluate what a user will load: the decoded file, not the in-memory model
-  const model = await tf.loadLayersModel(swsIO(encoded.bytes));
-  // the validation split is what a run may look at; the test split is reported, once
-  const validationAfter = run.data.validation ? evaluate(model, run.data.validation).error : undefined;
-  const after = evaluate(model, run.data.test).error;
-  model.dispose();
-  writeFileAtomic(out, encoded.bytes);
+  const run = await runPipeline(values, io, (values['checkpoint-dir'] as string | undefined) ?? `${out}.ckpt`, config, { coder, others, generator: 'softshare 0.1.0' });
+  const encoded = run.search.encoded;
+  // the test split is reported, once, at the end: for every point the search measured (on validation), so the trade-off is visible
+  const testErrors = await Promise.all(run.search.candidates.map(async (c) => errorOfFile(c.encoded.bytes, run.data.test)));
+  const after = testErrors[run.budget.chosen];
+  const validationAfter = run.budget.points[run.budget.chosen].validationError;
+  const budget = budgetSummary(run.budget, testErrors);
+  const target = run.budget.held ? out : overBudgetPath(out);
+  writeFileAtomic(target, encoded.bytes);
   const sizes = accountFor(run.input, run.quantized, encoded);
   const sparsity = sparsitySummary(run.quantized);
   const result = {
@@ -57,6 +56,7 @@ export async function compressCommand(argv: string[], io: Io): Promise<number> {
     train_examples: run.data.train.count,
     validation_examples: run.data.validation?.count ?? 0,
     validation_error_after: validationAfter,
+    budget,
     nonzero_fraction: sparsity.nonzero_fraction,
     ...sizes,
     layers: sparsity.layers,
@@ -67,7 +67,7 @@ export async function compressCommand(argv: string[], io: Io): Promise<number> {
     config: run.config,
     diagnostics: run.quantized.diagnostics,
   };
-  writeFileAtomic(`${out}.json`, JSON.stringify(result, null, 2) + '\n');
+  writeFileAtomic(`${target}.json`, JSON.stringify({ ...result, out: target }, null, 2) + '\n');
   const data = reportData({
     title: `${basename(values.model as string)} -> ${basename(out)}`,
     backend: run.backend.name,
@@ -78,14 +78,17 @@ export async function compressCommand(argv: string[], io: Io): Promise<number> {
     errorAfter: after,
     sizes,
     history: run.history,
+    budget,
   });
-  writeFileAtomic(`${out}.report.json`, JSON.stringify(data) + '\n');
+  writeFileAtomic(`${target}.report.json`, JSON.stringify(data) + '\n');
   const reportPath = (values.report as string | undefined) ?? join(dirname(out), 'report.html');
   writeFileAtomic(reportPath, renderReport(data));
-  if (values.json) io.out(JSON.stringify({ event: 'result', ...result, history: undefined, config: undefined, tensors: undefined, diagnostics: undefined }) + '\n');
+  if (!run.budget.held) throw overBudgetError(run.budget, target, sparsity.nonzero_fraction);
+  if (values.json) io.out(JSON.stringify({ event: 'result', ...result, budget: { ...budget, points: undefined }, history: undefined, config: undefined, tensors: undefined, diagnostics: undefined }) + '\n');
   else {
     io.out(
-      `error ${(run.errorBefore * 100).toFixed(2)}% -> ${(after * 100).toFixed(2)}%  non-zero ${(sparsity.nonzero_fraction * 100).toFixed(2)}%\n` +
+      `test error ${(run.errorBefore * 100).toFixed(2)}% -> ${(after * 100).toFixed(2)}%  non-zero ${(sparsity.nonzero_fraction * 100).toFixed(2)}%\n` +
+        `${budgetLine(run.budget)}\n` +
         `file ${sizes.file_bytes} bytes: file-size ratio ${sizes.file_ratio.toFixed(1)}x (float32 ${sizes.original_bytes} bytes), paper storage-format rate ${sizes.paper_format_ratio.toFixed(1)}x\n` +
         `wrote ${out} (${run.seconds.toFixed(0)} s on ${run.backend.name})\n`,
     );

@@ -6,6 +6,7 @@ import type { Io } from '../io.js';
 import { pipelineName } from '@softshare/pipeline';
 import { pipelineOptions, runPipeline, tf } from '../run-pipeline.js';
 import { sparsitySummary } from '../summary.js';
+import { budgetLine, budgetSummary, overBudgetError } from '../budget.js';
 
 export const retrainSpec: CommandSpec = {
   name: 'retrain',
@@ -22,12 +23,15 @@ export async function retrainCommand(argv: string[], io: Io): Promise<number> {
   const run = await runPipeline(values, io, (values['checkpoint-dir'] as string | undefined) ?? out);
   const result = await fromModelData(run.quantized);
   const after = evaluate(result, run.data.test).error;
-  await result.save(fileIO(out));
+  // a result over the accuracy budget is kept beside --out, never at it
+  const target = run.budget.held ? out : `${out.replace(/\/+$/, '')}.over-budget`;
+  if (target !== out) ensureWritableDir(target);
+  await result.save(fileIO(target));
   result.dispose();
   const sparsity = sparsitySummary(run.quantized);
   const summary = {
     model: values.model,
-    out,
+    out: target,
     backend: run.backend.name,
     tfjs: tf.version.tfjs,
     error_before: run.errorBefore,
@@ -36,6 +40,8 @@ export async function retrainCommand(argv: string[], io: Io): Promise<number> {
     data: { name: run.data.name, example_shape: run.data.train.shape, divided_by: run.data.train.divisor, classes: run.data.numClasses },
     train_examples: run.data.train.count,
     validation_examples: run.data.validation?.count ?? 0,
+    validation_error_after: run.budget.points[run.budget.chosen].validationError,
+    budget: budgetSummary(run.budget, run.budget.points.map((_, k) => (k === run.budget.chosen ? after : NaN))),
     nonzero_fraction: sparsity.nonzero_fraction,
     weights_under_prior: sparsity.weights,
     layers: sparsity.layers,
@@ -47,8 +53,9 @@ export async function retrainCommand(argv: string[], io: Io): Promise<number> {
     history: run.history,
     diagnostics: run.quantized.diagnostics,
   };
-  writeFileAtomic(join(out, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
-  if (values.json) io.out(JSON.stringify({ event: 'result', ...summary, history: undefined, config: undefined, diagnostics: undefined }) + '\n');
-  else io.out(`error ${(run.errorBefore * 100).toFixed(2)}% -> ${(after * 100).toFixed(2)}%, non-zero ${(sparsity.nonzero_fraction * 100).toFixed(2)}% of ${sparsity.weights} weights (${run.config.sparsify ? 'sparsify' : `${run.config.retrain.prior.tensors} under the prior`}), ${run.seconds.toFixed(0)} s on ${run.backend.name}; wrote ${out}\n`);
+  writeFileAtomic(join(target, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
+  if (!run.budget.held) throw overBudgetError(run.budget, target, sparsity.nonzero_fraction);
+  if (values.json) io.out(JSON.stringify({ event: 'result', ...summary, budget: { ...summary.budget, points: undefined }, history: undefined, config: undefined, diagnostics: undefined }) + '\n');
+  else io.out(`${budgetLine(run.budget)}\ntest error ${(run.errorBefore * 100).toFixed(2)}% -> ${(after * 100).toFixed(2)}%, non-zero ${(sparsity.nonzero_fraction * 100).toFixed(2)}% of ${sparsity.weights} weights (${run.config.sparsify ? 'sparsify' : `${run.config.retrain.prior.tensors} under the prior`}), ${run.seconds.toFixed(0)} s on ${run.backend.name}; wrote ${out}\n`);
   return 0;
 }

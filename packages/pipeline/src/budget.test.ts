@@ -1,0 +1,115 @@
+import * as tf from '@tensorflow/tfjs';
+import { lastValueFrom, of } from 'rxjs';
+import { describe, expect, it } from 'vitest';
+import { createProgressChannel, errorLine, Rng, type ProgressEvent } from '@softshare/core';
+import type { Dataset, DataSplit } from '@softshare/data';
+import { encodeSws } from '@softshare/format';
+import { pretrain, toModelData } from '@softshare/models';
+import { compressWithinBudget, parsePipelineConfig } from './index.js';
+
+/** Four Gaussian blobs in 8 dimensions: a task a small net learns in a few epochs, data no default was tuned on. */
+function blobs(count: number, seed: number): DataSplit {
+  const rng = new Rng(seed);
+  const centres = Array.from({ length: 4 }, () => Array.from({ length: 8 }, () => rng.next() * 4 - 2));
+  const inputs = new Float32Array(count * 8);
+  const labels = new Uint8Array(count);
+  for (let i = 0; i < count; i++) {
+    const c = rng.int(4);
+    labels[i] = c;
+    for (let j = 0; j < 8; j++) {
+      // Box-Muller: unit-variance noise around the class centre
+      const u = Math.max(rng.next(), 1e-12);
+      inputs[i * 8 + j] = centres[c][j] + Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rng.next());
+    }
+  }
+  return { count, shape: [8], inputs, divisor: 1, labels };
+}
+
+function splitOf(all: DataSplit, from: number, count: number): DataSplit {
+  return { ...all, count, inputs: all.inputs.subarray(from * 8, (from + count) * 8), labels: all.labels.subarray(from, from + count) };
+}
+
+const all = blobs(1200, 7);
+const data: Dataset = { name: 'blobs', train: splitOf(all, 0, 800), validation: splitOf(all, 800, 200), test: splitOf(all, 1000, 200), numClasses: 4 };
+
+async function pretrained() {
+  const net = tf.sequential({ layers: [tf.layers.dense({ inputShape: [8], units: 32, activation: 'relu', name: 'fc1' }), tf.layers.dense({ units: 4, activation: 'softmax', name: 'fc2' })] });
+  await pretrain(net, { ...data, validation: undefined }, { epochs: 8, batchSize: 32, seed: 1 });
+  const m = toModelData(net);
+  net.dispose();
+  return m;
+}
+
+const small = { retrain: { epochs: 2, batchSize: 32, tau: 0.02 }, tune: { epochs: 1, batchSize: 32 } };
+
+describe('compressWithinBudget', () => {
+  it('walks the tau path from the configured point, records every file it made, and chooses the smallest one within the budget', async () => {
+    const input = await pretrained();
+    const progress = createProgressChannel();
+    const events: ProgressEvent[] = [];
+    progress.events$.subscribe((e) => e.unit === 'epoch' && events.push(e));
+    // a loose budget: every point of the path stays within it, so the path goes up for all its steps
+    const config = parsePipelineConfig({ ...small, budget: { maxErrorIncrease: 0.9, steps: 2, factor: 4, epochs: 1 } });
+    const r = await lastValueFrom(of(input).pipe(compressWithinBudget(data, config, { progress })));
+    const { points, chosen } = r.budget;
+    expect(points.map((p) => [p.tau, p.retrainEpochs, p.rule])).toEqual([
+      [0.02, 2, 'map'],
+      [0.08, 3, 'map'],
+      [0.32, 4, 'map'],
+    ]);
+    // the further points' retraining is labelled by its tau; the first is the configured run
+    expect(events.filter((e) => e.stage === 'retrain').map((e) => [e.phase, e.current, e.total])).toEqual([
+      [undefined, 1, 2],
+      [undefined, 2, 2],
+      ['tau 0.08', 1, 1],
+      ['tau 0.32', 1, 1],
+    ]);
+    expect(r.budget.held).toBe(true);
+    expect(points.every((p) => p.withinBudget)).toBe(true);
+    expect(points[chosen].fileBytes).toBe(Math.min(...points.map((p) => p.fileBytes)));
+    expect(r.encoded.bytes.length).toBe(points[chosen].fileBytes);
+    expect(r.model).toBe(r.candidates[chosen].model);
+    // what was measured is the file: the chosen model encodes to the same bytes
+    expect(encodeSws(r.model).bytes).toEqual(r.encoded.bytes);
+    for (const p of points) {
+      expect(p.validationError).toBeGreaterThanOrEqual(0);
+      expect(p.floatValidationError).toBeGreaterThanOrEqual(0);
+      expect(p.fileRatio).toBeCloseTo((input.params.reduce((s, q) => s + q.values.length, 0) * 4) / p.fileBytes, 9);
+    }
+    expect(r.budget.limit).toBeCloseTo(r.budget.referenceError + 0.9, 12);
+  }, 120_000);
+
+  it('when no point keeps the budget, says so and hands back the lowest validation error, the path walked towards a weaker prior', async () => {
+    const input = await pretrained();
+    // a prior so strong that MAP quantisation zeroes every weight, and no repair allowed
+    const config = parsePipelineConfig({ ...small, retrain: { ...small.retrain, tau: 50 }, budget: { maxErrorIncrease: 0, steps: 1, epochs: 1, repairCliff: false } });
+    const r = await lastValueFrom(of(input).pipe(compressWithinBudget(data, config)));
+    const { points, chosen } = r.budget;
+    expect(r.budget.held).toBe(false);
+    expect(points.some((p) => p.withinBudget)).toBe(false);
+    expect(points[0].tau).toBe(50);
+    expect(points[points.length - 1].tau).toBe(25);
+    expect(points[chosen].validationError).toBe(Math.min(...points.map((p) => p.validationError)));
+  }, 120_000);
+
+  it('repairs the quantisation cliff: when MAP zeroes what the float model still needs, the same weights are quantised by rule ml', async () => {
+    const input = await pretrained();
+    const config = parsePipelineConfig({ ...small, retrain: { ...small.retrain, tau: 50 }, budget: { maxErrorIncrease: 0.02, steps: 0 } });
+    const r = await lastValueFrom(of(input).pipe(compressWithinBudget(data, config)));
+    const [map, ml] = r.budget.points;
+    expect([map.rule, ml.rule]).toEqual(['map', 'ml']);
+    expect(map.nonzeroFraction).toBe(0);
+    expect(map.withinBudget).toBe(false);
+    // the float retrained model kept the budget: that is what makes it a cliff, not a weak model
+    expect(map.floatValidationError).toBeLessThanOrEqual(r.budget.limit);
+    expect(ml.withinBudget).toBe(true);
+    expect(ml.nonzeroFraction).toBeGreaterThan(0);
+    expect([r.budget.chosen, r.budget.held]).toEqual([1, true]);
+  }, 120_000);
+
+  it('needs a validation split unless the budget is off', () => {
+    const config = parsePipelineConfig({});
+    expect(errorLine(() => compressWithinBudget({ ...data, validation: undefined }, config))).toMatch(/^E_OPTIONS: budget: the accuracy budget is measured on the validation split, and this data has none/);
+    expect(() => compressWithinBudget({ ...data, validation: undefined }, parsePipelineConfig({ budget: { maxErrorIncrease: null } }))).not.toThrow();
+  });
+});

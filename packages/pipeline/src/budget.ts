@@ -1,0 +1,243 @@
+import * as tf from '@tensorflow/tfjs';
+import { lastValueFrom, Observable, of, tap, type OperatorFunction, type Subscription } from 'rxjs';
+import { SoftshareError, type PretrainedModel, type ProgressChannel, type QuantizedModel, type RetrainedModel } from '@softshare/core';
+import type { Dataset, DataSplit } from '@softshare/data';
+import { encodeSws, swsIO, type EncodedSws, type EncodeSwsOptions } from '@softshare/format';
+import { evaluate, fromModelData } from '@softshare/models';
+import { retrain, type TrainingState } from '@softshare/retrain';
+import { afterRetraining, checkInput, compressionPipeline, type PipelineConfig, type PipelineContext } from './pipeline.js';
+
+/** One file the search made and measured on the validation split. */
+export interface BudgetPoint {
+  /** Prior strength of the retraining behind it (absent on the sparsify route). */
+  readonly tau?: number;
+  /** Retraining epochs behind it, the path's earlier points included. */
+  readonly retrainEpochs?: number;
+  /** How its weights were quantised (absent on the sparsify route). */
+  readonly rule?: 'map' | 'ml';
+  /** Validation error of the float retrained model it was quantised from. */
+  readonly floatValidationError?: number;
+  /** Validation error of the decoded file. */
+  readonly validationError: number;
+  /** Non-zero share of the weights under the prior. */
+  readonly nonzeroFraction: number;
+  readonly fileBytes: number;
+  /** float32 bytes of every parameter of the input / bytes of the file. */
+  readonly fileRatio: number;
+  readonly withinBudget: boolean;
+}
+
+/** What the search measured, and what it chose. */
+export interface BudgetOutcome {
+  /** Validation error of the pretrained input: the budget's reference. */
+  readonly referenceError: number;
+  readonly maxErrorIncrease: number | null;
+  /** The largest validation error a file may have (reference + increase; Infinity when not checked). */
+  readonly limit: number;
+  /** Whether the chosen point is within the budget. */
+  readonly held: boolean;
+  readonly points: readonly BudgetPoint[];
+  /** Index into `points`: the smallest file within the budget, else the lowest validation error. */
+  readonly chosen: number;
+}
+
+/** The chosen compressed model, its encoded file, and the search that chose it. */
+export interface BudgetedCompression {
+  readonly model: QuantizedModel;
+  readonly encoded: EncodedSws;
+  readonly budget: BudgetOutcome;
+  /** Every point's model and file, in `budget.points` order (e.g. to report test figures at the end). */
+  readonly candidates: readonly { readonly model: QuantizedModel; readonly encoded: EncodedSws }[];
+}
+
+export type BudgetContext = PipelineContext & {
+  /** How each candidate is encoded (coder, others precision): what is measured is the file a user would load. */
+  readonly encode?: EncodeSwsOptions;
+};
+
+/** Validation error of a model given as data (a float model) or as an encoded file (what a user loads). */
+async function errorOn(split: DataSplit, source: { data: RetrainedModel | PretrainedModel } | { bytes: Uint8Array }): Promise<number> {
+  const model = 'bytes' in source ? await tf.loadLayersModel(swsIO(source.bytes)) : await fromModelData(source.data);
+  try {
+    return evaluate(model, split).error;
+  } finally {
+    model.dispose();
+  }
+}
+
+/** A progress channel that labels every event with a phase (the search's further points). */
+function phased(progress: ProgressChannel | undefined, phase: string): ProgressChannel | undefined {
+  return progress && { events$: progress.events$, emit: (e) => progress.emit({ ...e, phase }), complete: () => undefined };
+}
+
+/**
+ * What `softshare compress` runs: the compression pipeline searched for the smallest file
+ * whose validation error stays within `config.budget` of the pretrained model's. Point 1
+ * is the configured pipeline (for soft weight-sharing: retrain at the configured tau, then
+ * merge -> quantize -> prune -> tune). When its quantised file breaks the budget although
+ * the float retrained model keeps it, the same weights are quantised again with rule 'ml'
+ * (`repairCliff`). Then `steps` further points continue the last retraining state at tau
+ * times `factor` (or divided by it, when point 1 broke the budget) for `epochs` epochs
+ * each, stopping at the first point on the other side. Every candidate is encoded and the
+ * decoded file evaluated on the validation split; the test split is never read. Emits
+ * once: the chosen model (the smallest file within the budget; when none is, the lowest
+ * validation error, with `budget.held` false: the caller must not ship it as if it held).
+ *
+ * @example
+ * const config = parsePipelineConfig({ budget: { maxErrorIncrease: 0.005 } });
+ * const { model, encoded, budget } = await lastValueFrom(of(toModelData(net)).pipe(compressWithinBudget(data, config)));
+ */
+export function compressWithinBudget(data: Dataset, config: PipelineConfig, context: BudgetContext = {}): OperatorFunction<PretrainedModel, BudgetedCompression> {
+  const { maxErrorIncrease } = config.budget;
+  if (maxErrorIncrease !== null && (!data.validation || data.validation.count === 0)) {
+    throw new SoftshareError('E_OPTIONS', 'pipeline', 'budget: the accuracy budget is measured on the validation split, and this data has none; give it one (e.g. --validation 5000) or turn the budget off (maxErrorIncrease null, --max-error-increase off)');
+  }
+  return (input$) =>
+    new Observable<BudgetedCompression>((subscriber) => {
+      let current: Subscription | undefined;
+      let stopped = false;
+      /** Run one inner pipeline to its value; unsubscribing from the search stops it. */
+      const run = <T>(source: Observable<T>): Promise<T> =>
+        new Promise<T>((resolve, reject) => {
+          let last: T | undefined;
+          let got = false;
+          current = source.subscribe({
+            next: (v) => {
+              last = v;
+              got = true;
+            },
+            error: reject,
+            complete: () => (got ? resolve(last as T) : reject(new SoftshareError('E_CANCELLED', 'pipeline', 'the search was stopped'))),
+          });
+        });
+      const outer = input$.subscribe({
+        next: (input) => {
+          search(input, data, config, context, run, () => stopped).then(
+            (r) => {
+              subscriber.next(r);
+              subscriber.complete();
+            },
+            (e: unknown) => subscriber.error(e),
+          );
+        },
+        error: (e: unknown) => subscriber.error(e),
+      });
+      return () => {
+        stopped = true;
+        outer.unsubscribe();
+        current?.unsubscribe();
+      };
+    });
+}
+
+async function search(
+  input: PretrainedModel,
+  data: Dataset,
+  config: PipelineConfig,
+  context: BudgetContext,
+  run: <T>(source: Observable<T>) => Promise<T>,
+  stopped: () => boolean,
+): Promise<BudgetedCompression> {
+  const budget = config.budget;
+  const validation = data.validation && data.validation.count > 0 ? data.validation : undefined;
+  const referenceError = validation ? await errorOn(validation, { data: input }) : NaN;
+  const limit = budget.maxErrorIncrease === null || !validation ? Infinity : referenceError + budget.maxErrorIncrease;
+  const originalBytes = input.params.reduce((s, p) => s + p.values.length * 4, 0);
+  const points: BudgetPoint[] = [];
+  const candidates: { model: QuantizedModel; encoded: EncodedSws }[] = [];
+
+  /** Encode a candidate, evaluate the decoded file, record the point. */
+  const measure = async (model: QuantizedModel, meta: Pick<BudgetPoint, 'tau' | 'retrainEpochs' | 'rule' | 'floatValidationError'>): Promise<BudgetPoint> => {
+    const encoded = encodeSws(model, context.encode);
+    const validationError = validation ? await errorOn(validation, { bytes: encoded.bytes }) : NaN;
+    let nonzero = 0;
+    let weights = 0;
+    for (const q of model.quantized) {
+      weights += q.codes.length;
+      for (const c of q.codes) if (c !== 0) nonzero++; // code 0 is the shared value 0
+    }
+    const point: BudgetPoint = {
+      ...meta,
+      validationError,
+      nonzeroFraction: weights > 0 ? nonzero / weights : 0,
+      fileBytes: encoded.bytes.length,
+      fileRatio: originalBytes / encoded.bytes.length,
+      withinBudget: !(validationError > limit),
+    };
+    points.push(point);
+    candidates.push({ model, encoded });
+    return point;
+  };
+
+  const teacher = () => input;
+  checkInput(config, input);
+  if (config.sparsify) {
+    await measure(await run(of(input).pipe(compressionPipeline(data, config, context))), {});
+  } else {
+    let state: TrainingState | undefined;
+    /** The points of one retrained state: MAP quantisation, and 'ml' when MAP fell off the cliff. */
+    const pointsOf = async (retrained: RetrainedModel, tau: number, retrainEpochs: number): Promise<boolean> => {
+      const floatValidationError = validation ? await errorOn(validation, { data: retrained }) : undefined;
+      const rules: ('map' | 'ml')[] = [config.quantize.rule];
+      let within = false;
+      for (let k = 0; k < rules.length && !stopped(); k++) {
+        const rule = rules[k];
+        const c = { ...config, quantize: { ...config.quantize, rule } };
+        const model = await run(of(retrained).pipe(afterRetraining(data, c, context, teacher)));
+        const p = await measure(model, { tau, retrainEpochs, rule, floatValidationError });
+        within ||= p.withinBudget;
+        const cliff = !p.withinBudget && floatValidationError !== undefined && floatValidationError <= limit;
+        if (cliff && budget.repairCliff && rule === 'map') rules.push('ml');
+      }
+      return within;
+    };
+    const first = await run(
+      of(input).pipe(
+        retrain(data, config.retrain, {
+          ...context,
+          onCheckpoint: (s) => {
+            state = s;
+            return context.onCheckpoint?.(s);
+          },
+        }),
+        tap((m) => context.onRetrained?.(m)),
+      ),
+    );
+    let tau = config.retrain.tau;
+    let epochs = config.retrain.epochs;
+    const firstWithin = await pointsOf(first, tau, epochs);
+    const up = firstWithin;
+    for (let step = 1; step <= budget.steps && state !== undefined && !stopped() && Number.isFinite(limit); step++) {
+      tau = up ? tau * budget.factor : tau / budget.factor;
+      epochs += budget.epochs;
+      // continue the last state (weights, mixture, optimizer moments, generator) at the new tau, with no warm-up
+      const options = retrain.schema.parse({ ...config.retrain, tau, epochs: budget.epochs, warmupEpochs: 0, finalTau: undefined });
+      const resumeFrom: TrainingState = { ...state, epoch: 0, step: 0, partial: undefined, options, examples: state.examples };
+      const next = await run(
+        of(input).pipe(
+          retrain(data, options, {
+            progress: phased(context.progress, `tau ${+tau.toPrecision(3)}`),
+            resumeFrom,
+            onCheckpoint: (s) => {
+              state = s;
+            },
+          }),
+        ),
+      );
+      const within = await pointsOf(next, tau, epochs);
+      if (within !== up) break; // crossed the budget: the path's further points are on the wrong side
+    }
+  }
+  if (stopped()) throw new SoftshareError('E_CANCELLED', 'pipeline', 'the search was stopped');
+  const inBudget = points.map((p, k) => [p, k] as const).filter(([p]) => p.withinBudget);
+  const chosen =
+    inBudget.length > 0
+      ? inBudget.reduce((a, b) => (b[0].fileBytes < a[0].fileBytes ? b : a))[1]
+      : points.reduce((best, p, k) => (p.validationError < points[best].validationError || (p.validationError === points[best].validationError && p.fileBytes < points[best].fileBytes) ? k : best), 0);
+  return {
+    model: candidates[chosen].model,
+    encoded: candidates[chosen].encoded,
+    candidates,
+    budget: { referenceError, maxErrorIncrease: budget.maxErrorIncrease, limit, held: points[chosen].withinBudget, points, chosen },
+  };
+}
