@@ -33,5 +33,10 @@ describe('examples', () => {
     expect(r.testError).toBeLessThan(0.1);
     expect(r.nonZero).toBeLessThan(0.9);
     expect(r.floatBytes / r.fileBytes).toBeGreaterThan(2);
-  }, 120_000);
+    // within the default budget, measured on the validation split, and the MAP cliff repaired
+    expect(r.budget.held).toBe(true);
+    expect(r.validationError).toBeLessThanOrEqual(r.before + 0.005 + 1e-12);
+    expect(r.budget.points[0]).toMatchObject({ rule: 'map', nonzeroFraction: 0, withinBudget: false });
+    expect(r.budget.points[r.budget.chosen].rule).toBe('ml');
+  }, 240_000);
 });

@@ -85,7 +85,7 @@ console.log(JSON.stringify({ backend: backend.name, bytes: bytes.length, shape: 
     expect(execFileSync(bin, ['--help'], { cwd: app, encoding: 'utf8' })).toMatch(/compress/);
     expect(execFileSync(bin, ['--version'], { cwd: app, encoding: 'utf8' }).trim()).toBe(manifest('cli').version);
     const model = join(app, 'node_modules', '@softshare', 'models', 'pretrained', 'lenet-300-100', 'model.json');
-    writeFileSync(join(app, 'tiny.json'), JSON.stringify({ retrain: { epochs: 1, trainLimit: 256, tau: 0.5, evalEvery: 0 }, quantize: { rule: 'ml' } }));
+    writeFileSync(join(app, 'tiny.json'), JSON.stringify({ retrain: { epochs: 1, trainLimit: 256, tau: 0.5, evalEvery: 0 }, quantize: { rule: 'ml' }, budget: { maxErrorIncrease: null } }));
     const out = execFileSync(bin, ['compress', '--model', model, '--data', 'mnist', '--out', join(app, 'tiny.sws'), '--config', join(app, 'tiny.json'), '--json'], { cwd: app, encoding: 'utf8' });
     const result = JSON.parse(out.trim().split('\n').pop()!) as { file_bytes: number; file_ratio: number };
     expect(result.file_bytes).toBeGreaterThan(1000);

@@ -35,7 +35,7 @@ function cli(...argv: string[]) {
 describe('--coder-module', () => {
   it('compresses with a user coder, and inspect / eval / decompress read the file only with the module', () => {
     const config = join(dir, 'tiny.json');
-    writeFileSync(config, JSON.stringify({ retrain: { epochs: 1, trainLimit: 256, tau: 0.5, evalEvery: 0 }, quantize: { rule: 'ml' } }));
+    writeFileSync(config, JSON.stringify({ retrain: { epochs: 1, trainLimit: 256, tau: 0.5, evalEvery: 0 }, quantize: { rule: 'ml' }, budget: { maxErrorIncrease: null } }));
     const sws = join(dir, 'raw8.sws');
     const c = cli('compress', '--coder-module', coder, '--model', pretrainedModelPath('lenet-300-100'), '--data', 'mnist', '--out', sws, '--config', config, '--coder', 'raw8/1', '--json', '--backend', 'wasm');
     expect(c.status, c.err).toBe(0);
@@ -56,7 +56,7 @@ describe('--coder-module', () => {
 
   it('loads the coder modules a config names (relative to the config file), once even when the flag names the same one', () => {
     const config = join(dir, 'with-coder.json');
-    writeFileSync(config, JSON.stringify({ coderModules: ['raw8.mjs'], retrain: { epochs: 1, trainLimit: 256, tau: 0.5, evalEvery: 0 }, tune: { epochs: 0 } }));
+    writeFileSync(config, JSON.stringify({ coderModules: ['raw8.mjs'], retrain: { epochs: 1, trainLimit: 256, tau: 0.5, evalEvery: 0 }, tune: { epochs: 0 }, budget: { maxErrorIncrease: null } }));
     const sws = join(dir, 'config-coder.sws');
     const c = cli('compress', '--coder-module', coder, '--model', pretrainedModelPath('lenet-300-100'), '--data', 'mnist', '--out', sws, '--config', config, '--coder', 'raw8/1', '--json', '--backend', 'wasm');
     expect(c.status, c.err).toBe(0);

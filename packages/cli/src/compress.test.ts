@@ -25,7 +25,9 @@ describe('softshare compress / inspect / decompress / eval', () => {
     const r = await run('compress', '--model', model, '--out', out, '--config', config, '--json', '--backend', 'wasm');
     expect(r.code, r.err).toBe(0);
     const lines = r.out.trim().split('\n').map((l) => JSON.parse(l));
-    expect(lines.map((l) => [l.event, l.stage, l.phase, l.epoch])).toEqual([['epoch', 'retrain', undefined, 1], ['epoch', 'tune', 'shared', 1], ['epoch', 'tune', 'shared', 2], ['result', undefined, undefined, undefined]]);
+    expect(lines.map((l) => [l.event, l.stage, l.phase, l.epoch])).toEqual([['epoch', 'retrain', undefined, 1], ['epoch', 'tune', 'shared', 1], ['epoch', 'tune', 'shared', 2], ['point', undefined, undefined, undefined], ['result', undefined, undefined, undefined]]);
+    // the budget search's one point (budget off here): the file it measured on the validation split
+    expect(lines[3]).toMatchObject({ point: 1, rule: 'ml', tau: 0.5, limit: null, withinBudget: 1 });
     expect(lines[0].errorLoss).toBeGreaterThan(0);
     expect(lines[0].zeroShare).toBeGreaterThan(0);
     for (const t of lines.filter((l) => l.stage === 'tune')) {
@@ -34,6 +36,7 @@ describe('softshare compress / inspect / decompress / eval', () => {
       expect(t.nonZero).toBeGreaterThan(0);
     }
     const result = lines.pop();
+    expect(lines[3].validationError).toBe(result.validation_error_after);
     expect(lines[2].nonZero).toBe(JSON.parse(readFileSync(`${out}.json`, 'utf8')).layers.reduce((a: number, l: { nonzero: number }) => a + l.nonzero, 0));
     for (const k of ['error_before', 'error_after', 'nonzero_fraction', 'file_bytes', 'original_bytes', 'file_ratio', 'paper_format_ratio']) {
       expect(Number.isFinite(result[k]), k).toBe(true);
@@ -69,7 +72,7 @@ describe('softshare compress / inspect / decompress / eval', () => {
     const r = await run('compress', '--model', model, '--out', out, '--config', cfg, '--json', '--backend', 'wasm', '--max-error-increase', '0.3');
     expect(r.code, r.err).toBe(0);
     const lines = r.out.trim().split('\n').map((l) => JSON.parse(l));
-    expect(lines.map((l) => [l.event, l.stage, l.phase, l.epoch])).toEqual([['epoch', 'sparsify', undefined, 1], ['epoch', 'tune', 'shared', 1], ['result', undefined, undefined, undefined]]);
+    expect(lines.map((l) => [l.event, l.stage, l.phase, l.epoch])).toEqual([['epoch', 'sparsify', undefined, 1], ['epoch', 'tune', 'shared', 1], ['point', undefined, undefined, undefined], ['result', undefined, undefined, undefined]]);
     expect(lines[0].loss).toBeGreaterThan(0);
     expect(lines[0].belowThreshold).toBeGreaterThan(0);
     expect(lines[0].validationError).toBeGreaterThanOrEqual(0);

@@ -24,7 +24,7 @@ describe('faults mid-run', () => {
   it('SIGINT and kill -9 write nothing half-done; SIGINT tells how to resume; resumed runs give the same bytes', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'softshare-sigint-'));
     const config = join(dir, 'c.json');
-    writeFileSync(config, JSON.stringify({ retrain: { epochs: 3, trainLimit: 1536, tau: 0.5, evalEvery: 0, warmupEpochs: 1 } }));
+    writeFileSync(config, JSON.stringify({ retrain: { epochs: 3, trainLimit: 1536, tau: 0.5, evalEvery: 0, warmupEpochs: 1 }, budget: { maxErrorIncrease: null } }));
     const common = ['--model', pretrainedModelPath('lenet-300-100'), '--config', config, '--backend', 'wasm'];
 
     const straight = join(dir, 'straight.sws');

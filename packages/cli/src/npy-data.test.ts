@@ -27,7 +27,7 @@ save(takeFirst(mnist.test, 300), 'x_test.npy', 'y_test.npy');
 describe('--data <folder of .npy files>', () => {
   it('compresses from NumPy files with a validation split, and eval reads the same folder', async () => {
     const config = join(dir, 'tiny.json');
-    writeFileSync(config, JSON.stringify({ retrain: { epochs: 1, tau: 0.5 }, tune: { epochs: 1 } }));
+    writeFileSync(config, JSON.stringify({ retrain: { epochs: 1, tau: 0.5 }, tune: { epochs: 1 }, budget: { maxErrorIncrease: null } }));
     const out = join(dir, 'm.sws');
     const r = await run('compress', '--model', pretrainedModelPath('lenet-300-100'), '--data', dir, '--validation', '100', '--out', out, '--config', config, '--json', '--backend', 'wasm');
     expect(r.code, r.err).toBe(0);

@@ -90,6 +90,15 @@ export async function runPipeline(values: Record<string, string | boolean | unde
       const text = bar(e);
       if (text) io.err(text);
     }
+    if (e.unit === 'point') {
+      // the budget search measured a file (validation split)
+      if (bar) io.err('\r\x1b[K');
+      const v = e.values ?? {};
+      const elapsed = (performance.now() - t0) / 1000;
+      if (values.json) io.out(JSON.stringify({ event: 'point', point: e.current, rule: e.phase, ...v, elapsed: +elapsed.toFixed(3) }) + '\n');
+      else if (!values.quiet) io.err(`budget point ${e.current}${v.tau === undefined ? '' : `  tau ${+v.tau.toPrecision(3)}`}${e.phase ? ` ${e.phase}` : ''}  validation error ${(100 * (v.validationError ?? NaN)).toFixed(2)}% (limit ${(100 * (v.limit ?? NaN)).toFixed(2)}%)  ${(v.fileRatio ?? NaN).toFixed(1)}x  non-zero ${(100 * (v.nonzeroFraction ?? NaN)).toFixed(2)}%  ${v.withinBudget ? 'within' : 'over'}  ${elapsed.toFixed(1)} s\n`);
+      return;
+    }
     if (e.unit !== 'epoch') return;
     if (bar) io.err('\r\x1b[K');
     const elapsed = (performance.now() - t0) / 1000;
@@ -126,8 +135,6 @@ export async function runPipeline(values: Record<string, string | boolean | unde
       process.off('SIGINT', onInt);
       process.off('SIGTERM', onTerm);
     };
-    process.on('SIGINT', onInt);
-    process.on('SIGTERM', onTerm);
     const sub = of(input)
       .pipe(
         compressWithinBudget(data, config, {
@@ -154,6 +161,9 @@ export async function runPipeline(values: Record<string, string | boolean | unde
           reject(e);
         },
       });
+    // after the operator is assembled: a config it refuses throws before any listener exists (the search itself settles asynchronously)
+    process.on('SIGINT', onInt);
+    process.on('SIGTERM', onTerm);
   });
   return { backend, data, config, input, quantized: search.model, search, budget: search.budget, retrained, errorBefore, seconds: (performance.now() - t0) / 1000, history };
 }

@@ -12,17 +12,19 @@ export const budgetOptionsSchema = z.strictObject({
    */
   maxErrorIncrease: z.number().nonnegative().max(1).nullable().default(0.005),
   /**
-   * Further points on the prior-strength path after the configured tau: each continues
-   * the previous point's retraining state (weights, mixture, optimizer) with tau
-   * multiplied by `factor` (divided, when the configured tau already broke the budget)
-   * for `epochs` more epochs, then merges, quantises and tunes it. The path stops at the
-   * first point on the other side of the budget. Default 2 (our validation runs on
-   * LeNet-300-100, docs/RESULTS.md "The accuracy budget"); 0 keeps only the configured tau.
+   * Further points on the prior-strength path after the configured tau. When the
+   * configured point keeps the budget, each further point continues the previous point's
+   * retraining state (weights, mixture, optimizer) at tau times `factor` for `epochs`
+   * epochs; when it broke the budget, each further point retrains from the pretrained
+   * weights at tau divided by `factor` with the configured epochs (continuing a collapsed
+   * state at a weaker prior changes nothing: docs/RESULTS.md "The accuracy budget"). Each
+   * is merged, quantised and tuned; the path stops at the first point across the budget.
+   * Default 2; 0 keeps only the configured tau.
    */
   steps: z.number().int().nonnegative().default(2),
   /** tau from point to point: times (or divided by) this. Default 2. */
   factor: z.number().gt(1).default(2),
-  /** Retraining epochs per further point. Default 10. */
+  /** Retraining epochs per further point on the way up (a stronger prior). Default 10. */
   epochs: z.number().int().min(1).default(10),
   /**
    * When the quantised file breaks the budget although the float retrained model keeps it

@@ -76,9 +76,10 @@ function phased(progress: ProgressChannel | undefined, phase: string): ProgressC
  * is the configured pipeline (for soft weight-sharing: retrain at the configured tau, then
  * merge -> quantize -> prune -> tune). When its quantised file breaks the budget although
  * the float retrained model keeps it, the same weights are quantised again with rule 'ml'
- * (`repairCliff`). Then `steps` further points continue the last retraining state at tau
- * times `factor` (or divided by it, when point 1 broke the budget) for `epochs` epochs
- * each, stopping at the first point on the other side. Every candidate is encoded and the
+ * (`repairCliff`). Then up to `steps` further points: when point 1 kept the budget, each
+ * continues the last retraining state at tau times `factor` for `epochs` epochs; when it
+ * broke it, each retrains from the pretrained weights at tau divided by `factor`. The path
+ * stops at the first point on the other side. Every candidate is encoded and the
  * decoded file evaluated on the validation split; the test split is never read. Emits
  * once: the chosen model (the smallest file within the budget; when none is, the lowest
  * validation error, with `budget.held` false: the caller must not ship it as if it held).
@@ -166,6 +167,14 @@ async function search(
     };
     points.push(point);
     candidates.push({ model, encoded });
+    // one `point` event per file measured: the search's own progress, beside the stages' epochs
+    context.progress?.emit({
+      stage: 'budget',
+      unit: 'point',
+      current: points.length,
+      values: { ...(meta.tau === undefined ? {} : { tau: meta.tau }), validationError, limit, fileRatio: point.fileRatio, nonzeroFraction: point.nonzeroFraction, withinBudget: point.withinBudget ? 1 : 0 },
+      ...(meta.rule === undefined ? {} : { phase: meta.rule }),
+    });
     return point;
   };
 
@@ -208,22 +217,23 @@ async function search(
     const firstWithin = await pointsOf(first, tau, epochs);
     const up = firstWithin;
     for (let step = 1; step <= budget.steps && state !== undefined && !stopped() && Number.isFinite(limit); step++) {
-      tau = up ? tau * budget.factor : tau / budget.factor;
-      epochs += budget.epochs;
-      // continue the last state (weights, mixture, optimizer moments, generator) at the new tau, with no warm-up
-      const options = retrain.schema.parse({ ...config.retrain, tau, epochs: budget.epochs, warmupEpochs: 0, finalTau: undefined });
-      const resumeFrom: TrainingState = { ...state, epoch: 0, step: 0, partial: undefined, options, examples: state.examples };
-      const next = await run(
-        of(input).pipe(
-          retrain(data, options, {
-            progress: phased(context.progress, `tau ${+tau.toPrecision(3)}`),
-            resumeFrom,
-            onCheckpoint: (s) => {
-              state = s;
-            },
-          }),
-        ),
-      );
+      const progress = phased(context.progress, `tau ${+(up ? tau * budget.factor : tau / budget.factor).toPrecision(3)}`);
+      let next: RetrainedModel;
+      if (up) {
+        // a stronger prior: continue the last state (weights, mixture, optimizer moments, generator) at the new tau, with no warm-up
+        tau *= budget.factor;
+        epochs += budget.epochs;
+        const options = retrain.schema.parse({ ...config.retrain, tau, epochs: budget.epochs, warmupEpochs: 0, finalTau: undefined });
+        const resumeFrom: TrainingState = { ...state, epoch: 0, step: 0, partial: undefined, options, examples: state.examples };
+        next = await run(of(input).pipe(retrain(data, options, { progress, resumeFrom, onCheckpoint: (s) => void (state = s) })));
+      } else {
+        // a weaker prior must start again from the pretrained weights: continuing a collapsed
+        // state at a lower tau leaves its zeros where they are (measured: docs/RESULTS.md)
+        tau /= budget.factor;
+        epochs = config.retrain.epochs;
+        const options = retrain.schema.parse({ ...config.retrain, tau });
+        next = await run(of(input).pipe(retrain(data, options, { progress, onCheckpoint: (s) => void (state = s) })));
+      }
       const within = await pointsOf(next, tau, epochs);
       if (within !== up) break; // crossed the budget: the path's further points are on the wrong side
     }

@@ -13,8 +13,8 @@ import { budgetLine, budgetSummary, errorOfFile, overBudgetError, overBudgetPath
 
 export const compressSpec: CommandSpec = {
   name: 'compress',
-  summary: 'The whole pipeline: retrain, merge, quantise, tune the shared values, entropy-code into a .sws file; reports sizes and errors.',
-  usage: 'softshare compress --model <model.json> --data <mnist|folder> --out <file.sws> [--coder <id>] [--config <json>] [--json]',
+  summary: 'The whole pipeline within an accuracy budget: retrain, merge, quantise, tune, entropy-code into a .sws file; reports sizes and errors.',
+  usage: 'softshare compress --model <model.json> --data <mnist|folder> --out <file.sws> [--max-error-increase <fraction|off>] [--coder <id>] [--config <json>] [--json]',
   options: {
     ...pipelineOptions,
     out: { type: 'string', required: true, description: 'the .sws file to write' },
