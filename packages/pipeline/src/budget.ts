@@ -15,6 +15,8 @@ export interface BudgetPoint {
   readonly retrainEpochs?: number;
   /** How its weights were quantised (absent on the sparsify route). */
   readonly rule?: 'map' | 'ml';
+  /** Made by prune-and-recover: more epochs with the zero component's weights held at 0 (the cliff's last repair). */
+  readonly pruned?: boolean;
   /** Validation error of the float retrained model it was quantised from. */
   readonly floatValidationError?: number;
   /** Validation error of the decoded file. */
@@ -148,7 +150,7 @@ async function search(
   const candidates: { model: QuantizedModel; encoded: EncodedSws }[] = [];
 
   /** Encode a candidate, evaluate the decoded file, record the point. */
-  const measure = async (model: QuantizedModel, meta: Pick<BudgetPoint, 'tau' | 'retrainEpochs' | 'rule' | 'floatValidationError'>): Promise<BudgetPoint> => {
+  const measure = async (model: QuantizedModel, meta: Pick<BudgetPoint, 'tau' | 'retrainEpochs' | 'rule' | 'floatValidationError' | 'pruned'>): Promise<BudgetPoint> => {
     const encoded = encodeSws(model, context.encode);
     const validationError = validation ? await errorOn(validation, { bytes: encoded.bytes }) : NaN;
     let nonzero = 0;
@@ -173,7 +175,7 @@ async function search(
       unit: 'point',
       current: points.length,
       values: { ...(meta.tau === undefined ? {} : { tau: meta.tau }), validationError, limit, fileRatio: point.fileRatio, nonzeroFraction: point.nonzeroFraction, withinBudget: point.withinBudget ? 1 : 0 },
-      ...(meta.rule === undefined ? {} : { phase: meta.rule }),
+      ...(meta.rule === undefined ? {} : { phase: meta.pruned ? `${meta.rule} pruned` : meta.rule }),
     });
     return point;
   };
@@ -184,21 +186,30 @@ async function search(
     await measure(await run(of(input).pipe(compressionPipeline(data, config, context))), {});
   } else {
     let state: TrainingState | undefined;
-    /** The points of one retrained state: MAP quantisation, and 'ml' when MAP fell off the cliff. */
+    /**
+     * The points of one retrained state: the configured quantisation; when it falls off the
+     * cliff (file over the budget, float model within it), rule 'ml' on the same weights,
+     * and if that is over too, prune-and-recover: `epochs` more epochs of the same
+     * retraining with the zero component's weights set to 0 after the first and held there,
+     * so the rest learn to do without them (retrain's `pruneAfterEpoch`), then quantised.
+     */
     const pointsOf = async (retrained: RetrainedModel, tau: number, retrainEpochs: number): Promise<boolean> => {
       const floatValidationError = validation ? await errorOn(validation, { data: retrained }) : undefined;
-      const rules: ('map' | 'ml')[] = [config.quantize.rule];
-      let within = false;
-      for (let k = 0; k < rules.length && !stopped(); k++) {
-        const rule = rules[k];
-        const c = { ...config, quantize: { ...config.quantize, rule } };
-        const model = await run(of(retrained).pipe(afterRetraining(data, c, context, teacher)));
-        const p = await measure(model, { tau, retrainEpochs, rule, floatValidationError });
-        within ||= p.withinBudget;
-        const cliff = !p.withinBudget && floatValidationError !== undefined && floatValidationError <= limit;
-        if (cliff && budget.repairCliff && rule === 'map') rules.push('ml');
-      }
-      return within;
+      const cliff = (p: BudgetPoint) => !p.withinBudget && floatValidationError !== undefined && floatValidationError <= limit;
+      const quantised = async (m: RetrainedModel, rule: 'map' | 'ml', meta: Partial<BudgetPoint>) => {
+        const model = await run(of(m).pipe(afterRetraining(data, { ...config, quantize: { ...config.quantize, rule } }, context, teacher)));
+        return measure(model, { tau, retrainEpochs, rule, floatValidationError, ...meta });
+      };
+      const p = await quantised(retrained, config.quantize.rule, {});
+      if (p.withinBudget || !cliff(p) || !budget.repairCliff || stopped()) return p.withinBudget;
+      if (config.quantize.rule === 'map' && (await quantised(retrained, 'ml', {})).withinBudget) return true;
+      if (state === undefined || stopped()) return false;
+      const options = retrain.schema.parse({ ...config.retrain, tau, epochs: budget.epochs, warmupEpochs: 0, finalTau: undefined, pruneAfterEpoch: 1 });
+      const resumeFrom: TrainingState = { ...state, epoch: 0, step: 0, partial: undefined, options, examples: state.examples };
+      const progress = phased(context.progress, `tau ${+tau.toPrecision(3)} pruned`);
+      const pruned = await run(of(input).pipe(retrain(data, options, { progress, resumeFrom })));
+      const prunedFloat = validation ? await errorOn(validation, { data: pruned }) : undefined;
+      return (await quantised(pruned, config.quantize.rule, { pruned: true, retrainEpochs: retrainEpochs + budget.epochs, floatValidationError: prunedFloat })).withinBudget;
     };
     const first = await run(
       of(input).pipe(
