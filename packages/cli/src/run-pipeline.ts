@@ -66,11 +66,11 @@ export async function pipelineConfigOf(values: Record<string, string | boolean |
 }
 
 /** Load everything, run the config's compression pipeline (@softshare/pipeline) with every stage's progress on stderr (or JSON lines). */
-export async function runPipeline(values: Record<string, string | boolean | undefined>, io: Io, checkpointDir: string, config?: PipelineConfig, encode?: EncodeSwsOptions): Promise<PipelineRun> {
+export async function runPipeline(values: Record<string, string | boolean | undefined>, io: Io, checkpointDir: string, config?: PipelineConfig, encode?: EncodeSwsOptions, loaded?: Dataset): Promise<PipelineRun> {
   config ??= await pipelineConfigOf(values);
   if (values.resume && config.sparsify) throw new SoftshareError('E_OPTIONS', 'cli', '--resume continues a soft weight-sharing retraining; this config has a sparsify section, which replaces the retraining');
   const backend = await selectBackend({ backend: values.backend as string | undefined });
-  const data = loadTrainingData(values);
+  const data = loaded ?? loadTrainingData(values);
   const model = await loadModelFile(values.model as string);
   const errorBefore = evaluate(model, data.test).error;
   const input = toModelData(model);

@@ -44,4 +44,26 @@ describe('a tabular model of our own under the accuracy budget', () => {
     expect(summary.budget.points.map((p: { rule: string; pruned?: boolean }) => `${p.rule}${p.pruned ? ' pruned' : ''}`)).toEqual(points.map((p) => p.rule));
     expect(summary.data).toMatchObject({ example_shape: [20], divided_by: 1, classes: 6 });
   }, 240_000);
+
+  it('records the preprocessing it trained with in the .sws, and eval applies it', async () => {
+    const flags = ['--input-mean', '0.5', '--input-std', '4'];
+    const pre = await run('pretrain', '--model', join(dir, 'untrained', 'model.json'), '--data', dir, ...flags, '--out', join(dir, 'pre-n'), '--epochs', '5', '--backend', 'wasm');
+    expect(pre.code, pre.err).toBe(0);
+    const out = join(dir, 'n.sws');
+    const r = await run('compress', '--model', join(dir, 'pre-n', 'model.json'), '--data', dir, ...flags, '--out', out, '--search-steps', '0', '--max-error-increase', 'off', '--quiet', '--backend', 'wasm');
+    expect(r.code, r.err).toBe(0);
+    const summary = JSON.parse(readFileSync(`${out}.json`, 'utf8'));
+    expect(summary.data).toMatchObject({ divided_by: 1, mean: [0.5], std: [4] });
+    const info = JSON.parse((await run('inspect', out, '--json')).out);
+    expect([info.version, info.preprocessing]).toEqual(['2.1', { divisor: 1, mean: [0.5], std: [4] }]);
+    // no flags: eval reads what the file recorded and gets the error compress reported
+    const e = await run('eval', '--model', out, '--data', dir, '--json', '--backend', 'wasm');
+    expect(JSON.parse(e.out).error).toBe(summary.error_after);
+    // the same model fed other inputs is another model: flags override the record
+    const other = await run('eval', '--model', out, '--data', dir, '--input-std', '1', '--json', '--backend', 'wasm');
+    expect(JSON.parse(other.out).error).not.toBe(summary.error_after);
+    const bad = await run('eval', '--model', out, '--data', dir, '--input-std', '1,2');
+    expect(bad.code).toBe(1);
+    expect(bad.err).toMatch(/expected std to have 1 value or one per channel \(20, the last axis of \[20\]\), got 2 \[E_OPTIONS\]/);
+  }, 240_000);
 });

@@ -1,7 +1,8 @@
 import { Rng } from '@softshare/core';
 import { exampleSize, type DataSplit } from './mnist.js';
+import { normaliseInPlace } from './preprocessing.js';
 
-/** One minibatch, ready for tf.tensor: inputs divided by the split's divisor (pixels to [0, 1]) and one-hot labels. */
+/** One minibatch, ready for tf.tensor: inputs divided by the split's divisor (pixels to [0, 1]), normalised by its mean / std when it has them, and one-hot labels. */
 export interface Batch {
   readonly size: number;
   /** size * (example size) floats: each input / the split's divisor. */
@@ -42,6 +43,7 @@ export function makeBatch(split: DataSplit, idx: ArrayLike<number>, numClasses =
     labels[b] = split.labels[i];
     y[b * numClasses + labels[b]] = 1;
   }
+  normaliseInPlace(x, split);
   return { size: n, x, y, labels };
 }
 

@@ -9,6 +9,7 @@ describe('@softshare/data exports', () => {
       'MNIST_FILES',
       'NPY_FILES',
       'carveValidation',
+      'checkPreprocessing',
       'encodeIdx',
       'epochOrder',
       'exampleSize',
@@ -19,12 +20,15 @@ describe('@softshare/data exports', () => {
       'loadNpyFolder',
       'makeBatch',
       'mnistPackageDir',
+      'normaliseInPlace',
       'parseIdx',
+      'preprocessingOf',
       'readIdxFile',
       'sequentialBatches',
       'shiftBatch',
       'splitFromTfDataset',
       'takeFirst',
+      'withPreprocessing',
     ]);
   });
 });

@@ -17,3 +17,4 @@ export { loadNpyFolder, NPY_FILES } from './npy.js';
 export { loadImageFolder } from './image-folder.js';
 export { splitFromTfDataset, type TfDatasetLike } from './tf-dataset.js';
 export { CSV_FILES, loadCsvFolder } from './csv.js';
+export { checkPreprocessing, normaliseInPlace, preprocessingOf, withPreprocessing, type Preprocessing } from './preprocessing.js';

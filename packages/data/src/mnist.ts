@@ -13,6 +13,12 @@ export interface DataSplit {
   readonly inputs: Uint8Array | Float32Array;
   /** Every input value reaches the model divided by this: 255 for uint8 pixels, 1 for float inputs. */
   readonly divisor: number;
+  /**
+   * After the division, this is subtracted and the result divided by `std`: one value for
+   * every input, or one per channel (the last axis). Absent: 0 and 1 (`withPreprocessing`).
+   */
+  readonly mean?: readonly number[];
+  readonly std?: readonly number[];
   /** Class index of each example. */
   readonly labels: Uint8Array;
 }

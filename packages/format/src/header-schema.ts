@@ -34,9 +34,18 @@ export type SwsTensorEntry =
   | (SharedBase & { readonly layout: 'context'; readonly mask: SwsSection })
   | { readonly name: string; readonly shape: number[]; readonly encoding: 'float32' | 'float16'; readonly data: SwsSection };
 
+/** What the model's inputs went through in training (format 2.1): input / divisor, then (x - mean) / std per channel. */
+export interface SwsPreprocessing {
+  readonly divisor: number;
+  readonly mean?: readonly number[];
+  readonly std?: readonly number[];
+}
+
 export interface SwsHeader {
   readonly format: 'softshare-sws';
   readonly generator: string;
+  /** Absent in files written before format 2.1, or by a writer that was not told. */
+  readonly preprocessing?: SwsPreprocessing;
   readonly modelTopology: Record<string, unknown>;
   readonly payloadLength: number;
   readonly tensors: SwsTensorEntry[];
@@ -123,7 +132,7 @@ function tensor(v: unknown, path: string): SwsTensorEntry {
  * the format does not define. Throws a HeaderIssue naming the path of the first problem.
  */
 export function checkSwsHeader(json: unknown): SwsHeader {
-  const o = object(json, '', ['format', 'generator', 'modelTopology', 'payloadLength', 'tensors']);
+  const o = object(json, '', ['format', 'generator', 'modelTopology', 'payloadLength', 'tensors', 'preprocessing']);
   literal(o.format, 'format', ['softshare-sws'] as const);
   const generator = string(o.generator, 'generator', 0, 200);
   const t = o.modelTopology;
@@ -131,5 +140,24 @@ export function checkSwsHeader(json: unknown): SwsHeader {
   const modelTopology = t as Obj;
   const payloadLength = int(o.payloadLength, 'payloadLength', U32);
   const tensors = array(o.tensors, 'tensors', 0, MAX_TENSORS).map((t, i) => tensor(t, at('tensors', i)));
-  return { format: 'softshare-sws', generator, modelTopology, payloadLength, tensors };
+  const preprocessing = o.preprocessing === undefined ? undefined : preprocessingOf(o.preprocessing);
+  return { format: 'softshare-sws', generator, ...(preprocessing ? { preprocessing } : {}), modelTopology, payloadLength, tensors };
+}
+
+function preprocessingOf(json: unknown): SwsPreprocessing {
+  const o = object(json, 'preprocessing', ['divisor', 'mean', 'std']);
+  const positive = (x: unknown, path: string): number => {
+    if (typeof x !== 'number' || !Number.isFinite(x) || x <= 0) throw new HeaderIssue(path, `Expected a positive finite number, got ${JSON.stringify(x)}`);
+    return x;
+  };
+  const values = (x: unknown, path: string, check: (v: unknown, p: string) => number) => array(x, path, 1, 4096).map((v, i) => check(v, at(path, i)));
+  const finite = (x: unknown, path: string): number => {
+    if (typeof x !== 'number' || !Number.isFinite(x)) throw new HeaderIssue(path, `Expected a finite number, got ${JSON.stringify(x)}`);
+    return x;
+  };
+  return {
+    divisor: positive(o.divisor, 'preprocessing.divisor'),
+    ...(o.mean === undefined ? {} : { mean: values(o.mean, 'preprocessing.mean', finite) }),
+    ...(o.std === undefined ? {} : { std: values(o.std, 'preprocessing.std', positive) }),
+  };
 }

@@ -223,6 +223,8 @@ export function swsToArtifacts(bytes: Uint8Array): tf.io.ModelArtifacts {
     format: 'layers-model',
     generatedBy: header.generator,
     convertedBy: 'softshare .sws',
+    // model.getUserDefinedMetadata() gives what the inputs went through in training
+    ...(header.preprocessing ? { userDefinedMetadata: { softshare: { preprocessing: header.preprocessing } } } : {}),
     weightSpecs: tensors.map((t) => ({ name: t.name, shape: t.shape, dtype: 'float32' as const })),
     weightData: weights.buffer,
   };

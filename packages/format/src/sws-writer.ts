@@ -4,11 +4,12 @@ import { crc32 } from './crc32.js';
 import { checkTopologyWeights } from './topology/check-topology.js';
 import { HEADER_DICTIONARY } from './header-dictionary.js';
 import { toFloat16Bytes } from './float16.js';
-import type { SwsHeader, SwsTensorEntry } from './header-schema.js';
+import type { SwsHeader, SwsPreprocessing, SwsTensorEntry } from './header-schema.js';
 
 export const SWS_MAGIC = Uint8Array.from([0x53, 0x57, 0x53, 0x4d]);
 export const SWS_MAJOR = 2;
-export const SWS_MINOR = 0;
+/** 1 since 2026-12-03: the optional `preprocessing` header field. */
+export const SWS_MINOR = 1;
 
 /** Offset of the stored header: 12 in 1.x (plain JSON), 16 in 2.x (lz/1-compressed JSON). */
 export function headerStart(major: number): number {
@@ -103,6 +104,8 @@ export interface EncodeSwsOptions {
   readonly others?: 'float32' | 'float16';
   /** Written into the header (default: 'softshare'). */
   readonly generator?: string;
+  /** What the inputs went through in training (input / divisor, then (x - mean) / std), recorded so a reader applies the same. */
+  readonly preprocessing?: SwsPreprocessing;
 }
 
 /**
@@ -157,6 +160,7 @@ export function encodeSws(model: QuantizedModel, options: EncodeSwsOptions = {})
   const header: SwsHeader = {
     format: 'softshare-sws',
     generator: options.generator ?? 'softshare',
+    ...(options.preprocessing ? { preprocessing: { divisor: options.preprocessing.divisor, ...(options.preprocessing.mean ? { mean: [...options.preprocessing.mean] } : {}), ...(options.preprocessing.std ? { std: [...options.preprocessing.std] } : {}) } } : {}),
     modelTopology: topology,
     payloadLength: offset,
     tensors: entries,

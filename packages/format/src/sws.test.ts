@@ -6,9 +6,9 @@ import { coderIds } from '@softshare/entropy';
 import { describe, expect, it } from 'vitest';
 import { compactTopology, crc32, decodeSws, encodeSws, readSwsHeader, shortestFloat32, swsIO, swsToQuantized, tinyQuantizedModel } from './index.js';
 import { fromFloat16Bytes, toFloat16Bytes } from './float16.js';
-import { frameSws, SWS_MAJOR } from './sws-writer.js';
+import { frameSws, SWS_MAJOR, SWS_MINOR } from './sws-writer.js';
 
-const golden = (layout: string, major = SWS_MAJOR) => fileURLToPath(new URL(`../test/golden/tiny-rans-${layout}-v${major}.sws`, import.meta.url));
+const golden = (layout: string, version = `${SWS_MAJOR}.${SWS_MINOR}`) => fileURLToPath(new URL(`../test/golden/tiny-rans-${layout}-v${version}.sws`, import.meta.url));
 
 function codeOf(f: () => unknown): SoftshareErrorCode | 'none' | 'other' {
   try {
@@ -39,8 +39,39 @@ describe('.sws writer and reader', () => {
     expect(Buffer.from(bytes).equals(readFileSync(path))).toBe(true);
   });
 
+  it.each(['escape', 'context'])('still reads the 2.0 %s golden file (before the preprocessing field) bit for bit', (layout) => {
+    const bytes = new Uint8Array(readFileSync(golden(layout, '2.0')));
+    const decoded = decodeSws(bytes);
+    expect(decoded.version).toEqual({ major: 2, minor: 0 });
+    expect(decoded.header.preprocessing).toBeUndefined();
+    decoded.tensors.forEach((t, i) => expect(Buffer.from(t.values.buffer).equals(Buffer.from(model.params[i].values.buffer))).toBe(true));
+  });
+
+  it('records the preprocessing in the header, hands it to tfjs as user metadata, and refuses a bad one', async () => {
+    const p = { divisor: 255, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] };
+    const bytes = encodeSws(model, { preprocessing: p }).bytes;
+    expect(decodeSws(bytes).header.preprocessing).toEqual(p);
+    expect(decodeSws(bytes).version).toEqual({ major: SWS_MAJOR, minor: 1 });
+    const loaded = await tf.loadLayersModel(swsIO(bytes));
+    expect(loaded.getUserDefinedMetadata()).toEqual({ softshare: { preprocessing: p } });
+    loaded.dispose();
+    // without one, nothing is recorded and tfjs sees no metadata
+    expect(readSwsHeader(file).header.preprocessing).toBeUndefined();
+    const { header: h, payload: body } = readSwsHeader(bytes);
+    for (const [bad, why] of [
+      [{ divisor: 0 }, /preprocessing\.divisor: Expected a positive finite number, got 0/],
+      [{ divisor: 255, std: [1, -1] }, /preprocessing\.std\.1: Expected a positive finite number, got -1/],
+      [{ divisor: 255, mean: [] }, /preprocessing\.mean/],
+      [{ divisor: 255, scale: 2 }, /preprocessing: Unrecognized key: "scale"/],
+    ] as const) {
+      const crafted = frame({ ...h, preprocessing: bad }, body);
+      expect(codeOf(() => decodeSws(crafted))).toBe('E_FORMAT_HEADER');
+      expect(() => decodeSws(crafted)).toThrow(why);
+    }
+  });
+
   it.each(['escape', 'context'])('still reads the 1.0 %s golden file (plain JSON header) bit for bit', (layout) => {
-    const bytes = new Uint8Array(readFileSync(golden(layout, 1)));
+    const bytes = new Uint8Array(readFileSync(golden(layout, '1')));
     expect(bytes[4]).toBe(1);
     const decoded = decodeSws(bytes);
     expect(decoded.version).toEqual({ major: 1, minor: 0 });

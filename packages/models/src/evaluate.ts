@@ -42,7 +42,7 @@ export function inputShapeFor(model: tf.LayersModel, split: DataSplit, numClasse
 }
 
 /**
- * Error of a classifier on a split: inputs / the split's divisor in, argmax out.
+ * Error of a classifier on a split: inputs / the split's divisor (then its mean / std) in, argmax out.
  *
  * @example
  * const { error } = evaluate(model, loadMnist().test);
@@ -56,7 +56,10 @@ export function evaluate(model: tf.LayersModel, split: DataSplit, batchSize = 20
     const predicted = tf.tidy(() => {
       const values = split.inputs.subarray(i * px, (i + n) * px);
       const raw = values instanceof Uint8Array ? tf.tensor(values, [n, px], 'int32').toFloat() : tf.tensor(values, [n, px], 'float32');
-      const x = (split.divisor === 1 ? raw : raw.div(split.divisor)).reshape([n, ...shape]);
+      const scaled = split.divisor === 1 ? raw : raw.div(split.divisor);
+      // mean / std per channel broadcast over the example's own last axis, before the model's reshape
+      const centred = split.mean ? scaled.reshape([n, ...split.shape]).sub(tf.tensor1d([...split.mean])) : scaled;
+      const x = (split.std ? centred.reshape([n, ...split.shape]).div(tf.tensor1d([...split.std])) : centred).reshape([n, ...shape]);
       return (model.predict(x) as tf.Tensor).argMax(-1).dataSync();
     });
     for (let k = 0; k < n; k++) if (predicted[k] !== split.labels[i + k]) errors++;

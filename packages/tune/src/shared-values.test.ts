@@ -178,7 +178,8 @@ describe('tune stage (shared values and biases)', () => {
     progress.events$.subscribe((e) => tune.isEvent(e) && e.unit === 'epoch' && events.push(e));
     const opts = tuneOptionsSchema.parse({ epochs: 1, mask: { epochs: 2, every: 2, density: share / 2 } });
     const out = await firstValueFrom(of(quantized).pipe(tune(data, opts, { progress })));
-    const counts = startCounts.map((c) => Math.round(c / 2));
+    // each tensor's share of the density: half its count, rounded as the search computes it
+    const counts = startCounts.map((c) => Math.round((c * opts.mask.density!) / share));
     // the search ends at the halved counts and tune keeps that mask
     const searched = await runMaskSearch(quantized, data, opts.mask, opts);
     searched.quantized.forEach((q, i) => expect(nonZero(q.codes)).toBe(counts[i]));

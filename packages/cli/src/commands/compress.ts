@@ -9,6 +9,8 @@ import type { Io } from '../io.js';
 import { pipelineName } from '@softshare/pipeline';
 import { pipelineConfigOf, pipelineOptions, runPipeline, tf } from '../run-pipeline.js';
 import { sparsitySummary } from '../summary.js';
+import { preprocessingOf } from '@softshare/data';
+import { loadTrainingData } from '../load-data.js';
 import { budgetLine, budgetSummary, errorOfFile, overBudgetError, overBudgetPath } from '../budget.js';
 
 export const compressSpec: CommandSpec = {
@@ -34,7 +36,9 @@ export async function compressCommand(argv: string[], io: Io): Promise<number> {
   if (!findCoder(coder)) throw new UsageError(`Expected --coder to be one of ${coderIds().join(', ')}, got '${coder}'`);
   const out = resolve(values.out as string);
   ensureWritableDir(dirname(out)); // fail before retraining, not after
-  const run = await runPipeline(values, io, (values['checkpoint-dir'] as string | undefined) ?? `${out}.ckpt`, config, { coder, others, generator: 'softshare 0.1.0' });
+  const dataset = loadTrainingData(values);
+  // recorded in the header: eval, and a user loading the file, apply the same to their inputs
+  const run = await runPipeline(values, io, (values['checkpoint-dir'] as string | undefined) ?? `${out}.ckpt`, config, { coder, others, generator: 'softshare 0.1.0', preprocessing: preprocessingOf(dataset.train) }, dataset);
   const encoded = run.search.encoded;
   // the test split is reported, once, at the end: for every point the search measured (on validation), so the trade-off is visible
   const testErrors = await Promise.all(run.search.candidates.map(async (c) => errorOfFile(c.encoded.bytes, run.data.test)));
@@ -52,7 +56,7 @@ export async function compressCommand(argv: string[], io: Io): Promise<number> {
     error_before: run.errorBefore,
     error_after: after,
     // what the data was and how it reached the model, so eval and a user loading the file know
-    data: { name: run.data.name, example_shape: run.data.train.shape, divided_by: run.data.train.divisor, classes: run.data.numClasses },
+    data: { name: run.data.name, example_shape: run.data.train.shape, divided_by: run.data.train.divisor, ...(run.data.train.mean ? { mean: run.data.train.mean } : {}), ...(run.data.train.std ? { std: run.data.train.std } : {}), classes: run.data.numClasses },
     train_examples: run.data.train.count,
     validation_examples: run.data.validation?.count ?? 0,
     validation_error_after: validationAfter,

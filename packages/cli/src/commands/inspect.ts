@@ -33,13 +33,15 @@ export async function inspectCommand(argv: string[], io: Io): Promise<number> {
   const paperBits = paperBitsOf(shared);
   const nonzero = rows.reduce((s, r, i) => s + (header.tensors[i].encoding === 'shared' ? r.nonzero : 0), 0);
   const rates = { original_bytes: originalBytes, file_ratio: originalBytes / bytes.length, paper_format_ratio: paperBits > 0 ? (32 * weights) / paperBits : 0, nonzero_fraction: weights > 0 ? nonzero / weights : 0 };
-  const summary = { file_bytes: bytes.length, version: `${version.major}.${version.minor}`, header_bytes: headerBytes, payload_bytes: header.payloadLength, generator: header.generator, ...rates, tensors: rows };
+  const summary = { file_bytes: bytes.length, version: `${version.major}.${version.minor}`, header_bytes: headerBytes, payload_bytes: header.payloadLength, generator: header.generator, preprocessing: header.preprocessing ?? null, ...rates, tensors: rows };
   if (values.json) {
     io.out(JSON.stringify(summary) + '\n');
     return 0;
   }
   io.out(`${positionals[0]}: .sws ${summary.version}, ${bytes.length} bytes (header ${headerBytes}, payload ${header.payloadLength}, framing ${framing})\n`);
   io.out(`  file-size ratio ${rates.file_ratio.toFixed(1)} (${originalBytes} float32 bytes / ${bytes.length}), paper storage-format rate ${rates.paper_format_ratio.toFixed(1)}, non-zero ${(100 * rates.nonzero_fraction).toFixed(3)}% of ${weights} weights\n`);
+  const p = header.preprocessing;
+  io.out(p ? `  inputs: / ${p.divisor}${p.mean ? `, - mean [${p.mean.join(', ')}]` : ''}${p.std ? `, / std [${p.std.join(', ')}]` : ''} (as in training)\n` : '  inputs: preprocessing not recorded (a file written before format 2.1)\n');
   for (const r of rows) {
     const cb = r.codebook.length ? ` codebook[${r.codebook.length}] ${r.codebook.map((v) => +v.toFixed(4)).join(' ')}` : '';
     io.out(`  ${r.name.padEnd(16)} [${r.shape.join('x')}] ${r.encoding.padEnd(14)} ${r.coder.padEnd(10)} non-zero ${r.nonzero}/${r.elements}  ${r.bytes} bytes${cb}\n`);

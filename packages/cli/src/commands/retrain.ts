@@ -37,7 +37,7 @@ export async function retrainCommand(argv: string[], io: Io): Promise<number> {
     error_before: run.errorBefore,
     error_after: after,
     // what the data was and how it reached the model, so eval and a user loading the file know
-    data: { name: run.data.name, example_shape: run.data.train.shape, divided_by: run.data.train.divisor, classes: run.data.numClasses },
+    data: { name: run.data.name, example_shape: run.data.train.shape, divided_by: run.data.train.divisor, ...(run.data.train.mean ? { mean: run.data.train.mean } : {}), ...(run.data.train.std ? { std: run.data.train.std } : {}), classes: run.data.numClasses },
     train_examples: run.data.train.count,
     validation_examples: run.data.validation?.count ?? 0,
     validation_error_after: run.budget.points[run.budget.chosen].validationError,
