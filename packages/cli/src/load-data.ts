@@ -1,4 +1,4 @@
-import { carveValidation, loadData, withPreprocessing, type Dataset, type Preprocessing } from '@softshare/data';
+import { carveValidation, loadData, readManifest, withPreprocessing, type Dataset, type Preprocessing } from '@softshare/data';
 import { intFlag, UsageError } from './args.js';
 
 /** The flags that say what the inputs go through before the model: every command that reads --data takes them. */
@@ -10,7 +10,7 @@ export const preprocessingOptions = {
 
 /** The --data and --validation flags of the commands that train, with the preprocessing flags. */
 export const dataOptions = {
-  data: { type: 'string' as const, default: 'mnist', description: "'mnist', or a folder of the four MNIST IDX files, of x_train.npy, y_train.npy, x_test.npy, y_test.npy, of train/<class>/ and test/<class>/ images, or of train.csv and test.csv" },
+  data: { type: 'string' as const, default: 'mnist', description: "'mnist', or a folder of the four MNIST IDX files, of x_train.npy, y_train.npy, x_test.npy, y_test.npy, of train/<class>/ and test/<class>/ images, or of train.csv and test.csv, or a .json manifest ({ train: { inputs, labels }, test: {...}, preprocessing?, validation? } or { folder })" },
   validation: {
     type: 'string' as const,
     default: 'a twelfth of the training split (MNIST: 5,000 of 60,000, TensorFlow’s split)',
@@ -41,6 +41,9 @@ export function loadTrainingData(values: Record<string, string | boolean | undef
   const loaded = loadData((values.data as string | undefined) ?? 'mnist');
   const flags = preprocessingFlags(values);
   const full = flags ? withPreprocessing(loaded, flags) : loaded;
-  const size = intFlag('validation', values.validation, Math.round(full.train.count / 12), 0);
+  // --validation, else a manifest's "validation", else a twelfth
+  const source = (values.data as string | undefined) ?? 'mnist';
+  const fallback = (source.endsWith('.json') ? readManifest(source).validation : undefined) ?? Math.round(full.train.count / 12);
+  const size = intFlag('validation', values.validation, fallback, 0);
   return carveValidation(full, size);
 }

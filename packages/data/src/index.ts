@@ -18,3 +18,4 @@ export { loadImageFolder } from './image-folder.js';
 export { splitFromTfDataset, type TfDatasetLike } from './tf-dataset.js';
 export { CSV_FILES, loadCsvFolder } from './csv.js';
 export { checkPreprocessing, normaliseInPlace, preprocessingOf, withPreprocessing, type Preprocessing } from './preprocessing.js';
+export { loadManifest, readManifest, type DataManifest } from './manifest.js';

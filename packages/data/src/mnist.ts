@@ -61,7 +61,8 @@ export function mnistPackageDir(): string {
   return join(dirname(manifest), 'data');
 }
 
-function split(images: IdxArray, labels: IdxArray, what: string): DataSplit {
+/** A split from an IDX inputs array [count, ...shape] (uint8) and an IDX labels array [count], classes 0 .. maxLabel. */
+export function idxSplit(images: IdxArray, labels: IdxArray, what: string, maxLabel = 9): DataSplit {
   if (images.dims.length < 2) {
     throw new SoftshareError('E_IDX_FORMAT', 'data', `${what} images: expected at least 2 dimensions [count, ...example shape], got ${images.dims.length}`);
   }
@@ -73,7 +74,7 @@ function split(images: IdxArray, labels: IdxArray, what: string): DataSplit {
     throw new SoftshareError('E_DATA_MISMATCH', 'data', `${what}: expected as many labels as images (${count}), got ${labels.dims[0]}`);
   }
   for (const l of labels.data) {
-    if (l > 9) throw new SoftshareError('E_DATA_MISMATCH', 'data', `${what} labels: expected classes 0-9, got ${l}`);
+    if (l > maxLabel) throw new SoftshareError('E_DATA_MISMATCH', 'data', `${what} labels: expected classes 0-${maxLabel}, got ${l}`);
   }
   return { count, shape, inputs: images.data, divisor: 255, labels: labels.data };
 }
@@ -92,8 +93,8 @@ export function loadMnist(source: string = 'mnist'): Dataset {
     throw new SoftshareError('E_DATA_NOT_FOUND', 'data', `Expected --data to be 'mnist' or a folder with the four MNIST IDX files, got '${source}' (not a folder)`);
   }
   const f = (name: string) => join(dir, name);
-  const train = split(readIdxFile(f(MNIST_FILES.trainImages)), readIdxFile(f(MNIST_FILES.trainLabels)), 'train');
-  const test = split(readIdxFile(f(MNIST_FILES.testImages)), readIdxFile(f(MNIST_FILES.testLabels)), 'test');
+  const train = idxSplit(readIdxFile(f(MNIST_FILES.trainImages)), readIdxFile(f(MNIST_FILES.trainLabels)), 'train');
+  const test = idxSplit(readIdxFile(f(MNIST_FILES.testImages)), readIdxFile(f(MNIST_FILES.testLabels)), 'test');
   if (train.shape.join('x') !== test.shape.join('x')) {
     throw new SoftshareError('E_DATA_MISMATCH', 'data', `Expected train and test examples of one shape, got ${train.shape.join('x')} and ${test.shape.join('x')}`);
   }

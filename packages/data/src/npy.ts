@@ -54,7 +54,7 @@ function labelsOf(a: NpyArray, name: string): { labels: Uint8Array; width?: numb
   return { labels: Uint8Array.from(classes), ...(a.shape.length === 2 && a.shape[1] > 1 ? { width: a.shape[1] } : {}) };
 }
 
-function npySplit(dir: string, inputsFile: string, labelsFile: string): DataSplit & { oneHotWidth?: number } {
+export function npySplit(dir: string, inputsFile: string, labelsFile: string): DataSplit & { oneHotWidth?: number } {
   const x = inputsOf(readNpy(dir, inputsFile), inputsFile);
   const { labels, width } = labelsOf(readNpy(dir, labelsFile), labelsFile);
   const count = x.inputs.length / exampleSize(x);

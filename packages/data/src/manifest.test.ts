@@ -1,0 +1,51 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { errorLine } from '@softshare/core';
+import { encodeIdx, loadData, makeBatch, preprocessingOf } from './index.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'softshare-manifest-'));
+mkdirSync(join(dir, 'files'));
+// 12 classes of 4x4 single-channel "images", under names of the user's choosing
+const images = (n: number) => encodeIdx([n, 4, 4], Uint8Array.from({ length: n * 16 }, (_, i) => (i * 7) % 256));
+const labels = (n: number) => encodeIdx([n], Uint8Array.from({ length: n }, (_, i) => i % 12));
+writeFileSync(join(dir, 'files', 'x-tr.idx'), images(48));
+writeFileSync(join(dir, 'files', 'y-tr.idx'), labels(48));
+writeFileSync(join(dir, 'files', 'x-te.idx'), images(24));
+writeFileSync(join(dir, 'files', 'y-te.idx'), labels(24));
+const write = (name: string, m: unknown) => {
+  const p = join(dir, name);
+  writeFileSync(p, typeof m === 'string' ? m : JSON.stringify(m));
+  return p;
+};
+
+describe('a JSON data manifest', () => {
+  it('names the files of each split (IDX here, .npy alike), the preprocessing and the validation size', () => {
+    const p = write('data.json', { train: { inputs: 'files/x-tr.idx', labels: 'files/y-tr.idx' }, test: { inputs: 'files/x-te.idx', labels: 'files/y-te.idx' }, preprocessing: { mean: [0.5], std: [0.25] }, validation: 8 });
+    const data = loadData(p);
+    expect([data.train.count, data.test.count, data.numClasses, data.train.shape]).toEqual([48, 24, 12, [4, 4]]);
+    expect(preprocessingOf(data.test)).toEqual({ divisor: 255, mean: [0.5], std: [0.25] });
+    expect(makeBatch(data.train, [0], 12).x[1]).toBeCloseTo((7 / 255 - 0.5) / 0.25, 5);
+  });
+
+  it('may point at a folder loadData reads instead', () => {
+    const p = write('folder.json', { folder: 'files-mnist', preprocessing: { divisor: 1 } });
+    expect(errorLine(() => loadData(p))).toMatch(/^E_DATA_NOT_FOUND: .*files-mnist/);
+  });
+
+  it('refuses what it cannot use in one coded line', () => {
+    const cases: [unknown, RegExp][] = [
+      ['{"train":', /^E_DATA_MISMATCH: bad\.json: expected a JSON data manifest, got a parse error/],
+      [{ train: { inputs: 'files/x-tr.idx', labels: 'files/y-tr.idx' } }, /expected either "folder" or both "train" and "test"/],
+      [{ folder: '.', train: { inputs: 'a', labels: 'b' }, test: { inputs: 'a', labels: 'b' } }, /expected either "folder" or both "train" and "test"/],
+      [{ folder: '.', split: 0.1 }, /unknown key "split"/],
+      [{ train: { inputs: 'files/nope.idx', labels: 'files/y-tr.idx' }, test: { inputs: 'files/x-te.idx', labels: 'files/y-te.idx' } }, /^E_DATA_NOT_FOUND: Expected the manifest's train file files\/nope\.idx/],
+      [{ train: { inputs: 'files/x-tr.idx', labels: 'files/y-te.idx' }, test: { inputs: 'files/x-te.idx', labels: 'files/y-te.idx' } }, /^E_DATA_MISMATCH: train: expected as many labels as images \(48\), got 24/],
+      [{ train: { inputs: 'files/x-tr.idx', labels: 'files/y-tr.idx' }, test: { inputs: 'files/x-te.idx', labels: 'files/y-te.idx' }, preprocessing: { std: [1, 2] } }, /preprocessing: expected std to have 1 value or one per channel \(4, the last axis of \[4, 4\]\), got 2/],
+      [{ folder: '.', validation: -1 }, /expected validation to be a whole number of examples, got -1/],
+    ];
+    for (const [m, why] of cases) expect(errorLine(() => loadData(write('bad.json', m)))).toMatch(why);
+    expect(errorLine(() => loadData(join(dir, 'none.json')))).toMatch(/^E_DATA_NOT_FOUND: Expected a data manifest at/);
+  });
+});

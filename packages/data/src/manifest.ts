@@ -1,0 +1,102 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { basename, dirname, resolve } from 'node:path';
+import { SoftshareError } from '@softshare/core';
+import { readIdxFile } from './idx.js';
+import { idxSplit, type Dataset, type DataSplit } from './mnist.js';
+import { npySplit } from './npy.js';
+import { checkPreprocessing, withPreprocessing, type Preprocessing } from './preprocessing.js';
+
+/**
+ * A JSON data manifest: the files of each split under any names (IDX or .npy, told apart by
+ * the `.npy` extension), or a folder `loadData` reads; the preprocessing; the validation
+ * size. Paths are relative to the manifest.
+ *
+ * @example
+ * { "train": { "inputs": "imgs-train.idx", "labels": "labels-train.idx" },
+ *   "test": { "inputs": "imgs-test.idx", "labels": "labels-test.idx" },
+ *   "preprocessing": { "divisor": 255, "mean": [0.1307], "std": [0.3081] }, "validation": 5000 }
+ */
+export interface DataManifest {
+  /** A folder `loadData` reads (instead of `train` / `test`). */
+  readonly folder?: string;
+  readonly train?: { readonly inputs: string; readonly labels: string };
+  readonly test?: { readonly inputs: string; readonly labels: string };
+  readonly preprocessing?: Partial<Preprocessing>;
+  /** Training examples held out as the validation split (the CLI's --validation wins). */
+  readonly validation?: number;
+}
+
+const KEYS = ['folder', 'train', 'test', 'preprocessing', 'validation'];
+
+function bad(path: string, why: string): never {
+  throw new SoftshareError('E_DATA_MISMATCH', 'data', `${basename(path)}: ${why}`);
+}
+
+/** Read and check a manifest file (one coded line for anything it cannot use). */
+export function readManifest(path: string): DataManifest {
+  if (!existsSync(path)) throw new SoftshareError('E_DATA_NOT_FOUND', 'data', `Expected a data manifest at ${path}, got no such file`);
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (cause) {
+    throw new SoftshareError('E_DATA_MISMATCH', 'data', `${basename(path)}: expected a JSON data manifest, got a parse error (${(cause as Error).message})`, { cause });
+  }
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) bad(path, 'expected a JSON object');
+  const m = raw as Record<string, unknown>;
+  const unknown = Object.keys(m).filter((k) => !KEYS.includes(k));
+  if (unknown.length > 0) bad(path, `unknown key "${unknown[0]}" (a manifest has ${KEYS.join(', ')})`);
+  const pair = (k: 'train' | 'test') => {
+    const v = m[k];
+    if (v === undefined) return undefined;
+    const o = v as Record<string, unknown>;
+    if (v === null || typeof v !== 'object' || typeof o.inputs !== 'string' || typeof o.labels !== 'string' || Object.keys(o).length !== 2) bad(path, `expected ${k} to be { "inputs": file, "labels": file }, got ${JSON.stringify(v)}`);
+    return { inputs: o.inputs as string, labels: o.labels as string };
+  };
+  const train = pair('train');
+  const test = pair('test');
+  if (m.folder !== undefined && typeof m.folder !== 'string') bad(path, `expected folder to be a path, got ${JSON.stringify(m.folder)}`);
+  if ((m.folder === undefined) === (train === undefined || test === undefined)) bad(path, 'expected either "folder" or both "train" and "test"');
+  const v = m.validation;
+  if (v !== undefined && (typeof v !== 'number' || !Number.isInteger(v) || v < 0)) bad(path, `expected validation to be a whole number of examples, got ${JSON.stringify(v)}`);
+  const p = m.preprocessing as Record<string, unknown> | undefined;
+  if (p !== undefined) {
+    if (p === null || typeof p !== 'object' || Object.keys(p).some((k) => !['divisor', 'mean', 'std'].includes(k))) bad(path, `expected preprocessing to be { "divisor"?, "mean"?, "std"? }, got ${JSON.stringify(p)}`);
+    const nums = (x: unknown) => x === undefined || (Array.isArray(x) && x.length > 0 && x.every((n) => typeof n === 'number'));
+    if ((p.divisor !== undefined && typeof p.divisor !== 'number') || !nums(p.mean) || !nums(p.std)) bad(path, `expected preprocessing numbers (divisor a number, mean and std lists), got ${JSON.stringify(p)}`);
+  }
+  return { ...(m.folder === undefined ? {} : { folder: m.folder as string }), ...(train ? { train } : {}), ...(test ? { test } : {}), ...(p ? { preprocessing: p as Partial<Preprocessing> } : {}), ...(v === undefined ? {} : { validation: v as number }) };
+}
+
+function splitOf(dir: string, files: { inputs: string; labels: string }, what: string): DataSplit & { oneHotWidth?: number } {
+  for (const f of [files.inputs, files.labels]) {
+    if (!existsSync(resolve(dir, f))) throw new SoftshareError('E_DATA_NOT_FOUND', 'data', `Expected the manifest's ${what} file ${f} in ${dir}, got no such file`);
+  }
+  const npy = files.inputs.endsWith('.npy');
+  if (npy !== files.labels.endsWith('.npy')) throw new SoftshareError('E_DATA_MISMATCH', 'data', `${what}: expected inputs and labels of one kind (both .npy or both IDX), got ${files.inputs} and ${files.labels}`);
+  if (npy) return npySplit(dir, files.inputs, files.labels);
+  return idxSplit(readIdxFile(resolve(dir, files.inputs)), readIdxFile(resolve(dir, files.labels)), what, 255);
+}
+
+/**
+ * The dataset a manifest describes, its preprocessing applied. `loadFolder` reads a
+ * `folder` manifest (loadData passes itself).
+ */
+export function loadManifest(path: string, loadFolder: (dir: string) => Dataset): Dataset {
+  const m = readManifest(path);
+  const dir = dirname(resolve(path));
+  let data: Dataset;
+  if (m.folder !== undefined) {
+    data = loadFolder(resolve(dir, m.folder));
+  } else {
+    const { oneHotWidth: w1, ...train } = splitOf(dir, m.train!, 'train');
+    const { oneHotWidth: w2, ...test } = splitOf(dir, m.test!, 'test');
+    if (train.shape.join('x') !== test.shape.join('x')) throw new SoftshareError('E_DATA_MISMATCH', 'data', `Expected train and test examples of one shape, got ${train.shape.join('x')} and ${test.shape.join('x')}`);
+    let top = Math.max(w1 ?? 0, w2 ?? 0) - 1;
+    for (const l of train.labels) if (l > top) top = l;
+    for (const l of test.labels) if (l > top) top = l;
+    data = { name: path, train, test, numClasses: top + 1 };
+  }
+  if (!m.preprocessing) return data;
+  checkPreprocessing({ divisor: m.preprocessing.divisor ?? data.train.divisor, ...m.preprocessing }, data.train.shape, `${basename(path)}: preprocessing`);
+  return withPreprocessing(data, m.preprocessing);
+}
