@@ -32,6 +32,7 @@ export function budgetSummary(b: BudgetOutcome, testErrors: readonly number[]) {
     chosen: b.chosen,
     points: b.points.map((p, k) => ({
       tau: p.tau,
+      pi0: p.pi0,
       retrain_epochs: p.retrainEpochs,
       rule: p.rule,
       pruned: p.pruned,
@@ -52,7 +53,7 @@ export function budgetLine(b: BudgetOutcome): string {
   const p = b.points[b.chosen];
   const tried = `${b.points.length} point${b.points.length === 1 ? '' : 's'} tried`;
   if (b.maxErrorIncrease === null) return `validation error ${pct(p.validationError)} (budget off; ${tried})`;
-  return `validation error ${pct(b.referenceError)} -> ${pct(p.validationError)}, budget ${pct(b.limit)} (+${pct(b.maxErrorIncrease)}): ${b.held ? 'held' : 'BROKEN'} (${tried}${p.tau === undefined ? '' : `, chose tau ${+p.tau.toPrecision(3)}${p.rule === 'ml' ? ' rule ml' : ''}${p.pruned ? ' pruned and recovered' : ''}`})`;
+  return `validation error ${pct(b.referenceError)} -> ${pct(p.validationError)}, budget ${pct(b.limit)} (+${pct(b.maxErrorIncrease)}): ${b.held ? 'held' : 'BROKEN'} (${tried}${p.tau === undefined ? '' : `, chose tau ${+p.tau.toPrecision(3)}${p.pi0 !== undefined && p.pi0 !== b.points[0].pi0 ? ` pi0 ${+p.pi0.toPrecision(3)}` : ''}${p.rule === 'ml' ? ' rule ml' : ''}${p.pruned ? ' pruned and recovered' : ''}`})`;
 }
 
 /** The error a command raises when no point kept the budget: one line naming where the best attempt was kept (exit code 3). */

@@ -120,12 +120,12 @@ function tradeOff(d: ReportData): string {
     })
     .join('');
   const rows = pts
-    .map((p, k) => `<tr${k === b.chosen ? ' class="chosen"' : ''}><td>${k + 1}${k === b.chosen ? ' (chosen)' : ''}</td><td>${p.tau === undefined ? '-' : +p.tau.toPrecision(3)}</td><td>${p.rule ?? '-'}${p.pruned ? ' (pruned, recovered)' : ''}</td><td>${p.retrain_epochs ?? '-'}</td><td>${p.float_validation_error === undefined ? '-' : f(100 * p.float_validation_error)}</td><td>${f(100 * p.validation_error)}</td><td>${f(100 * p.test_error)}</td><td>${f(100 * p.nonzero_fraction)}</td><td>${p.file_bytes}</td><td>${f(p.file_ratio, 1)}</td><td>${p.within_budget ? 'yes' : 'no'}</td></tr>`)
+    .map((p, k) => `<tr${k === b.chosen ? ' class="chosen"' : ''}><td>${k + 1}${k === b.chosen ? ' (chosen)' : ''}</td><td>${p.tau === undefined ? '-' : +p.tau.toPrecision(3)}</td><td>${p.pi0 === undefined ? '-' : +p.pi0.toPrecision(4)}</td><td>${p.rule ?? '-'}${p.pruned ? ' (pruned, recovered)' : ''}</td><td>${p.retrain_epochs ?? '-'}</td><td>${p.float_validation_error === undefined ? '-' : f(100 * p.float_validation_error)}</td><td>${f(100 * p.validation_error)}</td><td>${f(100 * p.test_error)}</td><td>${f(100 * p.nonzero_fraction)}</td><td>${p.file_bytes}</td><td>${f(p.file_ratio, 1)}</td><td>${p.within_budget ? 'yes' : 'no'}</td></tr>`)
     .join('');
   const verdict = b.max_error_increase === null ? 'budget off' : `budget: validation error at most ${f(100 * b.reference_validation_error)}% + ${f(100 * b.max_error_increase)}% = ${f(100 * (b.limit ?? 0))}%: ${b.held ? 'held' : 'broken (the file was kept beside --out, not at it)'}`;
   return `<h2>Accuracy budget and the trade-off</h2><p class="verdict">${esc(verdict)}. Chosen on the validation split; the test error of every point was measured once, at the end.</p>
 <figure><figcaption>error % against file-size ratio: validation (filled; red over the budget), test (hollow), the front (green), the chosen point (ringed)</figcaption><svg class="plot tradeoff" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}">${axes('file-size ratio (x)', 'error %', x0, x1, y0, y1)}${limit}${frontLine}${dots}</svg></figure>
-<table class="points"><tr><th>point</th><th>tau</th><th>rule</th><th>retrain epochs</th><th>float validation %</th><th>validation %</th><th>test %</th><th>non-zero %</th><th>bytes</th><th>file-size ratio</th><th>within budget</th></tr>${rows}</table>`;
+<table class="points"><tr><th>point</th><th>tau</th><th>pi0</th><th>rule</th><th>retrain epochs</th><th>float validation %</th><th>validation %</th><th>test %</th><th>non-zero %</th><th>bytes</th><th>file-size ratio</th><th>within budget</th></tr>${rows}</table>`;
 }
 
 /** One self-contained HTML page (inline SVG and CSS, no scripts, no network). */

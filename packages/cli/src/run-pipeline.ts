@@ -96,7 +96,7 @@ export async function runPipeline(values: Record<string, string | boolean | unde
       const v = e.values ?? {};
       const elapsed = (performance.now() - t0) / 1000;
       if (values.json) io.out(JSON.stringify({ event: 'point', point: e.current, rule: e.phase, ...v, elapsed: +elapsed.toFixed(3) }) + '\n');
-      else if (!values.quiet) io.err(`budget point ${e.current}${v.tau === undefined ? '' : `  tau ${+v.tau.toPrecision(3)}`}${e.phase ? ` ${e.phase}` : ''}  validation error ${(100 * (v.validationError ?? NaN)).toFixed(2)}% (limit ${(100 * (v.limit ?? NaN)).toFixed(2)}%)  ${(v.fileRatio ?? NaN).toFixed(1)}x  non-zero ${(100 * (v.nonzeroFraction ?? NaN)).toFixed(2)}%  ${v.withinBudget ? 'within' : 'over'}  ${elapsed.toFixed(1)} s\n`);
+      else if (!values.quiet) io.err(`budget point ${e.current}${v.tau === undefined ? '' : `  tau ${+v.tau.toPrecision(3)}`}${v.pi0 === undefined ? '' : ` pi0 ${+v.pi0.toPrecision(4)}`}${e.phase ? ` ${e.phase}` : ''}  validation error ${(100 * (v.validationError ?? NaN)).toFixed(2)}% (limit ${(100 * (v.limit ?? NaN)).toFixed(2)}%)  ${(v.fileRatio ?? NaN).toFixed(1)}x  non-zero ${(100 * (v.nonzeroFraction ?? NaN)).toFixed(2)}%  ${v.withinBudget ? 'within' : 'over'}  ${elapsed.toFixed(1)} s\n`);
       return;
     }
     if (e.unit !== 'epoch') return;

@@ -16,12 +16,21 @@ export const budgetOptionsSchema = z.strictObject({
    * configured point keeps the budget, each further point continues the previous point's
    * retraining state (weights, mixture, optimizer) at tau times `factor` for `epochs`
    * epochs; when it broke the budget, each further point retrains from the pretrained
-   * weights at tau divided by `factor` with the configured epochs (continuing a collapsed
-   * state at a weaker prior changes nothing: docs/RESULTS.md "The accuracy budget"). Each
+   * weights with the configured epochs and a weaker prior: tau divided by `factor`, or a
+   * smaller zero component (`pi0Factor`) when the float model kept the budget and only its
+   * files broke it (continuing a collapsed state at a weaker prior changes nothing:
+   * docs/RESULTS.md "The accuracy budget"). Each
    * is merged, quantised and tuned; the path stops at the first point across the budget.
    * Default 2; 0 keeps only the configured tau.
    */
   steps: z.number().int().nonnegative().default(2),
+  /**
+   * Down the path, when the float model keeps the budget and its quantised files do not
+   * (the cliff survived rule ml and prune-and-recover): the zero component's starting
+   * remainder 1 - pi0 is multiplied by this (capped at 0.5): 0.999 -> 0.95 -> 0.5. Default
+   * 50 (our small CNN of docs/RESULTS.md: pi0 0.95 brought it within the budget).
+   */
+  pi0Factor: z.number().gt(1).default(50),
   /** tau from point to point: times (or divided by) this. Default 2. */
   factor: z.number().gt(1).default(2),
   /** Retraining epochs per further point on the way up (a stronger prior). Default 10. */

@@ -79,7 +79,7 @@ describe('compressWithinBudget', () => {
     expect(r.budget.limit).toBeCloseTo(r.budget.referenceError + 0.9, 12);
   }, 120_000);
 
-  it('when no point keeps the budget, says so and hands back the lowest validation error, the path walked towards a weaker prior', async () => {
+  it('when no point keeps the budget, says so and hands back the lowest validation error, the path walked towards a smaller zero component', async () => {
     const input = await pretrained();
     // a prior so strong that MAP quantisation zeroes every weight, and no repair allowed
     const config = parsePipelineConfig({ ...small, retrain: { ...small.retrain, tau: 50 }, budget: { maxErrorIncrease: 0, steps: 1, epochs: 1, repairCliff: false } });
@@ -87,9 +87,11 @@ describe('compressWithinBudget', () => {
     const { points, chosen } = r.budget;
     expect(r.budget.held).toBe(false);
     expect(points.some((p) => p.withinBudget)).toBe(false);
-    expect(points[0].tau).toBe(50);
-    // down the path, a point retrains from the pretrained weights (the configured epochs), not from the collapsed state
-    expect(points.map((p) => [p.tau, p.retrainEpochs])).toEqual([[50, 2], [25, 2]]);
+    // down the path, a point retrains from the pretrained weights (the configured epochs), not
+    // from the collapsed state; the float model kept the budget (the cliff), so the zero
+    // component starts smaller instead of tau going down
+    expect(points[0].floatValidationError).toBeLessThanOrEqual(r.budget.limit);
+    expect(points.map((p) => [p.tau, p.pi0, p.retrainEpochs])).toEqual([[50, 0.999, 2], [50, 1 - 0.001 * 50, 2]]);
     expect(points[chosen].validationError).toBe(Math.min(...points.map((p) => p.validationError)));
   }, 120_000);
 

@@ -15,6 +15,8 @@ export interface BudgetPoint {
   readonly retrainEpochs?: number;
   /** How its weights were quantised (absent on the sparsify route). */
   readonly rule?: 'map' | 'ml';
+  /** The zero component's starting proportion of that retraining. */
+  readonly pi0?: number;
   /** Made by prune-and-recover: more epochs with the zero component's weights held at 0 (the cliff's last repair). */
   readonly pruned?: boolean;
   /** Validation error of the float retrained model it was quantised from. */
@@ -78,10 +80,11 @@ function phased(progress: ProgressChannel | undefined, phase: string): ProgressC
  * is the configured pipeline (for soft weight-sharing: retrain at the configured tau, then
  * merge -> quantize -> prune -> tune). When its quantised file breaks the budget although
  * the float retrained model keeps it, the same weights are quantised again with rule 'ml'
- * (`repairCliff`). Then up to `steps` further points: when point 1 kept the budget, each
- * continues the last retraining state at tau times `factor` for `epochs` epochs; when it
- * broke it, each retrains from the pretrained weights at tau divided by `factor`. The path
- * stops at the first point on the other side. Every candidate is encoded and the
+ * and prune-and-recover (`repairCliff`). Then up to `steps` further points: when point 1
+ * kept the budget, each continues the last retraining state at tau times `factor` for
+ * `epochs` epochs; when it broke it, each retrains from the pretrained weights with a
+ * weaker prior: a smaller zero component (pi0, `pi0Factor`) when the cliff survived its
+ * repairs, else tau divided by `factor`. The path stops at the first point on the other side. Every candidate is encoded and the
  * decoded file evaluated on the validation split; the test split is never read. Emits
  * once: the chosen model (the smallest file within the budget; when none is, the lowest
  * validation error, with `budget.held` false: the caller must not ship it as if it held).
@@ -150,7 +153,7 @@ async function search(
   const candidates: { model: QuantizedModel; encoded: EncodedSws }[] = [];
 
   /** Encode a candidate, evaluate the decoded file, record the point. */
-  const measure = async (model: QuantizedModel, meta: Pick<BudgetPoint, 'tau' | 'retrainEpochs' | 'rule' | 'floatValidationError' | 'pruned'>): Promise<BudgetPoint> => {
+  const measure = async (model: QuantizedModel, meta: Pick<BudgetPoint, 'tau' | 'pi0' | 'retrainEpochs' | 'rule' | 'floatValidationError' | 'pruned'>): Promise<BudgetPoint> => {
     const encoded = encodeSws(model, context.encode);
     const validationError = validation ? await errorOn(validation, { bytes: encoded.bytes }) : NaN;
     let nonzero = 0;
@@ -174,7 +177,7 @@ async function search(
       stage: 'budget',
       unit: 'point',
       current: points.length,
-      values: { ...(meta.tau === undefined ? {} : { tau: meta.tau }), validationError, limit, fileRatio: point.fileRatio, nonzeroFraction: point.nonzeroFraction, withinBudget: point.withinBudget ? 1 : 0 },
+      values: { ...(meta.tau === undefined ? {} : { tau: meta.tau }), ...(meta.pi0 === undefined ? {} : { pi0: meta.pi0 }), validationError, limit, fileRatio: point.fileRatio, nonzeroFraction: point.nonzeroFraction, withinBudget: point.withinBudget ? 1 : 0 },
       ...(meta.rule === undefined ? {} : { phase: meta.pruned ? `${meta.rule} pruned` : meta.rule }),
     });
     return point;
@@ -193,23 +196,27 @@ async function search(
      * retraining with the zero component's weights set to 0 after the first and held there,
      * so the rest learn to do without them (retrain's `pruneAfterEpoch`), then quantised.
      */
-    const pointsOf = async (retrained: RetrainedModel, tau: number, retrainEpochs: number): Promise<boolean> => {
+    type RetrainOptions = PipelineConfig['retrain'];
+    const pointsOf = async (retrained: RetrainedModel, base: RetrainOptions, retrainEpochs: number): Promise<{ within: boolean; cliff: boolean }> => {
+      const { tau } = base;
+      const pi0 = base.prior.pi0;
       const floatValidationError = validation ? await errorOn(validation, { data: retrained }) : undefined;
-      const cliff = (p: BudgetPoint) => !p.withinBudget && floatValidationError !== undefined && floatValidationError <= limit;
+      const cliff = floatValidationError !== undefined && floatValidationError <= limit;
       const quantised = async (m: RetrainedModel, rule: 'map' | 'ml', meta: Partial<BudgetPoint>) => {
         const model = await run(of(m).pipe(afterRetraining(data, { ...config, quantize: { ...config.quantize, rule } }, context, teacher)));
-        return measure(model, { tau, retrainEpochs, rule, floatValidationError, ...meta });
+        return measure(model, { tau, pi0, retrainEpochs, rule, floatValidationError, ...meta });
       };
       const p = await quantised(retrained, config.quantize.rule, {});
-      if (p.withinBudget || !cliff(p) || !budget.repairCliff || stopped()) return p.withinBudget;
-      if (config.quantize.rule === 'map' && (await quantised(retrained, 'ml', {})).withinBudget) return true;
-      if (state === undefined || stopped()) return false;
-      const options = retrain.schema.parse({ ...config.retrain, tau, epochs: budget.epochs, warmupEpochs: 0, finalTau: undefined, pruneAfterEpoch: 1 });
+      if (p.withinBudget || !cliff || !budget.repairCliff || stopped()) return { within: p.withinBudget, cliff: cliff && !p.withinBudget };
+      if (config.quantize.rule === 'map' && (await quantised(retrained, 'ml', {})).withinBudget) return { within: true, cliff: false };
+      if (state === undefined || stopped()) return { within: false, cliff: true };
+      const options = retrain.schema.parse({ ...base, epochs: budget.epochs, warmupEpochs: 0, finalTau: undefined, pruneAfterEpoch: 1 });
       const resumeFrom: TrainingState = { ...state, epoch: 0, step: 0, partial: undefined, options, examples: state.examples };
       const progress = phased(context.progress, `tau ${+tau.toPrecision(3)} pruned`);
       const pruned = await run(of(input).pipe(retrain(data, options, { progress, resumeFrom })));
       const prunedFloat = validation ? await errorOn(validation, { data: pruned }) : undefined;
-      return (await quantised(pruned, config.quantize.rule, { pruned: true, retrainEpochs: retrainEpochs + budget.epochs, floatValidationError: prunedFloat })).withinBudget;
+      const within = (await quantised(pruned, config.quantize.rule, { pruned: true, retrainEpochs: retrainEpochs + budget.epochs, floatValidationError: prunedFloat })).withinBudget;
+      return { within, cliff: !within };
     };
     const first = await run(
       of(input).pipe(
@@ -223,30 +230,36 @@ async function search(
         tap((m) => context.onRetrained?.(m)),
       ),
     );
-    let tau = config.retrain.tau;
+    // the retraining the path is on: tau moves, and pi0 when the cliff is what breaks the budget
+    let base: RetrainOptions = config.retrain;
     let epochs = config.retrain.epochs;
-    const firstWithin = await pointsOf(first, tau, epochs);
-    const up = firstWithin;
+    const firstPoint = await pointsOf(first, base, epochs);
+    const up = firstPoint.within;
+    let cliff = firstPoint.cliff;
     for (let step = 1; step <= budget.steps && state !== undefined && !stopped() && Number.isFinite(limit); step++) {
-      const progress = phased(context.progress, `tau ${+(up ? tau * budget.factor : tau / budget.factor).toPrecision(3)}`);
       let next: RetrainedModel;
       if (up) {
         // a stronger prior: continue the last state (weights, mixture, optimizer moments, generator) at the new tau, with no warm-up
-        tau *= budget.factor;
+        base = { ...base, tau: base.tau * budget.factor };
         epochs += budget.epochs;
-        const options = retrain.schema.parse({ ...config.retrain, tau, epochs: budget.epochs, warmupEpochs: 0, finalTau: undefined });
+        const options = retrain.schema.parse({ ...base, epochs: budget.epochs, warmupEpochs: 0, finalTau: undefined });
         const resumeFrom: TrainingState = { ...state, epoch: 0, step: 0, partial: undefined, options, examples: state.examples };
+        const progress = phased(context.progress, `tau ${+base.tau.toPrecision(3)}`);
         next = await run(of(input).pipe(retrain(data, options, { progress, resumeFrom, onCheckpoint: (s) => void (state = s) })));
       } else {
-        // a weaker prior must start again from the pretrained weights: continuing a collapsed
-        // state at a lower tau leaves its zeros where they are (measured: docs/RESULTS.md)
-        tau /= budget.factor;
+        // down the path, from the pretrained weights (continuing a collapsed state leaves its
+        // zeros where they are, measured: docs/RESULTS.md). When the float model kept the
+        // budget and its files did not (the cliff survived its repairs), the zero component
+        // is what takes too much: start it smaller (pi0); else the prior is too strong (tau).
+        base = cliff ? { ...base, prior: { ...base.prior, pi0: 1 - Math.min(0.5, (1 - base.prior.pi0) * budget.pi0Factor) } } : { ...base, tau: base.tau / budget.factor };
         epochs = config.retrain.epochs;
-        const options = retrain.schema.parse({ ...config.retrain, tau });
+        const options = retrain.schema.parse(base);
+        const progress = phased(context.progress, cliff ? `pi0 ${+base.prior.pi0.toPrecision(3)}` : `tau ${+base.tau.toPrecision(3)}`);
         next = await run(of(input).pipe(retrain(data, options, { progress, onCheckpoint: (s) => void (state = s) })));
       }
-      const within = await pointsOf(next, tau, epochs);
-      if (within !== up) break; // crossed the budget: the path's further points are on the wrong side
+      const r = await pointsOf(next, base, epochs);
+      cliff = r.cliff;
+      if (r.within !== up) break; // crossed the budget: the path's further points are on the wrong side
     }
   }
   if (stopped()) throw new SoftshareError('E_CANCELLED', 'pipeline', 'the search was stopped');
