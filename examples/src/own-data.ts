@@ -25,12 +25,13 @@ export async function compressOwnData(): Promise<{ fileBytes: number; floatBytes
   const all = await splitFromTfDataset(tf.data.array(examples(900, rng)).batch(64) as never);
   const test = await splitFromTfDataset(tf.data.array(examples(300, rng)).batch(64) as never);
   const data: Dataset = carveValidation({ name: 'rgb-demo', train: all, test, numClasses: 3 }, 150);
+  const init = (seed: number) => tf.initializers.glorotUniform({ seed }); // the same net every run
   const model = tf.sequential({
     layers: [
-      tf.layers.conv2d({ inputShape: [8, 8, 3], filters: 8, kernelSize: 3, activation: 'relu', name: 'conv' }),
+      tf.layers.conv2d({ inputShape: [8, 8, 3], filters: 8, kernelSize: 3, activation: 'relu', name: 'conv', kernelInitializer: init(1) }),
       tf.layers.flatten(),
-      tf.layers.dense({ units: 32, activation: 'relu', name: 'hidden' }),
-      tf.layers.dense({ units: 3, name: 'logits' }), // linear: read as logits
+      tf.layers.dense({ units: 32, activation: 'relu', name: 'hidden', kernelInitializer: init(2) }),
+      tf.layers.dense({ units: 3, name: 'logits', kernelInitializer: init(3) }), // linear: read as logits
     ],
   });
   await pretrain(model, data, { epochs: 3, batchSize: 32, learningRate: 3e-3, seed: 1 });

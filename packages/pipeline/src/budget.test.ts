@@ -33,7 +33,9 @@ const all = blobs(1200, 7);
 const data: Dataset = { name: 'blobs', train: splitOf(all, 0, 800), validation: splitOf(all, 800, 200), test: splitOf(all, 1000, 200), numClasses: 4 };
 
 async function pretrained() {
-  const net = tf.sequential({ layers: [tf.layers.dense({ inputShape: [8], units: 32, activation: 'relu', name: 'fc1' }), tf.layers.dense({ units: 4, activation: 'softmax', name: 'fc2' })] });
+  // seeded initial weights (tfjs's default initializers draw from Math.random): the same net every run
+  const init = (seed: number) => tf.initializers.glorotUniform({ seed });
+  const net = tf.sequential({ layers: [tf.layers.dense({ inputShape: [8], units: 32, activation: 'relu', name: 'fc1', kernelInitializer: init(1) }), tf.layers.dense({ units: 4, activation: 'softmax', name: 'fc2', kernelInitializer: init(2) })] });
   await pretrain(net, { ...data, validation: undefined }, { epochs: 8, batchSize: 32, seed: 1 });
   const m = toModelData(net);
   net.dispose();
