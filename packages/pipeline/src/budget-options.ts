@@ -34,6 +34,12 @@ export const budgetOptionsSchema = z.strictObject({
   /** tau from point to point: times (or divided by) this. Default 2. */
   factor: z.number().gt(1).default(2),
   /** Retraining epochs per further point on the way up (a stronger prior). Default 10. */
+  /**
+   * Up the path, a point that shrinks the smallest file within the budget by less than
+   * this share ends the path. Default 0.01: on LeNet-5-Caffe two upward points of 10
+   * epochs each shrank the file by 16 of 10,231 bytes (docs/RESULTS.md).
+   */
+  minGain: z.number().min(0).max(1).default(0.01),
   epochs: z.number().int().min(1).default(10),
   /**
    * When the quantised file breaks the budget although the float retrained model keeps it

@@ -51,7 +51,7 @@ describe('compressWithinBudget', () => {
     const events: ProgressEvent[] = [];
     progress.events$.subscribe((e) => e.unit === 'epoch' && events.push(e));
     // a loose budget: every point of the path stays within it, so the path goes up for all its steps
-    const config = parsePipelineConfig({ ...small, budget: { maxErrorIncrease: 0.9, steps: 2, factor: 4, epochs: 1 } });
+    const config = parsePipelineConfig({ ...small, budget: { maxErrorIncrease: 0.9, steps: 2, factor: 4, epochs: 1, minGain: 0 } });
     const r = await lastValueFrom(of(input).pipe(compressWithinBudget(data, config, { progress })));
     const { points, chosen } = r.budget;
     expect(points.map((p) => [p.tau, p.retrainEpochs, p.rule])).toEqual([
@@ -79,6 +79,11 @@ describe('compressWithinBudget', () => {
       expect(p.fileRatio).toBeCloseTo((input.params.reduce((s, q) => s + q.values.length, 0) * 4) / p.fileBytes, 9);
     }
     expect(r.budget.limit).toBeCloseTo(r.budget.referenceError + 0.9, 12);
+    // with the default minGain (1%), the path ends at the first upward point that did not shrink the smallest file by 1%
+    const sizes = points.map((p) => p.fileBytes);
+    const stall = sizes.findIndex((b, k) => k > 0 && Math.min(...sizes.slice(0, k + 1)) > Math.min(...sizes.slice(0, k)) * 0.99);
+    const short = await lastValueFrom(of(input).pipe(compressWithinBudget(data, parsePipelineConfig({ ...small, budget: { maxErrorIncrease: 0.9, steps: 2, factor: 4, epochs: 1 } }))));
+    expect(short.budget.points.map((p) => p.fileBytes)).toEqual(stall < 0 ? sizes : sizes.slice(0, stall + 1));
   }, 120_000);
 
   it('when no point keeps the budget, says so and hands back the lowest validation error, the path walked towards a smaller zero component', async () => {

@@ -230,6 +230,7 @@ async function search(
         tap((m) => context.onRetrained?.(m)),
       ),
     );
+    const smallestWithin = () => Math.min(...points.filter((p) => p.withinBudget).map((p) => p.fileBytes));
     // the retraining the path is on: tau moves, and pi0 when the cliff is what breaks the budget
     let base: RetrainOptions = config.retrain;
     let epochs = config.retrain.epochs;
@@ -257,9 +258,13 @@ async function search(
         const progress = phased(context.progress, cliff ? `pi0 ${+base.prior.pi0.toPrecision(3)}` : `tau ${+base.tau.toPrecision(3)}`);
         next = await run(of(input).pipe(retrain(data, options, { progress, onCheckpoint: (s) => void (state = s) })));
       }
+      const before = smallestWithin();
       const r = await pointsOf(next, base, epochs);
       cliff = r.cliff;
       if (r.within !== up) break; // crossed the budget: the path's further points are on the wrong side
+      // up the path, a point that did not shrink the smallest file by `minGain` ends it: once
+      // the retraining has collapsed its zeros stay put (LeNet-5-Caffe: 16 bytes for 20 epochs)
+      if (up && smallestWithin() > before * (1 - budget.minGain)) break;
     }
   }
   if (stopped()) throw new SoftshareError('E_CANCELLED', 'pipeline', 'the search was stopped');
