@@ -66,11 +66,19 @@ export async function pipelineConfigOf(values: Record<string, string | boolean |
 }
 
 /** Load everything, run the config's compression pipeline (@softshare/pipeline) with every stage's progress on stderr (or JSON lines). */
-export async function runPipeline(values: Record<string, string | boolean | undefined>, io: Io, checkpointDir: string, config?: PipelineConfig, encode?: EncodeSwsOptions, loaded?: Dataset): Promise<PipelineRun> {
-  config ??= await pipelineConfigOf(values);
+/** What a command already has: its config (else from the flags), how candidates are encoded (its --coder, ...), its data (else loaded from the flags). */
+export interface RunPipelineOptions {
+  readonly config?: PipelineConfig;
+  readonly encode?: EncodeSwsOptions;
+  readonly data?: Dataset;
+}
+
+export async function runPipeline(values: Record<string, string | boolean | undefined>, io: Io, checkpointDir: string, options: RunPipelineOptions = {}): Promise<PipelineRun> {
+  const { encode } = options;
+  const config = options.config ?? (await pipelineConfigOf(values));
   if (values.resume && config.sparsify) throw new SoftshareError('E_OPTIONS', 'cli', '--resume continues a soft weight-sharing retraining; this config has a sparsify section, which replaces the retraining');
   const backend = await selectBackend({ backend: values.backend as string | undefined });
-  const data = loaded ?? loadTrainingData(values);
+  const data = options.data ?? loadTrainingData(values);
   const model = await loadModelFile(values.model as string);
   const errorBefore = evaluate(model, data.test).error;
   const input = toModelData(model);

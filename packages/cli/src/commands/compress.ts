@@ -38,7 +38,7 @@ export async function compressCommand(argv: string[], io: Io): Promise<number> {
   ensureWritableDir(dirname(out)); // fail before retraining, not after
   const dataset = loadTrainingData(values);
   // recorded in the header: eval, and a user loading the file, apply the same to their inputs
-  const run = await runPipeline(values, io, (values['checkpoint-dir'] as string | undefined) ?? `${out}.ckpt`, config, { coder, others, generator: 'softshare 0.1.0', preprocessing: preprocessingOf(dataset.train) }, dataset);
+  const run = await runPipeline(values, io, (values['checkpoint-dir'] as string | undefined) ?? `${out}.ckpt`, { config, data: dataset, encode: { coder, others, generator: 'softshare 0.1.0', preprocessing: preprocessingOf(dataset.train) } });
   const encoded = run.search.encoded;
   // the test split is reported, once, at the end: for every point the search measured (on validation), so the trade-off is visible
   const testErrors = await Promise.all(run.search.candidates.map(async (c) => errorOfFile(c.encoded.bytes, run.data.test)));
