@@ -1,21 +1,7 @@
-import * as tf from '@tensorflow/tfjs';
 import { SoftshareError } from '@softshare/core';
-import type { DataSplit } from '@softshare/data';
-import { swsIO } from '@softshare/format';
-import { evaluate } from '@softshare/models';
 import type { BudgetOutcome } from '@softshare/pipeline';
 
 const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
-
-/** Error of a .sws file on a split, evaluated on the model a user would load from it. */
-export async function errorOfFile(bytes: Uint8Array, split: DataSplit): Promise<number> {
-  const model = await tf.loadLayersModel(swsIO(bytes));
-  try {
-    return evaluate(model, split).error;
-  } finally {
-    model.dispose();
-  }
-}
 
 /** Where a result over the budget goes instead of --out: `x.sws` -> `x.over-budget.sws`. */
 export function overBudgetPath(out: string): string {

@@ -59,7 +59,15 @@ export type BudgetContext = PipelineContext & {
   readonly encode?: EncodeSwsOptions;
 };
 
-/** Validation error of a model given as data (a float model) or as an encoded file (what a user loads). */
+/**
+ * Error of a .sws file on a split, evaluated on the model a user would load from it (the
+ * search measures every candidate this way; the CLI reports test errors the same way).
+ */
+export function errorOfFile(bytes: Uint8Array, split: DataSplit): Promise<number> {
+  return errorOn(split, { bytes });
+}
+
+/** Error of a model given as data (a float model) or as an encoded file (what a user loads). */
 async function errorOn(split: DataSplit, source: { data: RetrainedModel | PretrainedModel } | { bytes: Uint8Array }): Promise<number> {
   const model = 'bytes' in source ? await tf.loadLayersModel(swsIO(source.bytes)) : await fromModelData(source.data);
   try {
@@ -197,6 +205,11 @@ async function search(
      * so the rest learn to do without them (retrain's `pruneAfterEpoch`), then quantised.
      */
     type RetrainOptions = PipelineConfig['retrain'];
+    /** `budget.epochs` more epochs of a retraining state (weights, mixture, optimizer moments, generator) under `base`, with no warm-up. */
+    const continuation = (from: TrainingState, base: RetrainOptions): { options: RetrainOptions; resumeFrom: TrainingState } => {
+      const options = retrain.schema.parse({ ...base, epochs: budget.epochs, warmupEpochs: 0, finalTau: undefined });
+      return { options, resumeFrom: { ...from, epoch: 0, step: 0, partial: undefined, options, examples: from.examples } };
+    };
     const pointsOf = async (retrained: RetrainedModel, base: RetrainOptions, retrainEpochs: number): Promise<{ within: boolean; cliff: boolean }> => {
       const { tau } = base;
       const pi0 = base.prior.pi0;
@@ -210,8 +223,7 @@ async function search(
       if (p.withinBudget || !cliff || !budget.repairCliff || stopped()) return { within: p.withinBudget, cliff: cliff && !p.withinBudget };
       if (config.quantize.rule === 'map' && (await quantised(retrained, 'ml', {})).withinBudget) return { within: true, cliff: false };
       if (state === undefined || stopped()) return { within: false, cliff: true };
-      const options = retrain.schema.parse({ ...base, epochs: budget.epochs, warmupEpochs: 0, finalTau: undefined, pruneAfterEpoch: 1 });
-      const resumeFrom: TrainingState = { ...state, epoch: 0, step: 0, partial: undefined, options, examples: state.examples };
+      const { options, resumeFrom } = continuation(state, { ...base, pruneAfterEpoch: 1 });
       const progress = phased(context.progress, `tau ${+tau.toPrecision(3)} pruned`);
       const pruned = await run(of(input).pipe(retrain(data, options, { progress, resumeFrom })));
       const prunedFloat = validation ? await errorOn(validation, { data: pruned }) : undefined;
@@ -243,8 +255,7 @@ async function search(
         // a stronger prior: continue the last state (weights, mixture, optimizer moments, generator) at the new tau, with no warm-up
         base = { ...base, tau: base.tau * budget.factor };
         epochs += budget.epochs;
-        const options = retrain.schema.parse({ ...base, epochs: budget.epochs, warmupEpochs: 0, finalTau: undefined });
-        const resumeFrom: TrainingState = { ...state, epoch: 0, step: 0, partial: undefined, options, examples: state.examples };
+        const { options, resumeFrom } = continuation(state, base);
         const progress = phased(context.progress, `tau ${+base.tau.toPrecision(3)}`);
         next = await run(of(input).pipe(retrain(data, options, { progress, resumeFrom, onCheckpoint: (s) => void (state = s) })));
       } else {

@@ -6,12 +6,12 @@ import { renderReport } from '../report-html.js';
 import { reportData } from '../report-data.js';
 import { helpText, parseCommand, UsageError, type CommandSpec } from '../args.js';
 import type { Io } from '../io.js';
-import { pipelineName } from '@softshare/pipeline';
-import { pipelineConfigOf, pipelineOptions, runPipeline, tf } from '../run-pipeline.js';
+import { errorOfFile, pipelineName } from '@softshare/pipeline';
+import { pipelineConfigOf, pipelineOptions, runPipeline } from '../run-pipeline.js';
 import { sparsitySummary } from '../summary.js';
 import { preprocessingOf } from '@softshare/data';
 import { loadTrainingData } from '../load-data.js';
-import { budgetLine, budgetSummary, errorOfFile, overBudgetError, overBudgetPath } from '../budget.js';
+import { budgetLine, budgetSummary, overBudgetError, overBudgetPath } from '../budget.js';
 
 export const compressSpec: CommandSpec = {
   name: 'compress',
