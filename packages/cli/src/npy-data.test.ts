@@ -19,7 +19,7 @@ const dir = mkdtempSync(join(tmpdir(), 'softshare-npy-cli-'));
 const mnist = loadMnist('mnist');
 const save = (s: DataSplit, x: string, y: string) => {
   writeFileSync(join(dir, x), new Uint8Array(dump(s.inputs as Uint8Array, [s.count, ...s.shape])));
-  writeFileSync(join(dir, y), new Uint8Array(dump(BigInt64Array.from(s.labels, (l) => BigInt(l)), [s.count])));
+  writeFileSync(join(dir, y), new Uint8Array(dump(BigInt64Array.from(s.labels!, (l) => BigInt(l)), [s.count])));
 };
 save(takeFirst(mnist.train, 600), 'x_train.npy', 'y_train.npy');
 save(takeFirst(mnist.test, 300), 'x_test.npy', 'y_test.npy');

@@ -6,7 +6,7 @@ import type { Batch } from './batches.js';
 /** Three 4x5 images whose pixel values encode (image, row, column). */
 function batch(): Batch {
   const x = new Float32Array(3 * 20).map((_, i) => 1 + i);
-  return { size: 3, x, y: new Float32Array(30), labels: new Uint8Array(3) };
+  return { size: 3, x, ys: [new Float32Array(30)] };
 }
 
 describe('shiftBatch', () => {
@@ -37,7 +37,7 @@ describe('shiftBatch', () => {
     }
     expect(moved).toBeGreaterThan(0);
     expect(b.x[0]).toBe(1); // the input is not changed
-    expect(out.y).toBe(b.y);
+    expect(out.ys).toBe(b.ys);
   });
 
   it('is deterministic for a given seed', () => {

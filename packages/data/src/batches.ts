@@ -1,15 +1,15 @@
 import { Rng } from '@softshare/core';
 import { exampleSize, type DataSplit } from './mnist.js';
 import { normaliseInPlace } from './preprocessing.js';
+import { targetSize, targetsOf } from './targets.js';
 
-/** One minibatch, ready for tf.tensor: inputs divided by the split's divisor (pixels to [0, 1]), normalised by its mean / std when it has them, and one-hot labels. */
+/** One minibatch, ready for tf.tensor: inputs divided by the split's divisor (pixels to [0, 1]), normalised by its mean / std when it has them, and each output's targets. */
 export interface Batch {
   readonly size: number;
   /** size * (example size) floats: each input / the split's divisor. */
   readonly x: Float32Array;
-  /** size * numClasses floats, one-hot. */
-  readonly y: Float32Array;
-  readonly labels: Uint8Array;
+  /** One per model output: size * width floats, one-hot rows for a classification target, the values for the others. */
+  readonly ys: readonly Float32Array[];
 }
 
 /**
@@ -27,30 +27,43 @@ export function epochOrder(count: number, batchSize: number, rng?: Rng): Int32Ar
   return batches;
 }
 
-/** Gather the examples `idx` of a split into a Batch. */
-export function makeBatch(split: DataSplit, idx: ArrayLike<number>, numClasses = 10): Batch {
+/**
+ * Gather the examples `idx` of a split into a Batch. `classes`: the one-hot width of each
+ * classification target (one number for all of them; default 10, MNIST's); 0 gives the
+ * class index itself as a value.
+ */
+export function makeBatch(split: DataSplit, idx: ArrayLike<number>, classes: number | readonly number[] = 10): Batch {
   const px = exampleSize(split);
   const d = split.divisor;
   const n = idx.length;
   const x = new Float32Array(n * px);
-  const y = new Float32Array(n * numClasses);
-  const labels = new Uint8Array(n);
   for (let b = 0; b < n; b++) {
     const i = idx[b];
     const src = split.inputs.subarray(i * px, (i + 1) * px);
     const off = b * px;
     for (let p = 0; p < px; p++) x[off + p] = src[p] / d;
-    labels[b] = split.labels[i];
-    y[b * numClasses + labels[b]] = 1;
   }
   normaliseInPlace(x, split);
-  return { size: n, x, y, labels };
+  const ys = targetsOf(split).map((t, k) => {
+    const width = typeof classes === 'number' ? classes : classes[k];
+    if (t.kind === 'classes' && width === 0) return Float32Array.from(idx, (i) => t.labels[i]); // a class index read as a value (MSE, binary cross-entropy)
+    if (t.kind === 'classes') {
+      const y = new Float32Array(n * width);
+      for (let b = 0; b < n; b++) y[b * width + t.labels[idx[b]]] = 1;
+      return y;
+    }
+    const w = targetSize(t);
+    const y = new Float32Array(n * w);
+    for (let b = 0; b < n; b++) y.set(t.values.subarray(idx[b] * w, (idx[b] + 1) * w), b * w);
+    return y;
+  });
+  return { size: n, x, ys };
 }
 
 /** Consecutive batches over a whole split in order (for evaluation). */
-export function* sequentialBatches(split: DataSplit, batchSize: number, numClasses = 10): Generator<Batch> {
+export function* sequentialBatches(split: DataSplit, batchSize: number, classes: number | readonly number[] = 10): Generator<Batch> {
   for (let i = 0; i < split.count; i += batchSize) {
     const idx = new Int32Array(Math.min(batchSize, split.count - i)).map((_, k) => i + k);
-    yield makeBatch(split, idx, numClasses);
+    yield makeBatch(split, idx, classes);
   }
 }

@@ -26,17 +26,28 @@ function readTable(dir: string, name: string): Table {
   return { header, rows };
 }
 
-/** The label column: the one named `label`, else the last. */
+/** The target column: the one named `label` (classes) or `target` (values), else the last. */
 function labelColumn(header: readonly string[]): number {
   const named = header.indexOf('label');
-  return named >= 0 ? named : header.length - 1;
+  if (named >= 0) return named;
+  const target = header.indexOf('target');
+  return target >= 0 ? target : header.length - 1;
 }
 
-function toSplit(t: Table, name: string, classIndex: ReadonlyMap<string, number>): DataSplit {
+/** Regression: a column named `target`, or a last column holding a number that is not a whole one. */
+function isRegression(t: Table): boolean {
+  if (t.header.includes('label')) return false;
+  if (t.header.includes('target')) return true;
+  const c = t.header.length - 1;
+  return t.rows.some((r) => r[c] !== '' && Number.isFinite(Number(r[c])) && !Number.isInteger(Number(r[c])));
+}
+
+function toSplit(t: Table, name: string, classIndex: ReadonlyMap<string, number> | null): DataSplit {
   const label = labelColumn(t.header);
   const features = t.header.length - 1;
   const inputs = new Float32Array(t.rows.length * features);
   const labels = new Uint8Array(t.rows.length);
+  const values = new Float32Array(t.rows.length);
   t.rows.forEach((row, r) => {
     let f = 0;
     row.forEach((cell, c) => {
@@ -45,17 +56,26 @@ function toSplit(t: Table, name: string, classIndex: ReadonlyMap<string, number>
       if (cell === '' || !Number.isFinite(v)) throw new SoftshareError('E_DATA_MISMATCH', 'data', `${name} row ${r + 2}, column "${t.header[c]}": expected a number, got "${cell}"`);
       inputs[r * features + f++] = v;
     });
+    if (classIndex === null) {
+      const v = Number(row[label]);
+      if (row[label] === '' || !Number.isFinite(v)) throw new SoftshareError('E_DATA_MISMATCH', 'data', `${name} row ${r + 2}, column "${t.header[label]}": expected a number (the regression target), got "${row[label]}"`);
+      values[r] = v;
+      return;
+    }
     const k = classIndex.get(row[label]);
     if (k === undefined) throw new SoftshareError('E_DATA_MISMATCH', 'data', `${name} row ${r + 2}: class "${row[label]}" does not occur in ${CSV_FILES.train}`);
     labels[r] = k;
   });
-  return { count: t.rows.length, shape: [features], inputs, divisor: 1, labels };
+  const base = { count: t.rows.length, shape: [features], inputs, divisor: 1 };
+  return classIndex === null ? { ...base, targets: [{ kind: 'values', values, shape: [1] }] } : { ...base, labels };
 }
 
 /**
- * A tabular classification dataset from `train.csv` and `test.csv` (a header row; the
- * column named `label`, else the last, holds the class; every other column a number, used
- * as it is). Classes are integers 0..K-1 as written, or names, numbered in sorted order.
+ * A tabular dataset from `train.csv` and `test.csv` (a header row; every column but the
+ * target a number, used as it is). Classification: the column named `label`, else the
+ * last, holds the class: integers 0..K-1 as written, or names, numbered in sorted order.
+ * Regression: a column named `target`, or a last column with a number that is not a
+ * whole one, holds the value (one `targets` entry of kind values, shape [1]).
  *
  * @example
  * const data = loadCsvFolder('iris/'); // iris/train.csv: sepal_length,...,label
@@ -69,6 +89,7 @@ export function loadCsvFolder(dir: string): Dataset {
     if (bad >= 0) throw new SoftshareError('E_DATA_MISMATCH', 'data', `${name} row ${bad + 2}: expected ${t.header.length} columns, got ${t.rows[bad].length}`);
   }
   const label = labelColumn(train.header);
+  if (isRegression(train)) return { name: dir, train: toSplit(train, CSV_FILES.train, null), test: toSplit(test, CSV_FILES.test, null) };
   const names = [...new Set(train.rows.map((r) => r[label]))];
   const numeric = names.every((n) => /^\d+$/.test(n));
   const sorted = numeric ? names.map(Number).sort((a, b) => a - b).map(String) : names.sort();

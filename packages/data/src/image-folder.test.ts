@@ -39,12 +39,12 @@ describe('image class folders', () => {
       'test/ant/y.png': [3, 2, [0, 0, 220]],
     });
     const d = loadData(colour);
-    expect([d.train.count, d.train.shape, d.numClasses, d.classNames, Array.from(d.train.labels), Array.from(d.test.labels)]).toEqual([3, [2, 3, 3], 2, ['ant', 'cat'], [0, 1, 1], [0, 1]]);
+    expect([d.train.count, d.train.shape, d.numClasses, d.classNames, Array.from(d.train.labels!), Array.from(d.test.labels!)]).toEqual([3, [2, 3, 3], 2, ['ant', 'cat'], [0, 1, 1], [0, 1]]);
     // the first training image is ant/x.png: blue, exactly (PNG is lossless)
     expect(Array.from(d.train.inputs.subarray(0, 3))).toEqual([10, 10, 200]);
     const grey = tree({ 'train/0/a.png': [4, 4, [7, 7, 7]], 'train/1/b.png': [4, 4, [90, 90, 90]], 'test/1/c.png': [4, 4, [80, 80, 80]] });
     const g = loadData(grey);
-    expect([g.train.shape, g.test.shape, Array.from(g.test.labels), g.train.divisor]).toEqual([[4, 4], [4, 4], [1], 255]);
+    expect([g.train.shape, g.test.shape, Array.from(g.test.labels!), g.train.divisor]).toEqual([[4, 4], [4, 4], [1], 255]);
   });
 
   it('refuses images of different sizes, a test class the training split lacks, or no test folder, in one coded line', () => {

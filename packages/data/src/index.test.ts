@@ -10,6 +10,7 @@ describe('@softshare/data exports', () => {
       'NPY_FILES',
       'carveValidation',
       'checkPreprocessing',
+      'checkTargets',
       'encodeIdx',
       'epochOrder',
       'exampleSize',
@@ -30,6 +31,8 @@ describe('@softshare/data exports', () => {
       'shiftBatch',
       'splitFromTfDataset',
       'takeFirst',
+      'targetSize',
+      'targetsOf',
       'withPreprocessing',
     ]);
   });

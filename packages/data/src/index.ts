@@ -19,3 +19,4 @@ export { splitFromTfDataset, type TfDatasetLike } from './tf-dataset.js';
 export { CSV_FILES, loadCsvFolder } from './csv.js';
 export { checkPreprocessing, normaliseInPlace, preprocessingOf, withPreprocessing, type Preprocessing } from './preprocessing.js';
 export { loadManifest, readManifest, type DataManifest } from './manifest.js';
+export { checkTargets, targetSize, targetsOf, type OutputTaskLike, type Target, type TaskSpecLike } from './targets.js';

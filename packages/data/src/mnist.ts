@@ -3,8 +3,9 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { Rng, SoftshareError } from '@softshare/core';
 import { readIdxFile, type IdxArray } from './idx.js';
+import { firstTargets, gatherTargets, type Target, type TaskSpecLike } from './targets.js';
 
-/** One split of a classification dataset: every example's input (any shape, uint8 or float32), row-major, plus its class. */
+/** One split of a dataset: every example's input (any shape, uint8 or float32), row-major, plus its class (`labels`) or its targets (`targets`). */
 export interface DataSplit {
   readonly count: number;
   /** One example's input shape, e.g. [28, 28] for MNIST (no channel axis) or [32, 32, 3] for RGB images. */
@@ -19,8 +20,13 @@ export interface DataSplit {
    */
   readonly mean?: readonly number[];
   readonly std?: readonly number[];
-  /** Class index of each example. */
-  readonly labels: Uint8Array;
+  /** Class index of each example, for a classifier with one output (else `targets`). */
+  readonly labels?: Uint8Array;
+  /**
+   * What each model output is trained toward, one entry per output: regression values,
+   * several outputs. When given, `labels` is not read.
+   */
+  readonly targets?: readonly Target[];
 }
 
 /** Values per example of a split. */
@@ -35,7 +41,14 @@ export interface Dataset {
   readonly validation?: DataSplit;
   /** Reported once, at the end; never used to choose anything. */
   readonly test: DataSplit;
-  readonly numClasses: number;
+  /** Classes of a classification dataset's (first) output; absent for other tasks. */
+  readonly numClasses?: number;
+  /**
+   * The loss and metric of each output (@softshare/models' `TaskSpec`); absent: the
+   * model's own training config when it has one, else cross-entropy for classes and MSE
+   * for values.
+   */
+  readonly task?: TaskSpecLike;
   /** The classes' names where the data has them (an image folder's class folders). */
   readonly classNames?: readonly string[];
 }
@@ -107,12 +120,14 @@ export const DEFAULT_VALIDATION_SIZE = 5000;
 function gather(s: DataSplit, idx: readonly number[]): DataSplit {
   const px = exampleSize(s);
   const inputs = s.inputs instanceof Float32Array ? new Float32Array(idx.length * px) : new Uint8Array(idx.length * px);
-  const labels = new Uint8Array(idx.length);
-  idx.forEach((i, k) => {
-    inputs.set(s.inputs.subarray(i * px, (i + 1) * px), k * px);
-    labels[k] = s.labels[i];
-  });
-  return { ...s, count: idx.length, inputs, labels };
+  idx.forEach((i, k) => inputs.set(s.inputs.subarray(i * px, (i + 1) * px), k * px));
+  return {
+    ...s,
+    count: idx.length,
+    inputs,
+    ...(s.labels ? { labels: Uint8Array.from(idx, (i) => s.labels![i]) } : {}),
+    ...(s.targets ? { targets: gatherTargets(s.targets, idx) } : {}),
+  };
 }
 
 /**
@@ -141,5 +156,5 @@ export function carveValidation(data: Dataset, size: number, seed = 1): Dataset 
 export function takeFirst(s: DataSplit, n: number): DataSplit {
   const m = Math.min(n, s.count);
   const px = exampleSize(s);
-  return { ...s, count: m, inputs: s.inputs.subarray(0, m * px), labels: s.labels.subarray(0, m) };
+  return { ...s, count: m, inputs: s.inputs.subarray(0, m * px), ...(s.labels ? { labels: s.labels.subarray(0, m) } : {}), ...(s.targets ? { targets: firstTargets(s.targets, m) } : {}) };
 }

@@ -22,7 +22,7 @@ describe('NumPy dataset folders', () => {
       'y_test.npy': dump(new BigInt64Array([2n, 0n]), [2]),
     });
     const d = loadData(rgb);
-    expect([d.train.count, d.train.shape, d.train.divisor, Array.from(d.train.labels), d.numClasses]).toEqual([4, [2, 2, 3], 255, [0, 1, 2, 1], 3]);
+    expect([d.train.count, d.train.shape, d.train.divisor, Array.from(d.train.labels!), d.numClasses]).toEqual([4, [2, 2, 3], 255, [0, 1, 2, 1], 3]);
     expect(makeBatch(d.train, [1], d.numClasses).x[0]).toBeCloseTo(12 / 255, 6);
 
     const tabular = folder({
@@ -32,14 +32,14 @@ describe('NumPy dataset folders', () => {
       'y_test.npy': dump(Float32Array.of(0, 0, 1, 0), [1, 4]),
     });
     const t = loadNpyFolder(tabular);
-    expect([t.train.shape, t.train.divisor, Array.from(t.train.inputs), Array.from(t.train.labels), Array.from(t.test.labels), t.numClasses]).toEqual([[2], 1, [0.5, -1, 2, 3], [1, 0], [2], 4]);
+    expect([t.train.shape, t.train.divisor, Array.from(t.train.inputs), Array.from(t.train.labels!), Array.from(t.test.labels!), t.numClasses]).toEqual([[2], 1, [0.5, -1, 2, 3], [1, 0], [2], 4]);
     expect(t.test.inputs).toBeInstanceOf(Float32Array);
   });
 
   it('refuses what it cannot use in one coded line', () => {
     const ok = { 'x_test.npy': dump(new Uint8Array(4), [1, 2, 2]), 'y_test.npy': dump(new Int32Array([0]), [1]) };
     expect(errorLine(() => loadData(folder({ ...ok, 'x_train.npy': dump(new Uint8Array(8), [2, 2, 2]), 'y_train.npy': dump(new Int32Array([0, 1, 1]), [3]) })))).toBe(
-      'E_DATA_MISMATCH: y_train.npy: expected as many labels as x_train.npy has examples (2), got 3',
+      'E_DATA_MISMATCH: y_train.npy: expected as many targets as x_train.npy has examples (2), got 3',
     );
     expect(errorLine(() => loadData(folder({ ...ok, 'x_train.npy': dump(new Int32Array(8), [2, 2, 2]), 'y_train.npy': dump(new Int32Array([0, 1]), [2]) })))).toBe(
       'E_DATA_MISMATCH: x_train.npy: expected uint8 or float inputs, got dtype i4; convert with x.astype(np.float32)',

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { parse, type NpyArray } from 'npyjs';
 import { SoftshareError } from '@softshare/core';
 import { exampleSize, type Dataset, type DataSplit } from './mnist.js';
+import { targetsOf, type Target } from './targets.js';
 
 /** The four files a NumPy dataset folder holds, as `np.save` writes them. */
 export const NPY_FILES = { trainInputs: 'x_train.npy', trainLabels: 'y_train.npy', testInputs: 'x_test.npy', testLabels: 'y_test.npy' } as const;
@@ -31,43 +32,92 @@ function inputsOf(a: NpyArray, name: string): { inputs: Uint8Array | Float32Arra
   throw new SoftshareError('E_DATA_MISMATCH', 'data', `${name}: expected uint8 or float inputs, got dtype ${a.dtype}; convert with x.astype(np.float32)`);
 }
 
-/** Labels: one integer class per example, or one-hot rows (the class is the row's largest entry; `width` the row length). */
-function labelsOf(a: NpyArray, name: string): { labels: Uint8Array; width?: number } {
-  const data = Array.from(a.data as unknown as ArrayLike<number | bigint>, Number);
-  let classes: number[];
-  if (a.shape.length === 1 || (a.shape.length === 2 && a.shape[1] === 1)) {
-    if (!/^[iu]\d$/.test(a.dtype)) throw new SoftshareError('E_DATA_MISMATCH', 'data', `${name}: expected integer class labels, got dtype ${a.dtype}`);
-    classes = data;
-  } else if (a.shape.length === 2) {
-    const width = a.shape[1];
-    classes = Array.from({ length: a.shape[0] }, (_, i) => {
-      let best = 0;
-      for (let k = 1; k < width; k++) if (data[i * width + k] > data[i * width + best]) best = k;
-      return best;
-    });
-  } else {
-    throw new SoftshareError('E_DATA_MISMATCH', 'data', `${name}: expected labels of shape [count] or one-hot [count, classes], got [${a.shape.join(', ')}]`);
+/** Every row of a [count, width] array holds one 1 and otherwise 0s (a one-hot class). */
+function isOneHot(data: ArrayLike<number>, width: number): boolean {
+  for (let i = 0; i < data.length; i += width) {
+    let ones = 0;
+    for (let k = 0; k < width; k++) {
+      const v = data[i + k];
+      if (v === 1) ones++;
+      else if (v !== 0) return false;
+    }
+    if (ones !== 1) return false;
   }
-  for (const c of classes) {
-    if (!Number.isInteger(c) || c < 0 || c > 255) throw new SoftshareError('E_DATA_MISMATCH', 'data', `${name}: expected class labels from 0 to 255, got ${c}`);
-  }
-  return { labels: Uint8Array.from(classes), ...(a.shape.length === 2 && a.shape[1] > 1 ? { width: a.shape[1] } : {}) };
-}
-
-export function npySplit(dir: string, inputsFile: string, labelsFile: string): DataSplit & { oneHotWidth?: number } {
-  const x = inputsOf(readNpy(dir, inputsFile), inputsFile);
-  const { labels, width } = labelsOf(readNpy(dir, labelsFile), labelsFile);
-  const count = x.inputs.length / exampleSize(x);
-  if (count === 0) throw new SoftshareError('E_DATA_MISMATCH', 'data', `${inputsFile}: expected at least one example, got none`);
-  if (labels.length !== count) throw new SoftshareError('E_DATA_MISMATCH', 'data', `${labelsFile}: expected as many labels as ${inputsFile} has examples (${count}), got ${labels.length}`);
-  return { count, shape: x.shape, inputs: x.inputs, divisor: x.divisor, labels, ...(width === undefined ? {} : { oneHotWidth: width }) };
+  return true;
 }
 
 /**
- * A classification dataset from a folder of NumPy files (`x_train.npy`, `y_train.npy`,
- * `x_test.npy`, `y_test.npy`, as `np.save` writes them): inputs of any example shape,
- * uint8 (divided by 255) or float (as they are); labels as integers or one-hot rows. The
- * class count is one more than the largest label (or the one-hot width).
+ * What a targets array holds: integer classes ([count] or [count, 1] of an integer
+ * dtype), one-hot rows ([count, classes] of 0s and a 1, any dtype: the class), or values
+ * (floats of any other shape: regression, multi-label; `shape` one example's).
+ */
+export function targetOfNpy(a: NpyArray, name: string): { target: Target; oneHotWidth?: number } {
+  const data = Array.from(a.data as unknown as ArrayLike<number | bigint>, Number);
+  const integer = /^[iub]\d$/.test(a.dtype);
+  const classes = (values: number[]): Target => {
+    for (const c of values) {
+      if (!Number.isInteger(c) || c < 0 || c > 255) throw new SoftshareError('E_DATA_MISMATCH', 'data', `${name}: expected class labels from 0 to 255, got ${c}`);
+    }
+    return { kind: 'classes', labels: Uint8Array.from(values) };
+  };
+  if (a.shape.length === 0) throw new SoftshareError('E_DATA_MISMATCH', 'data', `${name}: expected one target per example, got a scalar`);
+  if (integer && (a.shape.length === 1 || (a.shape.length === 2 && a.shape[1] === 1))) return { target: classes(data) };
+  if (a.shape.length === 2 && a.shape[1] > 1 && isOneHot(data, a.shape[1])) {
+    const width = a.shape[1];
+    return { target: classes(Array.from({ length: a.shape[0] }, (_, i) => data.indexOf(1, i * width) - i * width)), oneHotWidth: width };
+  }
+  if (integer && a.shape.length === 2) throw new SoftshareError('E_DATA_MISMATCH', 'data', `${name}: expected integer labels of shape [count] or one-hot rows, got [${a.shape.join(', ')}] with rows that are not one-hot; save regression or multi-label targets as floats`);
+  if (!/^f\d$/.test(a.dtype)) throw new SoftshareError('E_DATA_MISMATCH', 'data', `${name}: expected integer class labels or float targets, got dtype ${a.dtype}`);
+  for (const v of data) if (!Number.isFinite(v)) throw new SoftshareError('E_DATA_MISMATCH', 'data', `${name}: expected finite target values, got ${v}`);
+  return { target: { kind: 'values', values: Float32Array.from(data), shape: a.shape.length === 1 ? [1] : a.shape.slice(1) } };
+}
+
+/** A split from an inputs file and one targets file per model output (several for a multi-output model). */
+export function npySplit(dir: string, inputsFile: string, targetFiles: string | readonly string[]): DataSplit & { oneHotWidth?: number } {
+  const x = inputsOf(readNpy(dir, inputsFile), inputsFile);
+  const count = x.inputs.length / exampleSize(x);
+  if (count === 0) throw new SoftshareError('E_DATA_MISMATCH', 'data', `${inputsFile}: expected at least one example, got none`);
+  const files = typeof targetFiles === 'string' ? [targetFiles] : targetFiles;
+  const read = files.map((f) => {
+    const a = readNpy(dir, f);
+    const t = targetOfNpy(a, f);
+    if (a.shape[0] !== count) throw new SoftshareError('E_DATA_MISMATCH', 'data', `${f}: expected as many targets as ${inputsFile} has examples (${count}), got ${a.shape[0]}`);
+    return t;
+  });
+  const base = { count, shape: x.shape, inputs: x.inputs, divisor: x.divisor };
+  const [first] = read;
+  const width = first.oneHotWidth === undefined ? {} : { oneHotWidth: first.oneHotWidth };
+  if (read.length === 1 && first.target.kind === 'classes') return { ...base, labels: first.target.labels, ...width };
+  return { ...base, targets: read.map((r) => r.target), ...width };
+}
+
+/** Classes of a dataset's first output: one more than its largest label (or the one-hot width); absent when it is not a classification target. */
+export function classCount(train: DataSplit, test: DataSplit, widths: readonly (number | undefined)[] = []): number | undefined {
+  const [a] = targetsOf(train);
+  const [b] = targetsOf(test);
+  if (a.kind !== 'classes' || b.kind !== 'classes') return undefined;
+  let top = Math.max(...widths.map((w) => w ?? 0)) - 1;
+  for (const l of a.labels) if (l > top) top = l;
+  for (const l of b.labels) if (l > top) top = l;
+  return top + 1;
+}
+
+/** Train and test targets of one kind and shape per output. */
+export function checkSameTargets(train: DataSplit, test: DataSplit): void {
+  const a = targetsOf(train);
+  const b = targetsOf(test);
+  const describe = (t: Target) => (t.kind === 'classes' ? 'classes' : `values [${t.shape.join(', ')}]`);
+  if (a.length !== b.length || a.some((t, k) => describe(t) !== describe(b[k]))) {
+    throw new SoftshareError('E_DATA_MISMATCH', 'data', `Expected train and test targets of one kind, got ${a.map(describe).join(' + ')} and ${b.map(describe).join(' + ')}`);
+  }
+}
+
+/**
+ * A dataset from a folder of NumPy files (`x_train.npy`, `y_train.npy`, `x_test.npy`,
+ * `y_test.npy`, as `np.save` writes them): inputs of any example shape, uint8 (divided by
+ * 255) or float (as they are); targets as integer classes or one-hot rows (a classifier:
+ * the class count is one more than the largest label, or the one-hot width) or floats of
+ * any other shape (regression: `targets` of kind values).
  *
  * @example
  * const data = loadNpyFolder('my-data/'); // then carveValidation(data, 5000)
@@ -78,8 +128,7 @@ export function loadNpyFolder(dir: string): Dataset {
   if (train.shape.join('x') !== test.shape.join('x')) {
     throw new SoftshareError('E_DATA_MISMATCH', 'data', `Expected train and test examples of one shape, got ${train.shape.join('x')} and ${test.shape.join('x')}`);
   }
-  let top = Math.max(trainWidth ?? 0, testWidth ?? 0) - 1;
-  for (const l of train.labels) if (l > top) top = l;
-  for (const l of test.labels) if (l > top) top = l;
-  return { name: dir, train, test, numClasses: top + 1 };
+  checkSameTargets(train, test);
+  const numClasses = classCount(train, test, [trainWidth, testWidth]);
+  return { name: dir, train, test, ...(numClasses === undefined ? {} : { numClasses }) };
 }

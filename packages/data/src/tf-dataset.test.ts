@@ -11,10 +11,10 @@ describe('splitFromTfDataset', () => {
   it('reads a batched tf.data.Dataset of { xs, ys } (labels or one-hot) into a split, in order', async () => {
     const examples = Array.from({ length: 5 }, (_, i) => ({ xs: tf.fill([2, 2, 3], i / 10), ys: tf.oneHot(i % 3, 3) }));
     const split = await splitFromTfDataset(tf.data.array(examples).batch(2) as never);
-    expect([split.count, split.shape, split.divisor, Array.from(split.labels)]).toEqual([5, [2, 2, 3], 1, [0, 1, 2, 0, 1]]);
+    expect([split.count, split.shape, split.divisor, Array.from(split.labels!)]).toEqual([5, [2, 2, 3], 1, [0, 1, 2, 0, 1]]);
     expect(makeBatch(split, [3], 3).x[0]).toBeCloseTo(0.3, 6);
     const plain = await splitFromTfDataset(tf.data.zip({ xs: tf.data.array([[1, 2], [3, 4]]), ys: tf.data.array([1, 0]) }).batch(2) as never);
-    expect([plain.shape, Array.from(plain.inputs), Array.from(plain.labels)]).toEqual([[2], [1, 2, 3, 4], [1, 0]]);
+    expect([plain.shape, Array.from(plain.inputs), Array.from(plain.labels!)]).toEqual([[2], [1, 2, 3, 4], [1, 0]]);
   });
 
   it('refuses an unbatched dataset or an empty one, in one coded line', async () => {

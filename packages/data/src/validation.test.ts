@@ -20,7 +20,7 @@ describe('carveValidation', () => {
     expect([...t, ...v].sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => i));
     expect(t).toEqual([...t].sort((a, b) => a - b));
     expect(v).toEqual([...v].sort((a, b) => a - b));
-    expect(Array.from(d.validation!.labels)).toEqual(v.map((i) => i % 10));
+    expect(Array.from(d.validation!.labels!)).toEqual(v.map((i) => i % 10));
     expect(d.test).toBe(tiny.test);
     // seeded: the same seed draws the same split, another seed another one
     expect(Array.from(carveValidation(tiny, 5, 3).validation!.inputs)).toEqual(v);

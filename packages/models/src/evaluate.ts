@@ -1,29 +1,42 @@
 import * as tf from '@tensorflow/tfjs';
 import { SoftshareError } from '@softshare/core';
-import { exampleSize, type DataSplit } from '@softshare/data';
+import { exampleSize, makeBatch, type DataSplit, type TaskSpecLike } from '@softshare/data';
+import { resolveTask, type TaskSpec } from './task.js';
 
-/** Result of evaluating a classifier on a split. */
+/** What one output scored on a split. */
+export interface OutputEvaluation {
+  readonly name: string;
+  readonly metric: string;
+  readonly value: number;
+}
+
+/** Result of evaluating a model on a split. */
 export interface Evaluation {
-  /** Misclassified fraction, 0..1. */
+  /** The (first) output's metric, lower is better: the misclassified share 0..1 for a classifier, MSE or MAE for regression. */
   readonly error: number;
-  readonly errors: number;
+  /** The metric's name: 'error', 'mse', 'mae' or a custom metric's. */
+  readonly metric: string;
+  /** Misclassified examples, for the metric 'error'. */
+  readonly errors?: number;
   readonly samples: number;
+  /** Every output's metric (one entry for a single-output model). */
+  readonly outputs: readonly OutputEvaluation[];
 }
 
 /**
- * Check that a model takes this split's images as [h*w] or [h, w, 1] and has one output
- * of `numClasses` units (when not given: enough units for every label in the split);
- * return the batch shape.
+ * Check that a model has one input that takes this split's examples: as they are,
+ * flattened, with a channel axis added (MNIST's [28, 28] into [28, 28, 1]) or a trailing
+ * 1 dropped; return the batch shape. When `numClasses` is given, also check the (first)
+ * output has that many units. (Outputs against targets: `resolveTask`.)
  */
 export function inputShapeFor(model: tf.LayersModel, split: DataSplit, numClasses?: number): number[] {
-  if (model.inputs.length !== 1 || model.outputs.length !== 1) {
-    throw new SoftshareError('E_MODEL_INCOMPATIBLE', 'models', `Expected a model with one input and one output, got ${model.inputs.length} input(s) and ${model.outputs.length} output(s)`);
+  if (model.inputs.length !== 1) {
+    throw new SoftshareError('E_MODEL_INCOMPATIBLE', 'models', `Expected a model with one input, got ${model.inputs.length} inputs`);
   }
   const shape = model.inputs[0].shape.slice(1) as number[];
   const data = split.shape;
   const px = exampleSize(split);
   const same = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((v, k) => v === b[k]);
-  // the example as it is, flattened, with a channel axis added (MNIST's [28, 28] into [28, 28, 1]) or a trailing 1 dropped
   const fits = same(shape, data) || same(shape, [px]) || same(shape, [...data, 1]) || (data[data.length - 1] === 1 && same(shape, data.slice(0, -1)));
   if (!fits) {
     const accepted = [[px], data, [...data, 1]].filter((s, k, all) => all.findIndex((t) => same(t, s)) === k).map((s) => `[${s.join(', ')}]`);
@@ -33,36 +46,41 @@ export function inputShapeFor(model: tf.LayersModel, split: DataSplit, numClasse
   if (numClasses !== undefined && outUnits !== numClasses) {
     throw new SoftshareError('E_MODEL_INCOMPATIBLE', 'models', `Expected a model with ${numClasses} output classes (the data's), got ${String(outUnits)}`);
   }
-  let top = -1;
-  for (let i = 0; i < split.count; i++) if (split.labels[i] > top) top = split.labels[i];
-  if (typeof outUnits !== 'number' || top >= outUnits) {
-    throw new SoftshareError('E_MODEL_INCOMPATIBLE', 'models', `Expected a model with an output unit for every label (up to ${top}), got ${String(outUnits)} output units`);
-  }
   return shape;
 }
 
+export interface EvaluateOptions {
+  /** The task (loss and metric per output); default as `resolveTask`: the model's training config, else error for classes and MSE for values. */
+  readonly task?: TaskSpec | TaskSpecLike;
+  readonly batchSize?: number;
+}
+
 /**
- * Error of a classifier on a split: inputs / the split's divisor (then its mean / std) in, argmax out.
+ * A model's metric on a split, per output: inputs / the split's divisor (then its mean /
+ * std) in, the task's metric out (the misclassified share for a classifier).
  *
  * @example
  * const { error } = evaluate(model, loadMnist().test);
+ * const { error: mae } = evaluate(regressor, data.test, { task: { loss: 'mae' } });
  */
-export function evaluate(model: tf.LayersModel, split: DataSplit, batchSize = 2000): Evaluation {
+export function evaluate(model: tf.LayersModel, split: DataSplit, options: EvaluateOptions = {}): Evaluation {
   const shape = inputShapeFor(model, split);
-  const px = exampleSize(split);
-  let errors = 0;
+  const task = resolveTask(model, split, options.task);
+  const batchSize = options.batchSize ?? 2000;
+  const sums = task.outputs.map(() => 0);
+  const all = Int32Array.from({ length: split.count }, (_, i) => i);
   for (let i = 0; i < split.count; i += batchSize) {
-    const n = Math.min(batchSize, split.count - i);
-    const predicted = tf.tidy(() => {
-      const values = split.inputs.subarray(i * px, (i + n) * px);
-      const raw = values instanceof Uint8Array ? tf.tensor(values, [n, px], 'int32').toFloat() : tf.tensor(values, [n, px], 'float32');
-      const scaled = split.divisor === 1 ? raw : raw.div(split.divisor);
-      // mean / std per channel broadcast over the example's own last axis, before the model's reshape
-      const centred = split.mean ? scaled.reshape([n, ...split.shape]).sub(tf.tensor1d([...split.mean])) : scaled;
-      const x = (split.std ? centred.reshape([n, ...split.shape]).div(tf.tensor1d([...split.std])) : centred).reshape([n, ...shape]);
-      return (model.predict(x) as tf.Tensor).argMax(-1).dataSync();
-    });
-    for (let k = 0; k < n; k++) if (predicted[k] !== split.labels[i + k]) errors++;
+    const batch = makeBatch(split, all.subarray(i, Math.min(split.count, i + batchSize)), task.classes);
+    const got = tf.tidy(() => task.metricSums(tf.tensor(batch.x, [batch.size, ...shape]), task.targets(batch.ys, batch.size)));
+    got.forEach((v, k) => (sums[k] += v));
   }
-  return { error: errors / split.count, errors, samples: split.count };
+  const outputs = task.outputs.map((o, k) => ({ name: o.name, metric: o.metric, value: sums[k] / split.count }));
+  const first = task.outputs[0];
+  return {
+    error: outputs[0].value,
+    metric: first.metric,
+    ...(first.metric === 'error' && first.classes > 0 ? { errors: Math.round(sums[0]) } : {}),
+    samples: split.count,
+    outputs,
+  };
 }

@@ -5,6 +5,8 @@ describe('@softshare/models exports', () => {
   it('lists exactly the public API', () => {
     expect(Object.keys(models).sort()).toEqual([
       'INPUT_SHAPES',
+      'LOSS_NAMES',
+      'METRIC_NAMES',
       'MODEL_NAMES',
       'buildModel',
       'classifierOutput',
@@ -17,6 +19,9 @@ describe('@softshare/models exports', () => {
       'logitsFn',
       'pretrain',
       'pretrainedModelPath',
+      'resolveTask',
+      'taskOfModel',
+      'taskOfTrainingConfig',
       'toArtifacts',
       'toModelData',
     ]);

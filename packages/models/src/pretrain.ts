@@ -3,7 +3,7 @@ import { Rng } from '@softshare/core';
 import { makeBatch, type Dataset } from '@softshare/data';
 import { runEpochs } from '@softshare/train';
 import { evaluate, inputShapeFor } from './evaluate.js';
-import { crossEntropy, logitsFn } from './logits.js';
+import { resolveTask } from './task.js';
 
 export interface PretrainOptions {
   /** Passes over the training set (default: 20). */
@@ -26,14 +26,14 @@ export interface PretrainEpoch {
   readonly epoch: number;
   readonly epochs: number;
   readonly loss: number;
-  /** Error on the data's validation split; absent without one (the test split is not looked at). */
+  /** The task's metric (error for a classifier) on the data's validation split; absent without one (the test split is not looked at). */
   readonly validationError?: number;
   readonly seconds: number;
   readonly learningRate: number;
 }
 
 /**
- * Train a classifier from its current weights with Adam and per-epoch learning-rate
+ * Train a model (a classifier, a regressor, several outputs: its task, `resolveTask`) from its current weights with Adam and per-epoch learning-rate
  * decay, in a custom loop (model.fit is ~1.4x slower, STACK.md). Deterministic for a
  * given seed and backend.
  *
@@ -47,9 +47,9 @@ export async function pretrain(model: tf.LayersModel, data: Dataset, options: Pr
   const decay = options.lrDecay ?? 0.85;
   if (!(Number.isInteger(epochs) && epochs >= 1)) throw new TypeError(`Expected epochs to be a positive integer, got ${epochs}`);
   if (!(Number.isInteger(batchSize) && batchSize >= 1)) throw new TypeError(`Expected batchSize to be a positive integer, got ${batchSize}`);
-  const shape = inputShapeFor(model, data.train, data.numClasses);
+  const shape = inputShapeFor(model, data.train);
+  const task = resolveTask(model, data.train, data.task, data.numClasses);
   const rng = new Rng(options.seed ?? 1);
-  const forward = logitsFn(model);
   const optimizer = tf.train.adam(lr0, 0.9, 0.999, 1e-8);
   const history: PretrainEpoch[] = [];
   try {
@@ -74,11 +74,11 @@ export async function pretrain(model: tf.LayersModel, data: Dataset, options: Pr
         seen = 0;
       },
       batch: (idx) => {
-        const batch = makeBatch(data.train, idx, data.numClasses);
+        const batch = makeBatch(data.train, idx, task.classes);
         const loss = tf.tidy(() => {
           const x = tf.tensor(batch.x, [batch.size, ...shape]);
-          const y = tf.tensor2d(batch.y, [batch.size, data.numClasses]);
-          const cost = optimizer.minimize(() => crossEntropy(forward(x, true), y), true);
+          const ys = task.targets(batch.ys, batch.size);
+          const cost = optimizer.minimize(() => task.loss(x, ys, true), true);
           return cost!.dataSync()[0];
         });
         lossSum += loss * batch.size;
@@ -87,7 +87,7 @@ export async function pretrain(model: tf.LayersModel, data: Dataset, options: Pr
       },
       endEpoch: (epoch) => {
         const seconds = (performance.now() - t0) / 1000;
-        const validationError = data.validation ? evaluate(model, data.validation).error : undefined;
+        const validationError = data.validation ? evaluate(model, data.validation, { task: data.task }).error : undefined;
         const record: PretrainEpoch = { epoch, epochs, loss: lossSum / seen, ...(validationError === undefined ? {} : { validationError }), seconds, learningRate: lr };
         history.push(record);
         options.onEpoch?.(record);

@@ -12,6 +12,13 @@ export const budgetOptionsSchema = z.strictObject({
    */
   maxErrorIncrease: z.number().nonnegative().max(1).nullable().default(0.005),
   /**
+   * For every other metric (MSE, MAE of a regression output, a metric of one's own):
+   * allowed rise over the pretrained model's, as a share of it: 0.05 lets a validation MSE
+   * of 0.100 rise to 0.105 (default; our own choice, the relative counterpart of half a
+   * point on a 10% error). `null`: not checked.
+   */
+  maxLossIncrease: z.number().nonnegative().nullable().default(0.05),
+  /**
    * Further points on the prior-strength path after the configured tau. When the
    * configured point keeps the budget, each further point continues the previous point's
    * retraining state (weights, mixture, optimizer) at tau times `factor` for `epochs`

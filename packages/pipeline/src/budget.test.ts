@@ -26,7 +26,7 @@ function blobs(count: number, seed: number): DataSplit {
 }
 
 function splitOf(all: DataSplit, from: number, count: number): DataSplit {
-  return { ...all, count, inputs: all.inputs.subarray(from * 8, (from + count) * 8), labels: all.labels.subarray(from, from + count) };
+  return { ...all, count, inputs: all.inputs.subarray(from * 8, (from + count) * 8), labels: all.labels!.subarray(from, from + count) };
 }
 
 const all = blobs(1200, 7);

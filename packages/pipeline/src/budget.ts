@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { lastValueFrom, Observable, of, tap, type OperatorFunction, type Subscription } from 'rxjs';
 import { SoftshareError, type PretrainedModel, type ProgressChannel, type QuantizedModel, type RetrainedModel } from '@softshare/core';
-import type { Dataset, DataSplit } from '@softshare/data';
+import { targetsOf, type Dataset, type DataSplit, type TaskSpecLike } from '@softshare/data';
 import { encodeSws, swsIO, type EncodedSws, type EncodeSwsOptions } from '@softshare/format';
-import { evaluate, fromModelData } from '@softshare/models';
+import { evaluate, fromModelData, type Evaluation } from '@softshare/models';
 import { retrain, type TrainingState } from '@softshare/retrain';
 import { afterRetraining, checkInput, compressionPipeline, type PipelineConfig, type PipelineContext } from './pipeline.js';
 
@@ -19,10 +19,12 @@ export interface BudgetPoint {
   readonly pi0?: number;
   /** Made by prune-and-recover: more epochs with the zero component's weights held at 0 (the cliff's last repair). */
   readonly pruned?: boolean;
-  /** Validation error of the float retrained model it was quantised from. */
+  /** Validation metric (`BudgetOutcome.metric`) of the float retrained model it was quantised from. */
   readonly floatValidationError?: number;
-  /** Validation error of the decoded file. */
+  /** Validation metric of the decoded file (the first output's): the misclassified share for a classifier, MSE / MAE for regression. */
   readonly validationError: number;
+  /** A multi-output model's: every output's validation metric, in `BudgetOutcome.outputs` order. */
+  readonly validationOutputs?: readonly number[];
   /** Non-zero share of the weights under the prior. */
   readonly nonzeroFraction: number;
   readonly fileBytes: number;
@@ -33,11 +35,16 @@ export interface BudgetPoint {
 
 /** What the search measured, and what it chose. */
 export interface BudgetOutcome {
-  /** Validation error of the pretrained input: the budget's reference. */
+  /** The (first) output's metric: 'error', 'mse', 'mae' or a custom metric's name. */
+  readonly metric: string;
+  /** Validation metric of the pretrained input: the budget's reference. */
   readonly referenceError: number;
   readonly maxErrorIncrease: number | null;
-  /** The largest validation error a file may have (reference + increase; Infinity when not checked). */
+  readonly maxLossIncrease: number | null;
+  /** The largest validation metric a file may have (error: reference + maxErrorIncrease; others: reference x (1 + maxLossIncrease); Infinity when not checked). */
   readonly limit: number;
+  /** A multi-output model's outputs, each with its own reference and limit (a file is within the budget when every output is). */
+  readonly outputs?: readonly { readonly name: string; readonly metric: string; readonly reference: number; readonly limit: number }[];
   /** Whether the chosen point is within the budget. */
   readonly held: boolean;
   readonly points: readonly BudgetPoint[];
@@ -63,18 +70,42 @@ export type BudgetContext = PipelineContext & {
  * Error of a .sws file on a split, evaluated on the model a user would load from it (the
  * search measures every candidate this way; the CLI reports test errors the same way).
  */
-export function errorOfFile(bytes: Uint8Array, split: DataSplit): Promise<number> {
-  return errorOn(split, { bytes });
+export async function errorOfFile(bytes: Uint8Array, split: DataSplit, task?: TaskSpecLike): Promise<number> {
+  return (await evaluationOfFile(bytes, split, task)).error;
 }
 
-/** Error of a model given as data (a float model) or as an encoded file (what a user loads). */
-async function errorOn(split: DataSplit, source: { data: RetrainedModel | PretrainedModel } | { bytes: Uint8Array }): Promise<number> {
+/** The whole evaluation of a .sws file on a split (every output's metric), as `errorOfFile`. */
+export function evaluationOfFile(bytes: Uint8Array, split: DataSplit, task?: TaskSpecLike): Promise<Evaluation> {
+  return evaluationOn(split, { bytes }, task);
+}
+
+/** Evaluation of a model given as data (a float model) or as an encoded file (what a user loads). */
+async function evaluationOn(split: DataSplit, source: { data: RetrainedModel | PretrainedModel } | { bytes: Uint8Array }, task: TaskSpecLike | undefined): Promise<Evaluation> {
   const model = 'bytes' in source ? await tf.loadLayersModel(swsIO(source.bytes)) : await fromModelData(source.data);
   try {
-    return evaluate(model, split).error;
+    return evaluate(model, split, { task });
   } finally {
     model.dispose();
   }
+}
+
+/**
+ * Which budget knobs a dataset's task reads, from its targets and task spec alone: the
+ * error increase for classes (cross-entropies), the loss increase for values and for MSE /
+ * MAE / custom metrics.
+ */
+function knobsOf(data: Dataset): { error: boolean; loss: boolean } {
+  const specs = data.task === undefined ? [] : Array.isArray(data.task) ? data.task : [data.task];
+  const targets = targetsOf(data.test);
+  let error = false;
+  let loss = false;
+  targets.forEach((t, k) => {
+    const s = (specs.length === 1 ? specs[0] : specs[k]) as { loss?: unknown; metric?: unknown } | undefined;
+    const metric = s?.metric ?? (typeof s?.loss === 'string' && ['mse', 'mae'].includes(s.loss) ? s.loss : s?.loss === 'binary-crossentropy' ? 'error' : t.kind === 'classes' ? 'error' : 'mse');
+    if (metric === 'error') error = true;
+    else loss = true;
+  });
+  return { error, loss };
 }
 
 /** A progress channel that labels every event with a phase (the search's further points). */
@@ -102,9 +133,11 @@ function phased(progress: ProgressChannel | undefined, phase: string): ProgressC
  * const { model, encoded, budget } = await lastValueFrom(of(toModelData(net)).pipe(compressWithinBudget(data, config)));
  */
 export function compressWithinBudget(data: Dataset, config: PipelineConfig, context: BudgetContext = {}): OperatorFunction<PretrainedModel, BudgetedCompression> {
-  const { maxErrorIncrease } = config.budget;
-  if (maxErrorIncrease !== null && (!data.validation || data.validation.count === 0)) {
-    throw new SoftshareError('E_OPTIONS', 'pipeline', 'budget: the accuracy budget is measured on the validation split, and this data has none; give it one (e.g. --validation 5000) or turn the budget off (maxErrorIncrease null, --max-error-increase off)');
+  const { maxErrorIncrease, maxLossIncrease } = config.budget;
+  const knobs = knobsOf(data);
+  if (((knobs.error && maxErrorIncrease !== null) || (knobs.loss && maxLossIncrease !== null)) && (!data.validation || data.validation.count === 0)) {
+    const off = knobs.error ? 'maxErrorIncrease null, --max-error-increase off' : 'maxLossIncrease null, --max-loss-increase off';
+    throw new SoftshareError('E_OPTIONS', 'pipeline', `budget: the accuracy budget is measured on the validation split, and this data has none; give it one (e.g. --validation 5000) or turn the budget off (${off})`);
   }
   return (input$) =>
     new Observable<BudgetedCompression>((subscriber) => {
@@ -154,8 +187,22 @@ async function search(
 ): Promise<BudgetedCompression> {
   const budget = config.budget;
   const validation = data.validation && data.validation.count > 0 ? data.validation : undefined;
-  const referenceError = validation ? await errorOn(validation, { data: input }) : NaN;
-  const limit = budget.maxErrorIncrease === null || !validation ? Infinity : referenceError + budget.maxErrorIncrease;
+  const task = data.task;
+  const reference = validation ? await evaluationOn(validation, { data: input }, task) : undefined;
+  const refs = reference ? reference.outputs.map((o) => o.value) : [NaN];
+  const metrics = reference ? reference.outputs.map((o) => o.metric) : ['error'];
+  // the error rises by points; MSE, MAE and metrics of one's own by a share of themselves
+  const limits = refs.map((r, k) => {
+    const inc = metrics[k] === 'error' ? budget.maxErrorIncrease : budget.maxLossIncrease;
+    return inc === null || !validation ? Infinity : metrics[k] === 'error' ? r + inc : r + Math.abs(r) * inc;
+  });
+  const [referenceError] = refs;
+  const [limit] = limits;
+  const checked = limits.some(Number.isFinite);
+  const valuesOf = async (source: { data: RetrainedModel | PretrainedModel } | { bytes: Uint8Array }) => (validation ? (await evaluationOn(validation, source, task)).outputs.map((o) => o.value) : refs.map(() => NaN));
+  const withinAll = (v: readonly number[]) => v.every((x, k) => !(x > limits[k]));
+  /** How far over its budget a point's worst output is (<= 1 within): what orders points when none is within. */
+  const worst = (p: BudgetPoint) => Math.max(...(p.validationOutputs ?? [p.validationError]).map((x, k) => (Number.isFinite(limits[k]) && limits[k] !== 0 ? x / limits[k] : x)));
   const originalBytes = input.params.reduce((s, p) => s + p.values.length * 4, 0);
   const points: BudgetPoint[] = [];
   const candidates: { model: QuantizedModel; encoded: EncodedSws }[] = [];
@@ -163,7 +210,8 @@ async function search(
   /** Encode a candidate, evaluate the decoded file, record the point. */
   const measure = async (model: QuantizedModel, meta: Pick<BudgetPoint, 'tau' | 'pi0' | 'retrainEpochs' | 'rule' | 'floatValidationError' | 'pruned'>): Promise<BudgetPoint> => {
     const encoded = encodeSws(model, context.encode);
-    const validationError = validation ? await errorOn(validation, { bytes: encoded.bytes }) : NaN;
+    const values = await valuesOf({ bytes: encoded.bytes });
+    const validationError = values[0];
     let nonzero = 0;
     let weights = 0;
     for (const q of model.quantized) {
@@ -173,10 +221,11 @@ async function search(
     const point: BudgetPoint = {
       ...meta,
       validationError,
+      ...(values.length > 1 ? { validationOutputs: values } : {}),
       nonzeroFraction: weights > 0 ? nonzero / weights : 0,
       fileBytes: encoded.bytes.length,
       fileRatio: originalBytes / encoded.bytes.length,
-      withinBudget: !(validationError > limit),
+      withinBudget: withinAll(values),
     };
     points.push(point);
     candidates.push({ model, encoded });
@@ -213,8 +262,9 @@ async function search(
     const pointsOf = async (retrained: RetrainedModel, base: RetrainOptions, retrainEpochs: number): Promise<{ within: boolean; cliff: boolean }> => {
       const { tau } = base;
       const pi0 = base.prior.pi0;
-      const floatValidationError = validation ? await errorOn(validation, { data: retrained }) : undefined;
-      const cliff = floatValidationError !== undefined && floatValidationError <= limit;
+      const floatValues = validation ? await valuesOf({ data: retrained }) : undefined;
+      const floatValidationError = floatValues?.[0];
+      const cliff = floatValues !== undefined && withinAll(floatValues);
       const quantised = async (m: RetrainedModel, rule: 'map' | 'ml', meta: Partial<BudgetPoint>) => {
         const model = await run(of(m).pipe(afterRetraining(data, { ...config, quantize: { ...config.quantize, rule } }, context, teacher)));
         return measure(model, { tau, pi0, retrainEpochs, rule, floatValidationError, ...meta });
@@ -226,7 +276,7 @@ async function search(
       const { options, resumeFrom } = continuation(state, { ...base, pruneAfterEpoch: 1 });
       const progress = phased(context.progress, `tau ${+tau.toPrecision(3)} pruned`);
       const pruned = await run(of(input).pipe(retrain(data, options, { progress, resumeFrom })));
-      const prunedFloat = validation ? await errorOn(validation, { data: pruned }) : undefined;
+      const prunedFloat = validation ? (await valuesOf({ data: pruned }))[0] : undefined;
       const within = (await quantised(pruned, config.quantize.rule, { pruned: true, retrainEpochs: retrainEpochs + budget.epochs, floatValidationError: prunedFloat })).withinBudget;
       return { within, cliff: !within };
     };
@@ -249,7 +299,7 @@ async function search(
     const firstPoint = await pointsOf(first, base, epochs);
     const up = firstPoint.within;
     let cliff = firstPoint.cliff;
-    for (let step = 1; step <= budget.steps && state !== undefined && !stopped() && Number.isFinite(limit); step++) {
+    for (let step = 1; step <= budget.steps && state !== undefined && !stopped() && checked; step++) {
       let next: RetrainedModel;
       if (up) {
         // a stronger prior: continue the last state (weights, mixture, optimizer moments, generator) at the new tau, with no warm-up
@@ -283,11 +333,21 @@ async function search(
   const chosen =
     inBudget.length > 0
       ? inBudget.reduce((a, b) => (b[0].fileBytes < a[0].fileBytes ? b : a))[1]
-      : points.reduce((best, p, k) => (p.validationError < points[best].validationError || (p.validationError === points[best].validationError && p.fileBytes < points[best].fileBytes) ? k : best), 0);
+      : points.reduce((best, p, k) => (worst(p) < worst(points[best]) || (worst(p) === worst(points[best]) && p.fileBytes < points[best].fileBytes) ? k : best), 0);
   return {
     model: candidates[chosen].model,
     encoded: candidates[chosen].encoded,
     candidates,
-    budget: { referenceError, maxErrorIncrease: budget.maxErrorIncrease, limit, held: points[chosen].withinBudget, points, chosen },
+    budget: {
+      metric: metrics[0],
+      referenceError,
+      maxErrorIncrease: budget.maxErrorIncrease,
+      maxLossIncrease: budget.maxLossIncrease,
+      limit,
+      ...(refs.length > 1 ? { outputs: reference!.outputs.map((o, k) => ({ name: o.name, metric: o.metric, reference: refs[k], limit: limits[k] })) } : {}),
+      held: points[chosen].withinBudget,
+      points,
+      chosen,
+    },
   };
 }

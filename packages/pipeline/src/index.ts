@@ -10,4 +10,4 @@ export {
   type PipelineStage,
 } from './pipeline.js';
 export { budgetOptionsSchema, type BudgetOptions } from './budget-options.js';
-export { compressWithinBudget, errorOfFile, type BudgetContext, type BudgetedCompression, type BudgetOutcome, type BudgetPoint } from './budget.js';
+export { compressWithinBudget, errorOfFile, evaluationOfFile, type BudgetContext, type BudgetedCompression, type BudgetOutcome, type BudgetPoint } from './budget.js';

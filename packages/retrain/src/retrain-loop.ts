@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { Rng, SoftshareError, type Diagnostic, type ParamRole, type PretrainedModel, type RetrainedModel } from '@softshare/core';
 import { makeBatch, takeFirst, type Dataset } from '@softshare/data';
-import { crossEntropy, evaluate, fromModelData, inputShapeFor, logitsFn, toModelData } from '@softshare/models';
+import { evaluate, fromModelData, inputShapeFor, resolveTask, toModelData } from '@softshare/models';
 import {
   assignComponents,
   clampGammas,
@@ -130,8 +130,8 @@ export async function runRetraining(
   // after options.pruneAfterEpoch: 1 where a prior weight may move, 0 where it is held at 0
   let masks: tf.Tensor[] | null = null;
   try {
-    const shape = inputShapeFor(model, data.train, data.numClasses);
-    const forward = logitsFn(model);
+    const shape = inputShapeFor(model, data.train);
+    const task = resolveTask(model, data.train, data.task, data.numClasses);
     const roles = new Map(input.params.map((p) => [p.name, p.role]));
     const vars: Var[] = model.trainableWeights.map((w) => {
       const variable = w.read() as tf.Variable;
@@ -248,16 +248,16 @@ export async function runRetraining(
       const scale = tauNow / N;
       const lrNow = run.lrScale * scheduleFactor(options.schedule, globalStep, warmupSteps, totalSteps);
       (run.optimizer as unknown as { learningRate: number }).learningRate = options.learningRates.weights * lrNow;
-      const batch = makeBatch(data.train, indices, data.numClasses);
+      const batch = makeBatch(data.train, indices, task.classes);
       const ce = tf.tidy(() => {
         const x = tf.tensor(batch.x, [batch.size, ...shape]);
-        const y = tf.tensor2d(batch.y, [batch.size, data.numClasses]);
+        const ys = task.targets(batch.ys, batch.size);
         // the prior only needs this step's weights: on a worker it runs during the network's pass
         if (worker) {
           priorVars.forEach((v, k) => worker.weights[k].set(v.variable.dataSync() as Float32Array));
           worker.start(params, scale);
         }
-        const { value, grads } = tf.variableGrads(() => crossEntropy(forward(x, true), y), vars.map((v) => v.variable));
+        const { value, grads } = tf.variableGrads(() => task.loss(x, ys, true), vars.map((v) => v.variable));
         const prior = worker ? worker.finish() : evaluatePriorFn(params, priorVars.map((v) => v.variable.dataSync() as Float32Array), gradBuffers, scale, false, scales);
         priorVars.forEach((v, k) => {
           grads[v.variable.name] = grads[v.variable.name].add(tf.tensor(gradBuffers[k], v.shape));
@@ -312,7 +312,7 @@ export async function runRetraining(
         epochs: options.epochs,
         errorLoss: sums.ceSum / sums.seen,
         complexityLoss: (tauEnd / N) * value,
-        ...(evaluated ? { validationError: evaluate(model, validation).error } : {}),
+        ...(evaluated ? { validationError: evaluate(model, validation, { task: data.task }).error } : {}),
         zeroShare: zeros / total,
         tau: tauEnd,
         seconds: (performance.now() - run.t0) / 1000,

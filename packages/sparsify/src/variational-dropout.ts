@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { Rng, SoftshareError, type ModelData } from '@softshare/core';
 import { makeBatch, takeFirst, type Dataset, type DataSplit } from '@softshare/data';
-import { classifierOutput, crossEntropy, evaluate, fromModelData, inputShapeFor } from '@softshare/models';
+import { classifierOutput, crossEntropy, evaluate, fromModelData, inputShapeFor, resolveTask } from '@softshare/models';
 import { runEpochs, scheduleFactor } from '@softshare/train';
 import type { SparsifyOptions } from './options.js';
 import { keepLowest } from './select.js';
@@ -214,7 +214,11 @@ export async function runVariationalDropout(input: ModelData, data: Dataset, nam
   let chain: ReturnType<typeof buildChain> | undefined;
   const optimizer = tf.train.adam(options.learningRate);
   try {
-    const shape = inputShapeFor(model, data.train, data.numClasses);
+    const shape = inputShapeFor(model, data.train);
+    const task = resolveTask(model, data.train, data.task, data.numClasses);
+    if (!(task.outputs.length === 1 && task.outputs[0].classes > 0 && task.outputs[0].loss.endsWith('categorical-crossentropy'))) {
+      throw new SoftshareError('E_MODEL_INCOMPATIBLE', 'sparsify', 'sparsify trains a classifier with one output by cross-entropy; for this task use the soft weight-sharing route (no sparsify section)');
+    }
     chain = buildChain(model, params, names, options.initLogVariance);
     const { steps, logits, vd } = chain;
     if (vd.length === 0) throw new SoftshareError('E_OPTIONS', 'sparsify', 'No Dense or Conv2D kernel to sparsify: the model has none under the chosen tensors');
@@ -246,13 +250,13 @@ export async function runVariationalDropout(input: ModelData, data: Dataset, nam
         const t = at.global + 1;
         const klWeight = options.anneal > 0 ? options.kl * Math.min(1, t / (options.anneal * perEpoch)) : options.kl;
         (optimizer as unknown as { learningRate: number }).learningRate = options.learningRate * scheduleFactor(options.schedule, t - 1, 0, totalSteps);
-        const batch = makeBatch(train, indices, data.numClasses);
+        const batch = makeBatch(train, indices, task.classes);
         let ce: tf.Scalar | undefined;
         let kl: tf.Scalar | undefined;
         try {
           return tf.tidy(() => {
             const x = tf.tensor(batch.x, [batch.size, ...shape]);
-            const y = tf.tensor2d(batch.y, [batch.size, data.numClasses]);
+            const [y] = task.targets(batch.ys, batch.size);
             const { grads } = tf.variableGrads(() => {
               ce = tf.keep(loss(forward(x), y));
               kl = tf.keep(tf.addN(vd.map(klDivergence)) as tf.Scalar);

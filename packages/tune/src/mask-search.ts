@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { fitCodebook, Rng, SoftshareError, type ModelData, type QuantizedModel, type QuantizedTensor } from '@softshare/core';
 import { makeBatch, shiftBatch, type Dataset } from '@softshare/data';
-import { crossEntropy, fromModelData, inputShapeFor, logitsFn, toModelData } from '@softshare/models';
+import { crossEntropy, fromModelData, inputShapeFor, logitsFn, resolveTask, toModelData } from '@softshare/models';
 import { z } from 'zod';
 import { adamUpdate, runEpochs } from '@softshare/train';
 
@@ -130,8 +130,12 @@ export async function runMaskSearch(input: QuantizedModel, data: Dataset, option
   const model = await fromModelData(input);
   const teacher = options.distill > 0 ? await fromModelData(run.teacher!) : undefined;
   try {
-    const shape = inputShapeFor(model, data.train, data.numClasses);
-    const forward = logitsFn(model);
+    const shape = inputShapeFor(model, data.train);
+    const task = resolveTask(model, data.train, data.task, data.numClasses);
+    if (teacher && !(task.outputs.length === 1 && task.outputs[0].classes > 0 && task.outputs[0].loss.endsWith('categorical-crossentropy'))) {
+      throw new SoftshareError('E_OPTIONS', 'tune', 'tune.mask.distill distils class probabilities: it needs a classifier with one output trained by cross-entropy; set distill to 0 for this task');
+    }
+    const forward = teacher ? logitsFn(model) : undefined;
     const byName = new Map(input.quantized.map((q) => [q.name, q]));
     const vars = model.trainableWeights.map((w) => ({ variable: w.read() as tf.Variable, name: w.originalName ?? w.name, shape: [...w.shape] as number[] }));
     const sparse: SparseTensor[] = vars.filter((v) => (byName.get(v.name)?.codebook.length ?? 0) > 1).map((v) => {
@@ -157,10 +161,10 @@ export async function runMaskSearch(input: QuantizedModel, data: Dataset, option
     });
     const teach = teacher ? logitsFn(teacher) : undefined;
     const T2 = options.temperature ** 2;
-    const loss = (x: tf.Tensor, y: tf.Tensor, soft: tf.Tensor | undefined): tf.Scalar => {
+    const loss = (x: tf.Tensor, ys: tf.Tensor[], soft: tf.Tensor | undefined): tf.Scalar => {
+      if (!soft || !forward) return task.loss(x, ys, true);
       const logits = forward(x, true);
-      const hard = crossEntropy(logits, y);
-      if (!soft) return hard;
+      const hard = crossEntropy(logits, ys[0]);
       return tf.add(tf.mul(hard, 1 - options.distill), tf.mul(crossEntropy(tf.div(logits, options.temperature), soft), options.distill * T2));
     };
     const shiftRng = new Rng((run.seed ^ 0x5bd1e995) >>> 0);
@@ -187,7 +191,7 @@ export async function runMaskSearch(input: QuantizedModel, data: Dataset, option
         lossSum = 0;
       },
       batch: (indices, at) => {
-        const batch = shiftBatch(makeBatch(data.train, indices, data.numClasses), height, width, options.shift, shiftRng);
+        const batch = shiftBatch(makeBatch(data.train, indices, task.classes), height, width, options.shift, shiftRng);
         const t = at.global + 1;
         const update = t % options.every === 0 && t <= T;
         const share = update ? (options.regrow / 2) * (1 + Math.cos((Math.PI * t) / T)) : 0;
@@ -195,9 +199,9 @@ export async function runMaskSearch(input: QuantizedModel, data: Dataset, option
         const lr = options.schedule === 'cosine' ? (options.learningRate / 2) * (1 + Math.cos((Math.PI * (t - 1)) / steps)) : options.learningRate;
         return tf.tidy(() => {
           const x = tf.tensor(batch.x, [batch.size, ...shape]);
-          const y = tf.tensor2d(batch.y, [batch.size, data.numClasses]);
+          const ys = task.targets(batch.ys, batch.size);
           const soft = teach ? tf.softmax(tf.div(teach(x, false), options.temperature)) : undefined;
-          const { value, grads } = tf.variableGrads(() => loss(x, y, soft), vars.map((v) => v.variable));
+          const { value, grads } = tf.variableGrads(() => loss(x, ys, soft), vars.map((v) => v.variable));
           const lossValue = value.dataSync()[0];
           if (!Number.isFinite(lossValue)) return lossValue;
           lossSum += lossValue;

@@ -30,7 +30,7 @@ async function meanCe(m: QuantizedModel): Promise<number> {
   const net = await fromModelData(m);
   const idx = Int32Array.from({ length: 1024 }, (_, i) => i);
   const b = makeBatch(data.train, idx, 10);
-  const ce = tf.tidy(() => crossEntropy(logitsFn(net)(tf.tensor(b.x, [b.size, 784]), false), tf.tensor2d(b.y, [b.size, 10])).dataSync()[0]);
+  const ce = tf.tidy(() => crossEntropy(logitsFn(net)(tf.tensor(b.x, [b.size, 784]), false), tf.tensor2d(b.ys[0], [b.size, 10])).dataSync()[0]);
   net.dispose();
   return ce;
 }

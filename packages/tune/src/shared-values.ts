@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { nearestNonZeroCode, Rng, type ModelData, type QuantizedModel, type QuantizedTensor } from '@softshare/core';
 import { makeBatch, takeFirst, type Dataset } from '@softshare/data';
-import { crossEntropy, fromModelData, inputShapeFor, logitsFn, toModelData } from '@softshare/models';
+import { fromModelData, inputShapeFor, resolveTask, toModelData } from '@softshare/models';
 import { z } from 'zod';
 import { ADAM, adamUpdate, runEpochs } from '@softshare/train';
 import { maskSearchOptionsSchema, runMaskSearch, type MaskSearchHooks } from './mask-search.js';
@@ -112,8 +112,8 @@ export async function runSharedTuning(start: QuantizedModel, dataset: Dataset, o
   const model = await fromModelData(input);
   const optimizer = tf.train.adam(options.learningRate, ADAM.beta1, ADAM.beta2, ADAM.epsilon);
   try {
-    const shape = inputShapeFor(model, data.train, data.numClasses);
-    const forward = logitsFn(model);
+    const shape = inputShapeFor(model, data.train);
+    const task = resolveTask(model, data.train, data.task, data.numClasses);
     const byName = new Map(input.quantized.map((q) => [q.name, q]));
     const vars = model.trainableWeights.map((w) => ({ variable: w.read() as tf.Variable, name: w.originalName ?? w.name, shape: [...w.shape] as number[] }));
     const shared = vars.filter((v) => byName.has(v.name)).map((v) => {
@@ -138,11 +138,11 @@ export async function runSharedTuning(start: QuantizedModel, dataset: Dataset, o
         lossSum = 0;
       },
       batch: (indices) => {
-        const batch = makeBatch(data.train, indices, data.numClasses);
+        const batch = makeBatch(data.train, indices, task.classes);
         return tf.tidy(() => {
           const x = tf.tensor(batch.x, [batch.size, ...shape]);
-          const y = tf.tensor2d(batch.y, [batch.size, data.numClasses]);
-          const { value, grads } = tf.variableGrads(() => crossEntropy(forward(x, true), y), vars.map((v) => v.variable));
+          const ys = task.targets(batch.ys, batch.size);
+          const { value, grads } = tf.variableGrads(() => task.loss(x, ys, true), vars.map((v) => v.variable));
           const lossValue = value.dataSync()[0];
           if (!Number.isFinite(lossValue)) return lossValue;
           lossSum += lossValue;
