@@ -1,7 +1,17 @@
 import { SoftshareError } from '@softshare/core';
 import type { BudgetOutcome } from '@softshare/pipeline';
+import { formatMetric, metricLabel } from './metric.js';
 
-const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
+/** The budget's increase as the console says it: points of error, or a share of the metric. */
+function increase(b: BudgetOutcome): string {
+  if (b.metric === 'error') return formatMetric(b.maxErrorIncrease ?? 0);
+  return `${+((b.maxLossIncrease ?? 0) * 100).toPrecision(3)}%`;
+}
+
+/** Whether the (first) output's budget is checked at all. */
+function checked(b: BudgetOutcome): boolean {
+  return (b.metric === 'error' ? b.maxErrorIncrease : b.maxLossIncrease) !== null;
+}
 
 /** Where a result over the budget goes instead of --out: `x.sws` -> `x.over-budget.sws`. */
 export function overBudgetPath(out: string): string {
@@ -11,8 +21,11 @@ export function overBudgetPath(out: string): string {
 /** The budget and every point the search measured, for the summary JSON and the report (test errors measured at the end, never used to choose). */
 export function budgetSummary(b: BudgetOutcome, testErrors: readonly number[]) {
   return {
+    metric: b.metric,
     max_error_increase: b.maxErrorIncrease,
+    max_loss_increase: b.maxLossIncrease,
     reference_validation_error: b.referenceError,
+    ...(b.outputs ? { outputs: b.outputs.map((o) => ({ name: o.name, metric: o.metric, reference_validation: o.reference, limit: Number.isFinite(o.limit) ? o.limit : null })) } : {}),
     limit: Number.isFinite(b.limit) ? b.limit : null,
     held: b.held,
     chosen: b.chosen,
@@ -24,6 +37,7 @@ export function budgetSummary(b: BudgetOutcome, testErrors: readonly number[]) {
       pruned: p.pruned,
       float_validation_error: p.floatValidationError,
       validation_error: p.validationError,
+      ...(p.validationOutputs ? { validation_outputs: p.validationOutputs } : {}),
       test_error: testErrors[k],
       nonzero_fraction: p.nonzeroFraction,
       file_bytes: p.fileBytes,
@@ -38,8 +52,10 @@ export type BudgetSummary = ReturnType<typeof budgetSummary>;
 export function budgetLine(b: BudgetOutcome): string {
   const p = b.points[b.chosen];
   const tried = `${b.points.length} point${b.points.length === 1 ? '' : 's'} tried`;
-  if (b.maxErrorIncrease === null) return `validation error ${pct(p.validationError)} (budget off; ${tried})`;
-  return `validation error ${pct(b.referenceError)} -> ${pct(p.validationError)}, budget ${pct(b.limit)} (+${pct(b.maxErrorIncrease)}): ${b.held ? 'held' : 'BROKEN'} (${tried}${p.tau === undefined ? '' : `, chose tau ${+p.tau.toPrecision(3)}${p.pi0 !== undefined && p.pi0 !== b.points[0].pi0 ? ` pi0 ${+p.pi0.toPrecision(3)}` : ''}${p.rule === 'ml' ? ' rule ml' : ''}${p.pruned ? ' pruned and recovered' : ''}`})`;
+  const m = b.metric;
+  const more = b.outputs ? `; every output: ${b.outputs.map((o, k) => `${o.name} ${metricLabel(o.metric)} ${formatMetric(p.validationOutputs?.[k] ?? NaN, o.metric)} (limit ${formatMetric(o.limit, o.metric)})`).join(', ')}` : '';
+  if (!checked(b) && !b.outputs) return `validation ${metricLabel(m)} ${formatMetric(p.validationError, m)} (budget off; ${tried})`;
+  return `validation ${metricLabel(m)} ${formatMetric(b.referenceError, m)} -> ${formatMetric(p.validationError, m)}, budget ${formatMetric(b.limit, m)} (+${increase(b)})${more}: ${b.held ? 'held' : 'BROKEN'} (${tried}${p.tau === undefined ? '' : `, chose tau ${+p.tau.toPrecision(3)}${p.pi0 !== undefined && p.pi0 !== b.points[0].pi0 ? ` pi0 ${+p.pi0.toPrecision(3)}` : ''}${p.rule === 'ml' ? ' rule ml' : ''}${p.pruned ? ' pruned and recovered' : ''}`})`;
 }
 
 /** The error a command raises when no point kept the budget: one line naming where the best attempt was kept (exit code 3). */
@@ -49,6 +65,6 @@ export function overBudgetError(b: BudgetOutcome, keptAt: string, nonzeroFractio
   return new SoftshareError(
     'E_BUDGET',
     'cli',
-    `No attempt kept the validation error within the budget (${pct(b.referenceError)} + ${pct(b.maxErrorIncrease ?? 0)} = ${pct(b.limit)}; best of ${b.points.length}: ${pct(p.validationError)} at ${p.fileRatio.toFixed(1)}x)${zeroed}; nothing written at --out, the best attempt is at ${keptAt}`,
+    `No attempt kept the validation ${metricLabel(b.metric)} within the budget (${formatMetric(b.referenceError, b.metric)} + ${increase(b)} = ${formatMetric(b.limit, b.metric)}${b.outputs ? ' and every other output within its own' : ''}; best of ${b.points.length}: ${formatMetric(p.validationError, b.metric)} at ${p.fileRatio.toFixed(1)}x)${zeroed}; nothing written at --out, the best attempt is at ${keptAt}`,
   );
 }

@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import { loadModelArtifacts } from '@softshare/backend';
 import { SoftshareError } from '@softshare/core';
 import { checkTopologyWeights, swsIO } from '@softshare/format';
-import { buildModel, MODEL_NAMES, type ModelName } from '@softshare/models';
+import { buildModel, MODEL_NAMES, taskOfTrainingConfig, type ModelName, type OutputTask } from '@softshare/models';
 
 /** Read a file the user named, with a one-line error. */
 export function readInput(path: string, what: string): Uint8Array {
@@ -27,9 +27,23 @@ export function assertFiniteWeights(model: tf.LayersModel, path: string): void {
   }
 }
 
-/** Load a tfjs layers model from a model.json path, with one-line errors. */
+/** The task of a model.json's training config, per model it was loaded into. */
+const trainingTasks = new WeakMap<tf.LayersModel, OutputTask[]>();
+
+/** The loss per output a loaded model.json's training config named (undefined when it had none). */
+export function trainingTaskOf(model: tf.LayersModel): OutputTask[] | undefined {
+  return trainingTasks.get(model);
+}
+
+/**
+ * Load a tfjs layers model from a model.json path, with one-line errors. Its training
+ * config (`trainingConfig`, or Keras's `modelTopology.training_config`) is read here for
+ * its loss (`trainingTaskOf`), not handed to tfjs, which would also rebuild its optimizer
+ * and refuses loss weights.
+ */
 export async function loadLayersModelFile(path: string): Promise<tf.LayersModel> {
-  const artifacts = loadModelArtifacts(path);
+  const { trainingConfig, ...artifacts } = loadModelArtifacts(path);
+  const config = trainingConfig ?? (artifacts.modelTopology as { training_config?: unknown } | undefined)?.training_config;
   // tfjs loops forever on some broken graphs: check the topology and the weights it needs first
   try {
     checkTopologyWeights(artifacts.modelTopology, artifacts.weightSpecs ?? []);
@@ -44,6 +58,13 @@ export async function loadLayersModelFile(path: string): Promise<tf.LayersModel>
     throw new SoftshareError('E_MODEL_FORMAT', 'cli', `Cannot build a tfjs layers model from ${path}: ${String((cause as Error).message).split('\n')[0]}`, { cause });
   }
   assertFiniteWeights(model, path);
+  try {
+    const task = taskOfTrainingConfig(config, model.outputNames);
+    if (task) trainingTasks.set(model, task);
+  } catch (cause) {
+    if (cause instanceof SoftshareError) throw new SoftshareError(cause.code, 'cli', `${path}: ${cause.message}`, { cause });
+    throw cause;
+  }
   return model;
 }
 

@@ -100,8 +100,14 @@ function tradeOff(d: ReportData): string {
   const b = d.budget;
   if (!b || b.points.length === 0) return '';
   const pts = b.points;
+  // the error in percent; MSE, MAE and others as they are
+  const metric = b.metric ?? 'error';
+  const pc = metric === 'error' ? 100 : 1;
+  const unit = metric === 'error' ? '%' : '';
+  const name = metric === 'mse' || metric === 'mae' ? metric.toUpperCase() : metric;
+  const fm = (v: number) => (metric === 'error' ? f(v) : `${+v.toPrecision(4)}`);
   const xs = pts.map((p) => p.file_ratio);
-  const ys = pts.flatMap((p) => [p.validation_error, p.test_error]).concat(b.limit === null ? [] : [b.limit], [b.reference_validation_error]).filter(Number.isFinite).map((e) => 100 * e);
+  const ys = pts.flatMap((p) => [p.validation_error, p.test_error]).concat(b.limit === null ? [] : [b.limit], [b.reference_validation_error]).filter(Number.isFinite).map((e) => pc * e);
   const x0 = Math.min(...xs) * 0.95;
   const x1 = Math.max(...xs) * 1.05;
   const y0 = Math.min(...ys) * 0.95;
@@ -109,23 +115,24 @@ function tradeOff(d: ReportData): string {
   const sx = scale(x0, x1, M.l, W - M.r);
   const sy = scale(y0, y1, H - M.b, M.t);
   const front = pts.filter((p) => !pts.some((q) => q !== p && q.file_ratio >= p.file_ratio && q.validation_error <= p.validation_error && (q.file_ratio > p.file_ratio || q.validation_error < p.validation_error))).sort((a, c) => a.file_ratio - c.file_ratio);
-  const frontLine = `<polyline class="mark front" points="${front.map((p) => `${sx(p.file_ratio).toFixed(1)},${sy(100 * p.validation_error).toFixed(1)}`).join(' ')}" fill="none" stroke="#2ca02c" stroke-width="1.5"/>`;
-  const limit = b.limit === null ? '' : `<line class="mark limit" x1="${M.l}" x2="${W - M.r}" y1="${sy(100 * b.limit).toFixed(1)}" y2="${sy(100 * b.limit).toFixed(1)}" stroke="#d62728" stroke-dasharray="4 3"/><text x="${W - M.r - 2}" y="${sy(100 * b.limit) - 3}" text-anchor="end">budget ${f(100 * b.limit)}%</text>`;
+  const frontLine = `<polyline class="mark front" points="${front.map((p) => `${sx(p.file_ratio).toFixed(1)},${sy(pc * p.validation_error).toFixed(1)}`).join(' ')}" fill="none" stroke="#2ca02c" stroke-width="1.5"/>`;
+  const limit = b.limit === null ? '' : `<line class="mark limit" x1="${M.l}" x2="${W - M.r}" y1="${sy(pc * b.limit).toFixed(1)}" y2="${sy(pc * b.limit).toFixed(1)}" stroke="#d62728" stroke-dasharray="4 3"/><text x="${W - M.r - 2}" y="${sy(pc * b.limit) - 3}" text-anchor="end">budget ${fm(pc * b.limit)}${unit}</text>`;
   const dots = pts
     .map((p, k) => {
       const x = sx(p.file_ratio).toFixed(1);
-      const label = `${p.tau === undefined ? '' : `tau ${+p.tau.toPrecision(3)} ${p.rule ?? ''}: `}validation ${f(100 * p.validation_error)}%, test ${f(100 * p.test_error)}%, ${f(p.file_ratio, 1)}x`;
-      const ring = k === b.chosen ? `<circle class="mark chosen" cx="${x}" cy="${sy(100 * p.validation_error).toFixed(1)}" r="7" fill="none" stroke="#000" stroke-width="1.5"/>` : '';
-      return `<g><title>${esc(label)}</title><circle class="mark point" cx="${x}" cy="${sy(100 * p.validation_error).toFixed(1)}" r="3.5" fill="${p.within_budget ? '#1f77b4' : '#d62728'}"/><circle class="mark" cx="${x}" cy="${sy(100 * p.test_error).toFixed(1)}" r="3" fill="none" stroke="#555"/>${ring}</g>`;
+      const label = `${p.tau === undefined ? '' : `tau ${+p.tau.toPrecision(3)} ${p.rule ?? ''}: `}validation ${fm(pc * p.validation_error)}${unit}, test ${fm(pc * p.test_error)}${unit}, ${f(p.file_ratio, 1)}x`;
+      const ring = k === b.chosen ? `<circle class="mark chosen" cx="${x}" cy="${sy(pc * p.validation_error).toFixed(1)}" r="7" fill="none" stroke="#000" stroke-width="1.5"/>` : '';
+      return `<g><title>${esc(label)}</title><circle class="mark point" cx="${x}" cy="${sy(pc * p.validation_error).toFixed(1)}" r="3.5" fill="${p.within_budget ? '#1f77b4' : '#d62728'}"/><circle class="mark" cx="${x}" cy="${sy(pc * p.test_error).toFixed(1)}" r="3" fill="none" stroke="#555"/>${ring}</g>`;
     })
     .join('');
   const rows = pts
-    .map((p, k) => `<tr${k === b.chosen ? ' class="chosen"' : ''}><td>${k + 1}${k === b.chosen ? ' (chosen)' : ''}</td><td>${p.tau === undefined ? '-' : +p.tau.toPrecision(3)}</td><td>${p.pi0 === undefined ? '-' : +p.pi0.toPrecision(4)}</td><td>${p.rule ?? '-'}${p.pruned ? ' (pruned, recovered)' : ''}</td><td>${p.retrain_epochs ?? '-'}</td><td>${p.float_validation_error === undefined ? '-' : f(100 * p.float_validation_error)}</td><td>${f(100 * p.validation_error)}</td><td>${f(100 * p.test_error)}</td><td>${f(100 * p.nonzero_fraction)}</td><td>${p.file_bytes}</td><td>${f(p.file_ratio, 1)}</td><td>${p.within_budget ? 'yes' : 'no'}</td></tr>`)
+    .map((p, k) => `<tr${k === b.chosen ? ' class="chosen"' : ''}><td>${k + 1}${k === b.chosen ? ' (chosen)' : ''}</td><td>${p.tau === undefined ? '-' : +p.tau.toPrecision(3)}</td><td>${p.pi0 === undefined ? '-' : +p.pi0.toPrecision(4)}</td><td>${p.rule ?? '-'}${p.pruned ? ' (pruned, recovered)' : ''}</td><td>${p.retrain_epochs ?? '-'}</td><td>${p.float_validation_error === undefined ? '-' : fm(pc * p.float_validation_error)}</td><td>${fm(pc * p.validation_error)}</td><td>${fm(pc * p.test_error)}</td><td>${f(100 * p.nonzero_fraction)}</td><td>${p.file_bytes}</td><td>${f(p.file_ratio, 1)}</td><td>${p.within_budget ? 'yes' : 'no'}</td></tr>`)
     .join('');
-  const verdict = b.max_error_increase === null ? 'budget off' : `budget: validation error at most ${f(100 * b.reference_validation_error)}% + ${f(100 * b.max_error_increase)}% = ${f(100 * (b.limit ?? 0))}%: ${b.held ? 'held' : 'broken (the file was kept beside --out, not at it)'}`;
+  const increase = metric === 'error' ? (b.max_error_increase === null ? null : `${f(100 * b.max_error_increase)}%`) : b.max_loss_increase === null || b.max_loss_increase === undefined ? null : `${+(100 * b.max_loss_increase).toPrecision(3)}%`;
+  const verdict = increase === null ? 'budget off' : `budget: validation ${name} at most ${fm(pc * b.reference_validation_error)}${unit} + ${increase} = ${fm(pc * (b.limit ?? 0))}${unit}: ${b.held ? 'held' : 'broken (the file was kept beside --out, not at it)'}`;
   return `<h2>Accuracy budget and the trade-off</h2><p class="verdict">${esc(verdict)}. Chosen on the validation split; the test error of every point was measured once, at the end.</p>
-<figure><figcaption>error % against file-size ratio: validation (filled; red over the budget), test (hollow), the front (green), the chosen point (ringed)</figcaption><svg class="plot tradeoff" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}">${axes('file-size ratio (x)', 'error %', x0, x1, y0, y1)}${limit}${frontLine}${dots}</svg></figure>
-<table class="points"><tr><th>point</th><th>tau</th><th>pi0</th><th>rule</th><th>retrain epochs</th><th>float validation %</th><th>validation %</th><th>test %</th><th>non-zero %</th><th>bytes</th><th>file-size ratio</th><th>within budget</th></tr>${rows}</table>`;
+<figure><figcaption>${esc(name)}${unit ? ' %' : ''} against file-size ratio: validation (filled; red over the budget), test (hollow), the front (green), the chosen point (ringed)</figcaption><svg class="plot tradeoff" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}">${axes('file-size ratio (x)', `${name}${unit ? ' %' : ''}`, x0, x1, y0, y1)}${limit}${frontLine}${dots}</svg></figure>
+<table class="points"><tr><th>point</th><th>tau</th><th>pi0</th><th>rule</th><th>retrain epochs</th><th>float validation ${unit}</th><th>validation ${unit}</th><th>test ${unit}</th><th>non-zero %</th><th>bytes</th><th>file-size ratio</th><th>within budget</th></tr>${rows}</table>`;
 }
 
 /** One self-contained HTML page (inline SVG and CSS, no scripts, no network). */
@@ -145,7 +152,7 @@ table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:3px 8px;text-
 .kpi{display:flex;gap:24px}.kpi div{background:#f0f4f8;padding:8px 12px;border-radius:4px}
 </style></head><body>
 <h1>${esc(d.title)}</h1>
-<div class="kpi"><div>error ${f(100 * d.errorBefore)}% &rarr; ${f(100 * d.errorAfter)}%</div><div>non-zero weights ${f(100 * d.nonzeroFraction)}%</div>
+<div class="kpi"><div>${d.budget?.metric && d.budget.metric !== 'error' ? `${esc(d.budget.metric === 'mse' || d.budget.metric === 'mae' ? d.budget.metric.toUpperCase() : d.budget.metric)} ${+d.errorBefore.toPrecision(4)} &rarr; ${+d.errorAfter.toPrecision(4)}` : `error ${f(100 * d.errorBefore)}% &rarr; ${f(100 * d.errorAfter)}%`}</div><div>non-zero weights ${f(100 * d.nonzeroFraction)}%</div>
 <div>file ${d.fileBytes} B: file-size ratio ${f(d.fileRatio, 1)}x</div><div>paper storage-format rate ${f(d.paperRatio, 1)}x</div><div>backend ${esc(d.backend)}</div></div>
 <h2>Weights before and after retraining, with the mixture</h2>
 <div class="grid"><figure><figcaption>pretrained weights (under the prior)</figcaption>${histogram(d, 'before', false)}</figure>

@@ -2,9 +2,10 @@ import * as tf from '@tensorflow/tfjs';
 import { join } from 'node:path';
 import { of } from 'rxjs';
 import { selectBackend, type BackendChoice } from '@softshare/backend';
-import { createProgressChannel, formatFigures, SoftshareError, type PretrainedModel, type QuantizedModel, type RetrainedModel } from '@softshare/core';
+import { createProgressChannel, formatFigures, SoftshareError, type Figure, type PretrainedModel, type QuantizedModel, type RetrainedModel } from '@softshare/core';
+import { formatMetric, metricLabel } from './metric.js';
 import type { Dataset } from '@softshare/data';
-import { evaluate, toModelData } from '@softshare/models';
+import { evaluate, resolveTask, toModelData, type Evaluation } from '@softshare/models';
 import { loadCheckpoint, saveCheckpoint } from '@softshare/retrain';
 import { intFlag, UsageError, type CommandSpec } from './args.js';
 import type { Io } from './io.js';
@@ -14,16 +15,19 @@ import type { EncodeSwsOptions } from '@softshare/format';
 import { loadPipelineConfig } from './load-config.js';
 import { dataOptions, loadTrainingData } from './load-data.js';
 import { progressBar } from './progress-bar.js';
+import { taskOptions, withTask } from './task-flags.js';
 
 /** Flags shared by `retrain` and `compress`. */
 export const pipelineOptions: CommandSpec['options'] = {
   model: { type: 'string', required: true, description: 'pretrained tfjs layers model.json' },
   ...dataOptions,
+  ...taskOptions,
   config: { type: 'string', default: 'the stages’ defaults', description: 'JSON file: { retrain: {...}, merge: {...}, quantize: {...}, prune: {...}, tune: {...} }, or { sparsify: {...}, tune: {...} } for sparsify -> tune; "coderModules": [files] loads coders like --coder-module' },
   resume: { type: 'string', description: 'continue from a checkpoint.json written by an earlier run' },
   'checkpoint-dir': { type: 'string', default: 'the output directory (retrain) or <out>.ckpt/ (compress)', description: 'where checkpoint.json/.bin go after each epoch' },
   epochs: { type: 'string', default: 'config, else 30', description: 'override retrain.epochs' },
   'max-error-increase': { type: 'string', default: 'config, else 0.005', description: 'accuracy budget: allowed rise of the validation error over the pretrained model\'s, absolute (0.005 = half a point), or off; a result over it is not written at --out (exit 3)' },
+  'max-loss-increase': { type: 'string', default: 'config, else 0.05', description: 'accuracy budget for MSE, MAE and other metrics: allowed rise over the pretrained model\'s, as a share of it (0.05 = 5%), or off' },
   'search-steps': { type: 'string', default: 'config, else 2', description: 'further tau points the budget search tries after the configured tau (0: none)' },
   tau: { type: 'string', default: 'config, else 0.03', description: 'override retrain.tau' },
   backend: { type: 'string', default: 'auto: node, else wasm, else cpu', description: 'tfjs backend: node, wasm or cpu' },
@@ -42,7 +46,11 @@ export interface PipelineRun {
   readonly budget: BudgetOutcome;
   /** The retrained model before merging (absent when the config's `sparsify` section replaced the retraining). */
   readonly retrained?: RetrainedModel;
+  /** The pretrained model's test metric (the first output's), and every output's. */
   readonly errorBefore: number;
+  readonly before: Evaluation;
+  /** Each output's loss, metric and weight, for the summary. */
+  readonly task: readonly { readonly output: string; readonly loss: string; readonly metric: string; readonly weight: number }[];
   readonly seconds: number;
   readonly history: Record<string, number>[];
 }
@@ -61,6 +69,13 @@ export async function pipelineConfigOf(values: Record<string, string | boolean |
     else if (typeof inc !== 'string' || inc.trim() === '' || !Number.isFinite(n) || n < 0 || n > 1) throw new UsageError(`Expected --max-error-increase to be a fraction between 0 and 1 (0.005 = half a point) or off, got '${String(inc)}'`);
     else budget.maxErrorIncrease = n;
   }
+  const loss = values['max-loss-increase'];
+  if (loss !== undefined) {
+    const n = Number(loss);
+    if (loss === 'off') budget.maxLossIncrease = null;
+    else if (typeof loss !== 'string' || loss.trim() === '' || !Number.isFinite(n) || n < 0) throw new UsageError(`Expected --max-loss-increase to be a non-negative share (0.05 = 5%) or off, got '${String(loss)}'`);
+    else budget.maxLossIncrease = n;
+  }
   if (values['search-steps'] !== undefined) budget.steps = intFlag('search-steps', values['search-steps'], 2, 0);
   return { ...config, budget };
 }
@@ -78,16 +93,22 @@ export async function runPipeline(values: Record<string, string | boolean | unde
   const config = options.config ?? (await pipelineConfigOf(values));
   if (values.resume && config.sparsify) throw new SoftshareError('E_OPTIONS', 'cli', '--resume continues a soft weight-sharing retraining; this config has a sparsify section, which replaces the retraining');
   const backend = await selectBackend({ backend: values.backend as string | undefined });
-  const data = options.data ?? loadTrainingData(values);
   const model = await loadModelFile(values.model as string);
-  const errorBefore = evaluate(model, data.test).error;
+  const data = withTask(options.data ?? loadTrainingData(values), values, model);
+  const before = evaluate(model, data.test, { task: data.task });
+  const task = resolveTask(model, data.test, data.task).outputs.map((o) => ({ output: o.name, loss: o.loss, metric: o.metric, weight: o.weight }));
+  const errorBefore = before.error;
   const input = toModelData(model);
   model.dispose();
   const resumeFrom = values.resume ? loadCheckpoint(values.resume as string) : undefined;
   const progress = createProgressChannel();
   const history: Record<string, number>[] = [];
   const stages = pipelineStages(config);
-  const figures = new Map(stages.map((s) => [s.stageName, s.figures ?? {}]));
+  // a regression's validation figure is its MSE / MAE, not a share of examples
+  const metric = before.metric;
+  const asMetric = (f: Readonly<Record<string, Figure>>): Readonly<Record<string, Figure>> =>
+    metric === 'error' ? f : Object.fromEntries(Object.entries(f).map(([k, v]) => [k, k === 'validationError' ? { label: `validation ${metricLabel(metric)}`, kind: 'number' as const } : v]));
+  const figures = new Map(stages.map((s) => [s.stageName, asMetric(s.figures ?? {})]));
   // the first stage trains longest: its epochs drive the ETA, its epoch figures the report's curves
   const first = stages[0].stageName;
   const firstEpochs = (config[first as keyof PipelineConfig] as { epochs: number }).epochs;
@@ -104,7 +125,7 @@ export async function runPipeline(values: Record<string, string | boolean | unde
       const v = e.values ?? {};
       const elapsed = (performance.now() - t0) / 1000;
       if (values.json) io.out(JSON.stringify({ event: 'point', point: e.current, rule: e.phase, ...v, elapsed: +elapsed.toFixed(3) }) + '\n');
-      else if (!values.quiet) io.err(`budget point ${e.current}${v.tau === undefined ? '' : `  tau ${+v.tau.toPrecision(3)}`}${v.pi0 === undefined ? '' : ` pi0 ${+v.pi0.toPrecision(4)}`}${e.phase ? ` ${e.phase}` : ''}  validation error ${(100 * (v.validationError ?? NaN)).toFixed(2)}% (limit ${(100 * (v.limit ?? NaN)).toFixed(2)}%)  ${(v.fileRatio ?? NaN).toFixed(1)}x  non-zero ${(100 * (v.nonzeroFraction ?? NaN)).toFixed(2)}%  ${v.withinBudget ? 'within' : 'over'}  ${elapsed.toFixed(1)} s\n`);
+      else if (!values.quiet) io.err(`budget point ${e.current}${v.tau === undefined ? '' : `  tau ${+v.tau.toPrecision(3)}`}${v.pi0 === undefined ? '' : ` pi0 ${+v.pi0.toPrecision(4)}`}${e.phase ? ` ${e.phase}` : ''}  validation ${metricLabel(metric)} ${formatMetric(v.validationError ?? NaN, metric)} (limit ${formatMetric(v.limit ?? NaN, metric)})  ${(v.fileRatio ?? NaN).toFixed(1)}x  non-zero ${(100 * (v.nonzeroFraction ?? NaN)).toFixed(2)}%  ${v.withinBudget ? 'within' : 'over'}  ${elapsed.toFixed(1)} s\n`);
       return;
     }
     if (e.unit !== 'epoch') return;
@@ -173,7 +194,7 @@ export async function runPipeline(values: Record<string, string | boolean | unde
     process.on('SIGINT', onInt);
     process.on('SIGTERM', onTerm);
   });
-  return { backend, data, config, input, quantized: search.model, search, budget: search.budget, retrained, errorBefore, seconds: (performance.now() - t0) / 1000, history };
+  return { backend, data, config, input, quantized: search.model, search, budget: search.budget, retrained, errorBefore, before, task, seconds: (performance.now() - t0) / 1000, history };
 }
 
 export { tf };

@@ -6,7 +6,8 @@ import { renderReport } from '../report-html.js';
 import { reportData } from '../report-data.js';
 import { helpText, parseCommand, UsageError, type CommandSpec } from '../args.js';
 import type { Io } from '../io.js';
-import { errorOfFile, pipelineName } from '@softshare/pipeline';
+import { evaluationOfFile, pipelineName } from '@softshare/pipeline';
+import { formatMetric, metricLabel } from '../metric.js';
 import { pipelineConfigOf, pipelineOptions, runPipeline } from '../run-pipeline.js';
 import { sparsitySummary } from '../summary.js';
 import { preprocessingOf } from '@softshare/data';
@@ -41,8 +42,10 @@ export async function compressCommand(argv: string[], io: Io): Promise<number> {
   const run = await runPipeline(values, io, (values['checkpoint-dir'] as string | undefined) ?? `${out}.ckpt`, { config, data: dataset, encode: { coder, others, generator: 'softshare 0.1.0', preprocessing: preprocessingOf(dataset.train) } });
   const encoded = run.search.encoded;
   // the test split is reported, once, at the end: for every point the search measured (on validation), so the trade-off is visible
-  const testErrors = await Promise.all(run.search.candidates.map(async (c) => errorOfFile(c.encoded.bytes, run.data.test)));
+  const tests = await Promise.all(run.search.candidates.map(async (c) => evaluationOfFile(c.encoded.bytes, run.data.test, run.data.task)));
+  const testErrors = tests.map((t) => t.error);
   const after = testErrors[run.budget.chosen];
+  const metric = run.before.metric;
   const validationAfter = run.budget.points[run.budget.chosen].validationError;
   const budget = budgetSummary(run.budget, testErrors);
   const target = run.budget.held ? out : overBudgetPath(out);
@@ -53,10 +56,14 @@ export async function compressCommand(argv: string[], io: Io): Promise<number> {
     out,
     coder,
     backend: run.backend.name,
+    // the task's metric on the test split: the misclassified share for a classifier, MSE / MAE for regression
+    metric,
     error_before: run.errorBefore,
     error_after: after,
+    task: run.task,
+    ...(run.before.outputs.length > 1 ? { test_outputs: run.before.outputs.map((o, k) => ({ name: o.name, metric: o.metric, before: o.value, after: tests[run.budget.chosen].outputs[k].value })) } : {}),
     // what the data was and how it reached the model, so eval and a user loading the file know
-    data: { name: run.data.name, example_shape: run.data.train.shape, divided_by: run.data.train.divisor, ...(run.data.train.mean ? { mean: run.data.train.mean } : {}), ...(run.data.train.std ? { std: run.data.train.std } : {}), classes: run.data.numClasses },
+    data: { name: run.data.name, example_shape: run.data.train.shape, divided_by: run.data.train.divisor, ...(run.data.train.mean ? { mean: run.data.train.mean } : {}), ...(run.data.train.std ? { std: run.data.train.std } : {}), ...(run.data.numClasses === undefined ? {} : { classes: run.data.numClasses }) },
     train_examples: run.data.train.count,
     validation_examples: run.data.validation?.count ?? 0,
     validation_error_after: validationAfter,
@@ -91,7 +98,7 @@ export async function compressCommand(argv: string[], io: Io): Promise<number> {
   if (values.json) io.out(JSON.stringify({ event: 'result', ...result, budget: { ...budget, points: undefined }, history: undefined, config: undefined, tensors: undefined, diagnostics: undefined }) + '\n');
   else {
     io.out(
-      `test error ${(run.errorBefore * 100).toFixed(2)}% -> ${(after * 100).toFixed(2)}%  non-zero ${(sparsity.nonzero_fraction * 100).toFixed(2)}%\n` +
+      `test ${metricLabel(metric)} ${formatMetric(run.errorBefore, metric)} -> ${formatMetric(after, metric)}  non-zero ${(sparsity.nonzero_fraction * 100).toFixed(2)}%\n` +
         `${budgetLine(run.budget)}\n` +
         `file ${sizes.file_bytes} bytes: file-size ratio ${sizes.file_ratio.toFixed(1)}x (float32 ${sizes.original_bytes} bytes), paper storage-format rate ${sizes.paper_format_ratio.toFixed(1)}x\n` +
         `wrote ${out} (${run.seconds.toFixed(0)} s on ${run.backend.name})\n`,

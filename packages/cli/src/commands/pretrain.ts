@@ -1,19 +1,24 @@
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { ensureWritableDir, fileIO, selectBackend, writeFileAtomic } from '@softshare/backend';
-import { evaluate, pretrain } from '@softshare/models';
+import { ensureWritableDir, selectBackend, writeFileAtomic } from '@softshare/backend';
+import { evaluate, pretrain, resolveTask } from '@softshare/models';
+import { formatMetric, metricLabel } from '../metric.js';
+import { saveModel } from '../save-model.js';
+import { taskOptions, withTask } from '../task-flags.js';
 import { helpText, intFlag, numberFlag, parseCommand, type CommandSpec } from '../args.js';
+import { takeFirst } from '@softshare/data';
 import { dataOptions, loadTrainingData } from '../load-data.js';
 import { modelFromArg } from '../load-model.js';
 import type { Io } from '../io.js';
 
 export const pretrainSpec: CommandSpec = {
   name: 'pretrain',
-  summary: 'Train a network on MNIST with Adam and per-epoch learning-rate decay; writes model.json + weights.bin.',
+  summary: 'Train a network on --data (its task: --loss, the model.json training config, or cross-entropy for classes and MSE for values) with Adam and per-epoch learning-rate decay; writes model.json + weights.bin.',
   usage: 'softshare pretrain --model <lenet-300-100|lenet-5-caffe|model.json> --data <mnist|folder> --out <dir> [--epochs N] [--seed S]',
   options: {
     model: { type: 'string', required: true, description: 'a shipped architecture name (fresh weights) or an untrained model.json' },
     ...dataOptions,
+    ...taskOptions,
     out: { type: 'string', required: true, description: 'output directory' },
     epochs: { type: 'string', default: '20', description: 'passes over the training set' },
     seed: { type: 'string', default: '1', description: 'seed of the initial weights and the example order' },
@@ -37,10 +42,13 @@ export async function pretrainCommand(argv: string[], io: Io): Promise<number> {
   const trainLimit = values['train-limit'] === undefined ? undefined : intFlag('train-limit', values['train-limit'], 1);
   ensureWritableDir(values.out as string); // fail before training, not after
   const backend = await selectBackend({ backend: values.backend as string | undefined });
-  const full = loadTrainingData(values);
-  const data = trainLimit === undefined ? full : { ...full, train: { ...full.train, count: Math.min(trainLimit, full.train.count) } };
+  const loaded = loadTrainingData(values);
   const model = await modelFromArg(values.model as string, seed);
-  const before = evaluate(model, data.test).error;
+  const full = withTask(loaded, values, model);
+  const data = trainLimit === undefined ? full : { ...full, train: takeFirst(full.train, trainLimit) };
+  const task = resolveTask(model, data.test, data.task).outputs;
+  const metric = task[0].metric;
+  const before = evaluate(model, data.test, { task: data.task }).error;
   const t0 = performance.now();
   const history = await pretrain(model, data, {
     epochs,
@@ -50,12 +58,12 @@ export async function pretrainCommand(argv: string[], io: Io): Promise<number> {
     seed,
     onEpoch: (e) => {
       if (values.json) io.out(JSON.stringify({ event: 'epoch', ...e }) + '\n');
-      else io.err(`epoch ${e.epoch}/${e.epochs}  loss ${e.loss.toFixed(4)}${e.validationError === undefined ? '' : `  validation error ${(e.validationError * 100).toFixed(2)}%`}  ${e.seconds.toFixed(1)} s\n`);
+      else io.err(`epoch ${e.epoch}/${e.epochs}  loss ${e.loss.toFixed(4)}${e.validationError === undefined ? '' : `  validation ${metricLabel(metric)} ${formatMetric(e.validationError, metric)}`}  ${e.seconds.toFixed(1)} s\n`);
     },
   });
   const seconds = (performance.now() - t0) / 1000;
   const out = values.out as string;
-  await model.save(fileIO(out));
+  await saveModel(model, out, data.task === undefined ? undefined : task);
   const result = {
     model: values.model,
     out,
@@ -66,16 +74,18 @@ export async function pretrainCommand(argv: string[], io: Io): Promise<number> {
     learning_rate: learningRate,
     lr_decay: lrDecay,
     train_samples: data.train.count,
+    metric,
+    task: task.map((o) => ({ output: o.name, loss: o.loss, metric: o.metric, weight: o.weight })),
     error_before: before,
     validation_samples: data.validation?.count ?? 0,
     validation_error: history[history.length - 1].validationError,
-    error: evaluate(model, data.test).error,
+    error: evaluate(model, data.test, { task: data.task }).error,
     seconds: +seconds.toFixed(1),
     seconds_per_epoch: history.map((h) => +h.seconds.toFixed(2)),
     tfjs: tf.version.tfjs,
   };
   writeFileAtomic(join(out, 'pretrain.json'), JSON.stringify(result, null, 2) + '\n');
   if (values.json) io.out(JSON.stringify({ event: 'result', ...result }) + '\n');
-  else io.out(`test error ${(result.error * 100).toFixed(2)}% after ${epochs} epochs (${seconds.toFixed(0)} s on ${backend.name}); wrote ${out}/model.json\n`);
+  else io.out(`test ${metricLabel(metric)} ${formatMetric(result.error, metric)} after ${epochs} epochs (${seconds.toFixed(0)} s on ${backend.name}); wrote ${out}/model.json\n`);
   return 0;
 }
