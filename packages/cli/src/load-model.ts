@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import { loadModelArtifacts } from '@softshare/backend';
 import { SoftshareError } from '@softshare/core';
 import { checkTopologyWeights, swsIO } from '@softshare/format';
-import { buildModel, MODEL_NAMES, taskOfTrainingConfig, type ModelName, type OutputTask } from '@softshare/models';
+import { buildModel, MODEL_NAMES, outputNamesOf, taskOfTrainingConfig, type ModelName, type OutputTask } from '@softshare/models';
 
 /** Read a file the user named, with a one-line error. */
 export function readInput(path: string, what: string): Uint8Array {
@@ -59,7 +59,7 @@ export async function loadLayersModelFile(path: string): Promise<tf.LayersModel>
   }
   assertFiniteWeights(model, path);
   try {
-    const task = taskOfTrainingConfig(config, model.outputNames);
+    const task = taskOfTrainingConfig(config, outputNamesOf(model));
     if (task) trainingTasks.set(model, task);
   } catch (cause) {
     if (cause instanceof SoftshareError) throw new SoftshareError(cause.code, 'cli', `${path}: ${cause.message}`, { cause });

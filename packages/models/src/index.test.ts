@@ -17,6 +17,7 @@ describe('@softshare/models exports', () => {
       'lenet300100',
       'lenet5Caffe',
       'logitsFn',
+      'outputNamesOf',
       'pretrain',
       'pretrainedModelPath',
       'resolveTask',

@@ -7,6 +7,7 @@ export { pretrainedModelPath } from './pretrained.js';
 export {
   LOSS_NAMES,
   METRIC_NAMES,
+  outputNamesOf,
   resolveTask,
   taskOfModel,
   taskOfTrainingConfig,

@@ -87,7 +87,7 @@ const CONFIG_LOSSES: Record<string, LossName> = {
  */
 export function taskOfModel(model: tf.LayersModel): OutputTask[] | undefined {
   const loss = (model as unknown as { loss?: unknown }).loss;
-  return loss === undefined || loss === null ? undefined : lossesToTask(loss, model.outputNames);
+  return loss === undefined || loss === null ? undefined : lossesToTask(loss, outputNamesOf(model));
 }
 
 /**
@@ -111,6 +111,11 @@ function lossesToTask(loss: unknown, names: readonly string[]): OutputTask[] {
   if (Array.isArray(loss)) return loss.map(one);
   if (typeof loss === 'object') return names.map((n) => one((loss as Record<string, unknown>)[n]));
   return names.map(() => one(loss));
+}
+
+/** The names of a model's output layers, in order (a loaded Sequential's `outputNames` is empty until compiled). */
+export function outputNamesOf(model: tf.LayersModel): string[] {
+  return model.outputs.map((t) => (t as unknown as { sourceLayer: { name: string } }).sourceLayer.name);
 }
 
 /** Layers that pass their input through at inference: an output's activation is read from the layer before them. */
@@ -159,7 +164,7 @@ export function resolveTask(model: tf.LayersModel, split: Pick<DataSplit, 'label
   const spec = given as TaskSpec | undefined;
   const targets = targetsOf(split);
   if (targets.length !== model.outputs.length) {
-    throw new SoftshareError('E_MODEL_INCOMPATIBLE', 'models', `Expected the data to have one target per model output (${model.outputs.length}: ${model.outputNames.join(', ')}), got ${targets.length}`);
+    throw new SoftshareError('E_MODEL_INCOMPATIBLE', 'models', `Expected the data to have one target per model output (${model.outputs.length}: ${outputNamesOf(model).join(', ')}), got ${targets.length}`);
   }
   const own = spec === undefined ? taskOfModel(model) : undefined;
   const heads: tf.SymbolicTensor[] = [];
@@ -168,7 +173,7 @@ export function resolveTask(model: tf.LayersModel, split: Pick<DataSplit, 'label
     const layer = outputLayer(model, k);
     const shape = model.outputs[k].shape.slice(1) as number[];
     const units = shape.reduce((a, b) => a * b, 1);
-    const where = `output ${model.outputNames[k]}`;
+    const where = `output ${outputNamesOf(model)[k]}`;
     const lossName: LossName | 'custom' = typeof task.loss === 'function' ? 'custom' : (task.loss ?? (target.kind === 'classes' ? 'categorical-crossentropy' : 'mse'));
     if (typeof task.loss === 'string' && !(LOSS_NAMES as readonly string[]).includes(task.loss)) throw new SoftshareError('E_OPTIONS', 'models', `Expected a loss of ${LOSS_NAMES.join(', ')}, got '${task.loss}'`);
     const weight = task.weight ?? 1;
@@ -207,7 +212,7 @@ export function resolveTask(model: tf.LayersModel, split: Pick<DataSplit, 'label
     if (typeof task.metric === 'string' && !(METRIC_NAMES as readonly string[]).includes(task.metric)) throw new SoftshareError('E_OPTIONS', 'models', `Expected a metric of ${METRIC_NAMES.join(', ')}, got '${task.metric}'`);
     if (metricName === 'error' && classes === 0 && lossName !== 'binary-crossentropy') throw new SoftshareError('E_OPTIONS', 'models', `The metric 'error' needs class labels or binary targets for ${where}; use mse or mae`);
     const metricFn = typeof task.metric === 'object' ? task.metric.perExample : metricFunction(metricName as MetricName, classes > 0, reads === 'logits');
-    return { name: model.outputNames[k], loss: lossName, metric: metricName, weight, classes, shape, reads, fn, metricFn, target };
+    return { name: outputNamesOf(model)[k], loss: lossName, metric: metricName, weight, classes, shape, reads, fn, metricFn, target };
   });
   const changed = heads.some((h, k) => h !== model.outputs[k]);
   const body = changed ? tf.model({ inputs: model.inputs, outputs: heads }) : model;

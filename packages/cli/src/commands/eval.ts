@@ -39,7 +39,7 @@ export async function evalCommand(argv: string[], io: Io): Promise<number> {
     io.out(JSON.stringify({ metric: result.metric, error: result.error, errors: result.errors, samples: result.samples, ...(result.outputs.length > 1 ? { outputs: result.outputs } : {}), backend: backend.name, seconds: +seconds.toFixed(3), model: values.model }) + '\n');
   } else {
     const what = result.outputs.length > 1 ? result.outputs.map((o) => `${o.name} ${metricLabel(o.metric)} ${formatMetric(o.value, o.metric)}`).join(', ') : `${metricLabel(result.metric)} ${formatMetric(result.error, result.metric)}${result.errors === undefined ? '' : ` (${result.errors}/${result.samples})`}`;
-    io.out(`test ${what}${result.errors === undefined ? ` on ${result.samples} examples` : ''} on ${backend.name} in ${seconds.toFixed(2)} s\n`);
+    io.out(`test ${what}${result.errors === undefined || result.outputs.length > 1 ? ` on ${result.samples} examples` : ''} on ${backend.name} in ${seconds.toFixed(2)} s\n`);
   }
   return 0;
 }
