@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { decodeSws } from '@softshare/format';
 import { customPipeline } from './custom-pipeline.js';
 import { exampleSwsBytes, predictFromSwsBytes } from './browser-load.js';
+import { compressMultiOutput } from './multi-output.js';
 import { compressOwnData } from './own-data.js';
+import { compressRegression } from './regression.js';
 import { roundTripWithUserCoder } from './user-coder.js';
 
 describe('examples', () => {
@@ -38,5 +40,34 @@ describe('examples', () => {
     expect(r.validationError).toBeLessThanOrEqual(r.before + 0.005 + 1e-12);
     expect(r.budget.points[0]).toMatchObject({ rule: 'map', nonzeroFraction: 0, withinBudget: false });
     expect(r.budget.points[r.budget.chosen].rule).toBe('ml');
+  }, 240_000);
+
+  it('(e) a regression model on a loss of your own (Huber), measured by MAE, compressed within the loss budget', async () => {
+    const r = await compressRegression();
+    expect(r.budget.metric).toBe('mae');
+    expect(r.budget.limit).toBeCloseTo(r.before * 1.5, 9);
+    expect(r.budget.held).toBe(true);
+    expect(r.validationMae).toBeLessThanOrEqual(r.budget.limit);
+    // the model learned the function: MAE far below the target's own spread (about 0.6)
+    expect(r.testBefore).toBeLessThan(0.2);
+    expect(r.testMae).toBeLessThan(r.testBefore * 2);
+    expect(r.fileRatio).toBeGreaterThan(2);
+  }, 240_000);
+
+  it('(f) a two-output functional model (a class and a value), every output within its own budget', async () => {
+    const r = await compressMultiOutput();
+    expect(r.budget.outputs?.map((o) => [o.name, o.metric])).toEqual([
+      ['quadrant', 'error'],
+      ['value', 'mse'],
+    ]);
+    expect(r.budget.held).toBe(true);
+    const [cls, value] = r.budget.points[r.budget.chosen].validationOutputs!;
+    expect(cls).toBeLessThanOrEqual(r.budget.outputs![0].limit);
+    expect(value).toBeLessThanOrEqual(r.budget.outputs![1].limit);
+    expect(r.before[0].value).toBeLessThan(0.1);
+    expect(r.after[0].value).toBeLessThan(0.15);
+    expect(r.after[1].value).toBeLessThan(0.1);
+    // 489 parameters: the header is a large share of so small a file
+    expect(r.fileRatio).toBeGreaterThan(1.5);
   }, 240_000);
 });
