@@ -101,8 +101,8 @@ describe('softshare compress / inspect / decompress / eval', () => {
     expect([loud.code, quiet.code]).toEqual([0, 0]);
     expect(readFileSync(a).equals(readFileSync(b))).toBe(true);
     // without --json, one stderr line per epoch of retraining and of tuning; --quiet prints none
-    expect(loud.err).toMatch(/^retrain epoch 1\/1  CE [\d.]+  complexity /m);
-    expect(loud.err.match(/^tune shared epoch \d\/2  CE [\d.]+  non-zero \d+  [\d.]+ s$/gm)).toHaveLength(2);
+    expect(loud.err).toMatch(/^retrain epoch 1\/1  loss [\d.]+  complexity /m);
+    expect(loud.err.match(/^tune shared epoch \d\/2  loss [\d.]+  non-zero \d+  [\d.]+ s$/gm)).toHaveLength(2);
     expect(quiet.err).toBe('');
   }, 120_000);
 

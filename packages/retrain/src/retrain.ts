@@ -19,7 +19,7 @@ export type RetrainEpochValues = {
 export type RetrainEvent = ProgressEvent<RetrainEpochValues>;
 
 const figures: Figures<RetrainEpochValues> = {
-  errorLoss: { label: 'CE', kind: 'number' },
+  errorLoss: { label: 'loss', kind: 'number' },
   complexityLoss: { label: 'complexity', kind: 'number' },
   validationError: { label: 'validation error', kind: 'share' },
   zeroShare: { label: 'zero', kind: 'share' },

@@ -12,7 +12,7 @@ export type TuneEpochValues = {
 export type TuneEvent = ProgressEvent<TuneEpochValues>;
 
 const figures: Figures<TuneEpochValues> = {
-  loss: { label: 'CE', kind: 'number' },
+  loss: { label: 'loss', kind: 'number' },
   nonZero: { label: 'non-zero', kind: 'count' },
 };
 

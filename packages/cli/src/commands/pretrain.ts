@@ -63,6 +63,7 @@ export async function pretrainCommand(argv: string[], io: Io): Promise<number> {
   });
   const seconds = (performance.now() - t0) / 1000;
   const out = values.out as string;
+  const after = evaluate(model, data.test, { task: data.task });
   await saveModel(model, out, data.task === undefined ? undefined : task);
   const result = {
     model: values.model,
@@ -79,13 +80,14 @@ export async function pretrainCommand(argv: string[], io: Io): Promise<number> {
     error_before: before,
     validation_samples: data.validation?.count ?? 0,
     validation_error: history[history.length - 1].validationError,
-    error: evaluate(model, data.test, { task: data.task }).error,
+    error: after.error,
+    ...(after.outputs.length > 1 ? { outputs: after.outputs } : {}),
     seconds: +seconds.toFixed(1),
     seconds_per_epoch: history.map((h) => +h.seconds.toFixed(2)),
     tfjs: tf.version.tfjs,
   };
   writeFileAtomic(join(out, 'pretrain.json'), JSON.stringify(result, null, 2) + '\n');
   if (values.json) io.out(JSON.stringify({ event: 'result', ...result }) + '\n');
-  else io.out(`test ${metricLabel(metric)} ${formatMetric(result.error, metric)} after ${epochs} epochs (${seconds.toFixed(0)} s on ${backend.name}); wrote ${out}/model.json\n`);
+  else io.out(`test ${after.outputs.map((o) => `${after.outputs.length > 1 ? `${o.name} ` : ''}${metricLabel(o.metric)} ${formatMetric(o.value, o.metric)}`).join(', ')} after ${epochs} epochs (${seconds.toFixed(0)} s on ${backend.name}); wrote ${out}/model.json\n`);
   return 0;
 }
