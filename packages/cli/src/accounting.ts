@@ -39,7 +39,7 @@ export function accountFor(original: ModelData, quantized: QuantizedModel, encod
   const fileBytes = encoded.bytes.length;
   const weights = quantized.quantized.reduce((s, q) => s + q.codes.length, 0);
   const paperBits = paperBitsOf(quantized.quantized);
-  const nonzero = encoded.tensors.filter((t) => t.encoding === 'shared').reduce((s, t) => s + t.nonzero, 0);
+  const nonzero = encoded.tensors.filter((t) => t.encoding === 'shared' && !t.exact).reduce((s, t) => s + t.nonzero, 0);
   const sparseBytes = encoded.tensors.reduce((s, t) => s + t.positionBytes + t.codeBytes, 0);
   const raw = new Uint8Array(toArtifacts(original).weightData as ArrayBuffer);
   const affine = affineUint8Bytes(original);

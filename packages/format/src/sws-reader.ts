@@ -178,7 +178,8 @@ export function decodeSws(bytes: Uint8Array): DecodedSws {
 /**
  * The quantised model a .sws file holds, ready for encodeSws (re-encoding with another
  * coder or layout) or the tune stage: shared tensors come back with their codebooks and
- * codes (role 'kernel'), the others as stored (role 'other'). The file keeps no mixture,
+ * codes (role 'kernel'), biases and the others as stored (roles 'bias', 'other'; a bias
+ * the writer stored as its exact distinct values is a plain tensor again). The file keeps no mixture,
  * so the model has none.
  */
 export function swsToQuantized(bytes: Uint8Array): QuantizedModel {
@@ -187,8 +188,9 @@ export function swsToQuantized(bytes: Uint8Array): QuantizedModel {
     kind: 'quantized',
     topology: header.modelTopology,
     diagnostics: [],
-    params: tensors.map((t) => ({ name: t.name, shape: t.shape, role: t.codes ? 'kernel' : 'other', values: t.values })),
-    quantized: tensors.flatMap((t) => (t.codes && t.codebook ? [{ name: t.name, shape: t.shape, codebook: t.codebook, codes: t.codes }] : [])),
+    params: tensors.map((t) => ({ name: t.name, shape: t.shape, role: /\/bias$/.test(t.name) ? 'bias' : t.codes ? 'kernel' : 'other', values: t.values })),
+    // a bias stored as shared values is the writer's exact storage of a tensor outside the prior, not a quantised weight
+    quantized: tensors.flatMap((t) => (t.codes && t.codebook && !/\/bias$/.test(t.name) ? [{ name: t.name, shape: t.shape, codebook: t.codebook, codes: t.codes }] : [])),
   };
 }
 

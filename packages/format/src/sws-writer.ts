@@ -79,6 +79,8 @@ export interface TensorBytes {
   readonly codeBytes: number;
   readonly codebookValues: number;
   readonly rawBytes: number;
+  /** A tensor outside the prior stored as exact shared values (its distinct values as the codebook), not a quantised one. */
+  readonly exact?: boolean;
 }
 
 export interface EncodedSws {
@@ -108,6 +110,33 @@ export interface EncodeSwsOptions {
   readonly preprocessing?: SwsPreprocessing;
 }
 
+/** Non-zero distinct values a tensor may have to be tried as exact shared values (codes are one byte). */
+const MAX_EXACT_VALUES = 255;
+
+/**
+ * A tensor's values as an exact codebook (0, then its distinct non-zero float32 values in
+ * ascending order) and codes, when the shared encoding is estimated smaller than float32:
+ * the decoded values equal the stored ones bit for bit. Undefined otherwise.
+ */
+function exactShared(p: ParamTensor, coder: NonNullable<ReturnType<typeof findCoder>>, layout: EncodeSwsOptions['layout']): { name: string; codes: Uint8Array; codebook: Float32Array } | undefined {
+  const distinct = new Set<number>();
+  for (const v of p.values) {
+    if (v === 0 || Object.is(v, -0)) continue;
+    distinct.add(v);
+    if (distinct.size > MAX_EXACT_VALUES) return undefined;
+  }
+  const values = [...distinct].sort((a, b) => a - b);
+  const codebook = Float32Array.from([0, ...values]);
+  const index = new Map(values.map((v, k) => [v, k + 1]));
+  // -0 would decode as +0: keep such a tensor as float32
+  for (const v of p.values) if (Object.is(v, -0)) return undefined;
+  const codes = Uint8Array.from(p.values, (v) => (v === 0 ? 0 : index.get(v)!));
+  // a rough size: codebook values in the header (about 9 characters each before lz), codes and positions
+  const streams = toEscapeStreams(codes);
+  const estimate = values.length * 9 + coder.encode(streams.codes, Math.max(1, codebook.length - 1)).length + (layout === 'context' ? encodeMask(Uint8Array.from(codes, (c) => (c === 0 ? 0 : 1)), ...matrixShape(p.shape)).length : coder.encode(streams.gaps, 256).length) + 40;
+  return estimate < p.values.length * 4 ? { name: p.name, codes, codebook } : undefined;
+}
+
 /**
  * Write a quantised model as a .sws file (docs/format.md): shared tensors as sparse,
  * entropy-coded codes plus their codebook; every other tensor as float32. Deterministic:
@@ -135,7 +164,10 @@ export function encodeSws(model: QuantizedModel, options: EncodeSwsOptions = {})
   const entries: SwsTensorEntry[] = [];
   const accounting: TensorBytes[] = [];
   for (const p of model.params as ParamTensor[]) {
-    const q = shared.get(p.name);
+    // a tensor outside the prior with few distinct values (a bias whose dead units are 0) is
+    // stored exactly as shared values when that is smaller than float32
+    const exact = shared.has(p.name) || options.others === 'float16' ? undefined : exactShared(p, coder, options.layout);
+    const q = shared.get(p.name) ?? exact;
     if (q) {
       const streams = toEscapeStreams(q.codes);
       const codeBytes = coder.encode(streams.codes, Math.max(1, q.codebook.length - 1));
@@ -149,7 +181,7 @@ export function encodeSws(model: QuantizedModel, options: EncodeSwsOptions = {})
       const position = put(positionBytes);
       const codes = { ...put(codeBytes), count: streams.codes.length };
       entries.push(useContext ? { ...base, layout: 'context', mask: position, codes } : { ...base, layout: 'escape', gaps: { ...position, count: streams.gaps.length }, codes });
-      accounting.push({ name: p.name, encoding: 'shared', layout: useContext ? 'context' : 'escape', elements: q.codes.length, nonzero: streams.codes.length, positionBytes: positionBytes.length, codeBytes: codeBytes.length, codebookValues: q.codebook.length, rawBytes: 0 });
+      accounting.push({ name: p.name, encoding: 'shared', layout: useContext ? 'context' : 'escape', elements: q.codes.length, nonzero: streams.codes.length, positionBytes: positionBytes.length, codeBytes: codeBytes.length, codebookValues: q.codebook.length, rawBytes: 0, ...(exact ? { exact: true } : {}) });
     } else {
       const half = options.others === 'float16';
       const raw = half ? toFloat16Bytes(p.values) : new Uint8Array(p.values.buffer.slice(p.values.byteOffset, p.values.byteOffset + p.values.byteLength));

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
-import { isSoftshareError, type SoftshareErrorCode } from '@softshare/core';
+import { isSoftshareError, type QuantizedModel, type SoftshareErrorCode } from '@softshare/core';
 import { coderIds } from '@softshare/entropy';
 import { describe, expect, it } from 'vitest';
 import { compactTopology, crc32, decodeSws, encodeSws, readSwsHeader, shortestFloat32, swsIO, swsToQuantized, tinyQuantizedModel } from './index.js';
@@ -221,5 +221,58 @@ describe('float16 storage of tensors outside the prior', () => {
       else t.values.forEach((v, k) => expect(Math.abs(v - want[k])).toBeLessThanOrEqual(Math.abs(want[k]) * 2 ** -11));
     });
     expect(decoded.header.tensors.filter((t) => t.encoding === 'float16').map((t) => t.name)).toEqual(['d1/bias', 'd2/bias']);
+  });
+});
+
+describe('exact shared storage of tensors outside the prior', () => {
+  /** The tiny model widened to 500 hidden units, whose bias is mostly zero (dead units) with few distinct values. */
+  const wide = (): QuantizedModel => {
+    const m = tinyQuantizedModel();
+    const topology = JSON.parse(JSON.stringify(m.topology));
+    topology.config.layers[0].config.units = 500;
+    const codes1 = Uint8Array.from({ length: 6 * 500 }, (_, i) => (i % 97 === 0 ? 1 + (i % 3) : 0));
+    const codes2 = Uint8Array.from({ length: 500 * 2 }, (_, i) => (i % 50 === 0 ? 1 + (i % 2) : 0));
+    const [q1, q2] = m.quantized;
+    const bias = new Float32Array(500);
+    for (let i = 0; i < 500; i += 25) bias[i] = [0.125, -0.3, 0.7][i % 3];
+    const deq = (cb: Float32Array, c: Uint8Array) => Float32Array.from(c, (k) => cb[k]);
+    return {
+      ...m,
+      topology,
+      quantized: [
+        { ...q1, shape: [6, 500], codes: codes1 },
+        { ...q2, shape: [500, 2], codes: codes2 },
+      ],
+      params: [
+        { name: 'd1/kernel', shape: [6, 500], role: 'kernel', values: deq(q1.codebook, codes1) },
+        { name: 'd1/bias', shape: [500], role: 'bias', values: bias },
+        { name: 'd2/kernel', shape: [500, 2], role: 'kernel', values: deq(q2.codebook, codes2) },
+        { name: 'd2/bias', shape: [2], role: 'bias', values: Float32Array.from([0.5, -0.25]) },
+      ],
+    };
+  };
+
+  it('stores a bias of few distinct values as shared values when smaller, decoded bit for bit', () => {
+    const m = wide();
+    const e = encodeSws(m, { generator: 'test' });
+    const entry = e.tensors.find((t) => t.name === 'd1/bias')!;
+    expect(entry).toMatchObject({ encoding: 'shared', exact: true, nonzero: 20, codebookValues: 4 });
+    const d = decodeSws(e.bytes);
+    expect(Array.from(d.tensors.find((t) => t.name === 'd1/bias')!.values)).toEqual(Array.from(m.params[1].values));
+    // a small tensor stays float32 (shared would not be smaller); float16 storage keeps its own encoding
+    expect(e.tensors.filter((t) => t.encoding === 'float32').map((t) => t.name)).toEqual(['d2/bias']);
+    const half = encodeSws(m, { others: 'float16' });
+    expect(half.tensors.find((t) => t.name === 'd1/bias')!.encoding).toBe('float16');
+    expect(e.bytes.length).toBeLessThan(500 * 4);
+    // read back, it is a bias again (not a quantised weight), and re-encodes to the same bytes
+    const back = swsToQuantized(e.bytes);
+    expect([back.params[1].role, back.quantized.map((q) => q.name)]).toEqual(['bias', ['d1/kernel', 'd2/kernel']]);
+    expect(encodeSws(back, { generator: 'test' }).bytes).toEqual(e.bytes);
+  });
+
+  it('keeps a tensor with a negative zero as float32 (the codebook would decode it as +0)', () => {
+    const m = wide();
+    m.params[1].values[3] = -0;
+    expect(encodeSws(m).tensors.find((t) => t.name === 'd1/bias')!.encoding).toBe('float32');
   });
 });

@@ -33,6 +33,7 @@ export function withoutUnreachable(model: QuantizedModel): QuantizedModel {
     const folds = r.folded > 0 ? ` (${r.folded} constant units folded into the next bias)` : '';
     diagnostics.push({ severity: 'info', stage: 'prune', message: `zeroed ${r.zeroed} weights that cannot reach the output${folds}` });
   }
+  if (r.biasesZeroed > 0) diagnostics.push({ severity: 'info', stage: 'prune', message: `zeroed the biases of ${r.biasesZeroed} units that feed nothing` });
   const byName = new Map(params.map((p) => [p.name, p.values]));
   const quantized = model.quantized.map((q) => compactCodebook(q, byName.get(q.name)!));
   return { ...model, params, quantized, diagnostics };

@@ -104,6 +104,10 @@ describe('pruneUnreachable', () => {
     // d1's unit 1 feeds nothing in d2: its inputs are gone
     const d1 = values.get('d1/kernel')!.values;
     for (let i = 0; i < 12; i++) expect(d1[i * 9 + 1]).toBe(0);
+    // and so is its bias (it reaches the output no more than its weights), and the folded unit's
+    expect(values.get('d1/bias')!.values[1]).toBe(0);
+    expect(values.get('d1/bias')!.values[8]).toBe(0);
+    expect(r.biasesZeroed).toBeGreaterThanOrEqual(1);
   });
 
   it.each(['valid', 'same'] as const)('zeroes dead channels through conv, pooling and flatten (%s padding), predictions unchanged', async (padding) => {
@@ -118,6 +122,8 @@ describe('pruneUnreachable', () => {
     if (padding === 'valid') {
       expect(readsLast.every((v) => v === 0)).toBe(true);
       expect(r.folded).toBeGreaterThan(0);
+      // the folded filter feeds nothing now: its bias is 0 as well
+      expect(values.get('c1/bias')!.values[5]).toBe(0);
     }
   });
 
@@ -143,7 +149,7 @@ describe('pruneUnreachable', () => {
     const values = valuesOf(data.params);
     values.get('b/kernel')!.values.fill(0, 0, 2); // nothing reads a's unit 0
     const r = pruneUnreachable({ topology: data.topology, values, canFoldInto: () => true });
-    expect(r).toEqual({ zeroed: 0, folded: 0, skipped: ['a -> b: activation softmax couples the units'] });
+    expect(r).toEqual({ zeroed: 0, folded: 0, biasesZeroed: 0, skipped: ['a -> b: activation softmax couples the units'] });
   });
 
   it('reads Sequential models too', () => {
@@ -180,7 +186,7 @@ describe('withoutUnreachable', () => {
       used.add(0);
       expect(used.size).toBe(t.codebook.length);
     }
-    expect(out.diagnostics.at(-1)?.message).toMatch(/^zeroed \d+ weights that cannot reach the output/);
+    expect(out.diagnostics.map((d) => d.message)).toEqual([expect.stringMatching(/^zeroed \d+ weights that cannot reach the output/), expect.stringMatching(/^zeroed the biases of \d+ units that feed nothing$/)]);
     // the input model is untouched
     expect(model.params.map((p) => nonzero(p.values))).toEqual(q.params.map((p) => nonzero(p.values)));
     const d2Bias = (m: QuantizedModel) => Array.from(m.params.find((p) => p.name === 'd2/bias')!.values);

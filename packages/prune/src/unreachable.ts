@@ -5,7 +5,9 @@
  * zero emits a constant act(bias), so its outgoing weights only add a constant to the
  * next layer: they are zeroed, and the constant is folded into the next layer's bias
  * (nothing to fold when act(bias) = 0, e.g. ReLU of a negative bias). Applied until
- * nothing changes. Only chains of Dense / Conv2D layers joined by pooling, Flatten,
+ * nothing changes; then the bias of every unit that feeds nothing is set to 0 too (it
+ * reaches the output no more than the unit's weights do, and a zero costs almost nothing
+ * in a file that stores the bias by its distinct values). Only chains of Dense / Conv2D layers joined by pooling, Flatten,
  * Activation and Dropout are understood; any other link is left alone.
  */
 
@@ -23,6 +25,8 @@ export interface UnreachableResult {
   readonly zeroed: number;
   /** Units whose constant output was folded into the next layer's bias. */
   readonly folded: number;
+  /** Bias entries set to 0 because their unit feeds nothing any more (a dead unit's bias cannot reach the output either). */
+  readonly biasesZeroed: number;
   /** Why some link between weight layers was left alone (empty when all were understood). */
   readonly skipped: readonly string[];
 }
@@ -128,7 +132,7 @@ function inputChannels(to: WeightLayer): number {
  */
 export function pruneUnreachable(input: UnreachableInput): UnreachableResult {
   const chain = chainOf(input.topology);
-  if (typeof chain === 'string') return { zeroed: 0, folded: 0, skipped: [chain] };
+  if (typeof chain === 'string') return { zeroed: 0, folded: 0, biasesZeroed: 0, skipped: [chain] };
   const skipped: string[] = [];
   const pairs: { a: WeightLayer; b: WeightLayer; link: Link }[] = [];
   let prev: WeightLayer | undefined;
@@ -218,5 +222,22 @@ export function pruneUnreachable(input: UnreachableInput): UnreachableResult {
       }
     }
   }
-  return { zeroed, folded, skipped };
+  // a unit that feeds nothing (every weight reading it is 0) cannot reach the output: nor can its bias
+  let biasesZeroed = 0;
+  for (const p of pairs) {
+    const { a, b } = p;
+    if (!a.bias || !input.canFoldInto(a.biasName)) continue; // a quantised bias stays on its codebook
+    for (let u = 0; u < a.units; u++) {
+      if (a.bias[u] === 0) continue;
+      let consumed = false;
+      forEachReading(p, u, (flat) => {
+        if (b.kernel[flat] !== 0) consumed = true;
+      });
+      if (!consumed) {
+        a.bias[u] = 0;
+        biasesZeroed++;
+      }
+    }
+  }
+  return { zeroed, folded, biasesZeroed, skipped };
 }

@@ -28,10 +28,12 @@ export async function inspectCommand(argv: string[], io: Io): Promise<number> {
   const framing = bytes.length - headerBytes - header.payloadLength;
   // the same rates as compress reports: every parameter as float32 over the file, and the paper's format over the shared tensors
   const originalBytes = 4 * rows.reduce((s, r) => s + r.elements, 0);
-  const shared = header.tensors.flatMap((t, i) => (t.encoding === 'shared' ? [{ codes: tensors[i].codes!, codebook: t.codebook, shape: t.shape }] : []));
+  // weights: the shared tensors other than biases (a bias the writer stores as its exact distinct values is not a quantised weight)
+  const isWeights = (t: (typeof header.tensors)[number]) => t.encoding === 'shared' && !/\/bias$/.test(t.name);
+  const shared = header.tensors.flatMap((t, i) => (isWeights(t) && t.encoding === 'shared' ? [{ codes: tensors[i].codes!, codebook: t.codebook, shape: t.shape }] : []));
   const weights = shared.reduce((s, x) => s + x.codes.length, 0);
   const paperBits = paperBitsOf(shared);
-  const nonzero = rows.reduce((s, r, i) => s + (header.tensors[i].encoding === 'shared' ? r.nonzero : 0), 0);
+  const nonzero = rows.reduce((s, r, i) => s + (isWeights(header.tensors[i]) ? r.nonzero : 0), 0);
   const rates = { original_bytes: originalBytes, file_ratio: originalBytes / bytes.length, paper_format_ratio: paperBits > 0 ? (32 * weights) / paperBits : 0, nonzero_fraction: weights > 0 ? nonzero / weights : 0 };
   const summary = { file_bytes: bytes.length, version: `${version.major}.${version.minor}`, header_bytes: headerBytes, payload_bytes: header.payloadLength, generator: header.generator, preprocessing: header.preprocessing ?? null, ...rates, tensors: rows };
   if (values.json) {
