@@ -31,18 +31,15 @@ function affineUint8Bytes(model: ModelData): Uint8Array {
 }
 
 /**
- * Sizes of a compressed model, with the real file ratio first, the paper's
- * storage-format rate second, and baselines on the same (pretrained) weights.
+ * What a file spends, part by part, with the real file ratio first and the paper's
+ * storage-format rate second (`originalBytes`: float32 bytes of every parameter).
  */
-export function accountFor(original: ModelData, quantized: QuantizedModel, encoded: EncodedSws) {
-  const originalBytes = original.params.reduce((s, p) => s + p.values.length * 4, 0);
+export function storageFigures(originalBytes: number, quantized: QuantizedModel, encoded: EncodedSws) {
   const fileBytes = encoded.bytes.length;
   const weights = quantized.quantized.reduce((s, q) => s + q.codes.length, 0);
   const paperBits = paperBitsOf(quantized.quantized);
   const nonzero = encoded.tensors.filter((t) => t.encoding === 'shared' && !t.exact).reduce((s, t) => s + t.nonzero, 0);
-  const sparseBytes = encoded.tensors.reduce((s, t) => s + t.positionBytes + t.codeBytes, 0);
-  const raw = new Uint8Array(toArtifacts(original).weightData as ArrayBuffer);
-  const affine = affineUint8Bytes(original);
+  const sparseBytes = encoded.tensors.filter((t) => !t.exact).reduce((s, t) => s + t.positionBytes + t.codeBytes, 0);
   const sum = (k: 'positionBytes' | 'codeBytes' | 'rawBytes') => encoded.tensors.reduce((s, t) => s + t[k], 0);
   const codebookBytes = encoded.tensors.reduce((s, t) => s + 4 * t.codebookValues, 0);
   return {
@@ -60,11 +57,25 @@ export function accountFor(original: ModelData, quantized: QuantizedModel, encod
       header: encoded.headerBytes,
       framing: encoded.bytes.length - encoded.headerBytes - encoded.tensors.reduce((n, t) => n + t.positionBytes + t.codeBytes + t.rawBytes, 0),
     },
+    tensors: encoded.tensors,
+  };
+}
+
+/**
+ * Sizes of a compressed model (`storageFigures`) and baselines on the same (pretrained)
+ * weights.
+ */
+export function accountFor(original: ModelData, quantized: QuantizedModel, encoded: EncodedSws) {
+  const raw = new Uint8Array(toArtifacts(original).weightData as ArrayBuffer);
+  const affine = affineUint8Bytes(original);
+  const { tensors, ...storage } = storageFigures(original.params.reduce((s, p) => s + p.values.length * 4, 0), quantized, encoded);
+  return {
+    ...storage,
     baselines: {
       gzip9_float32_bytes: gzipSync(raw, { level: 9 }).length,
       brotli11_float32_bytes: brotliCompressSync(raw, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length,
       affine_uint8_bytes: affine.length + 8 * original.params.length,
     },
-    tensors: encoded.tensors,
+    tensors,
   };
 }
