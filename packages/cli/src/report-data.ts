@@ -87,7 +87,7 @@ export function reportData(args: {
     layers: args.sizes.tensors
       .filter((t) => names.has(t.name))
       .map((t) => ({ name: t.name, weights: t.elements, nonzero: t.nonzero, distinct: t.codebookValues, bitsPerWeight: ((t.positionBytes + t.codeBytes) * 8) / t.elements, bytes: t.positionBytes + t.codeBytes + 4 * t.codebookValues })),
-    passThrough: args.sizes.tensors.filter((t) => !names.has(t.name)).map((t) => ({ name: t.name, elements: t.elements, encoding: t.encoding, bytes: t.rawBytes + t.positionBytes + t.codeBytes + 4 * t.codebookValues })),
+    passThrough: args.sizes.tensors.filter((t) => !names.has(t.name)).map((t) => ({ name: t.name, elements: t.elements, encoding: t.exact ? 'exact shared values' : t.encoding, bytes: t.rawBytes + t.positionBytes + t.codeBytes + 4 * t.codebookValues })),
     breakdown: args.sizes.breakdown,
     ...(args.budget ? { budget: args.budget } : {}),
   };
