@@ -41,7 +41,7 @@ export function reportData(args: {
   quantized: QuantizedModel;
   errorBefore: number;
   errorAfter: number;
-  sizes: { file_bytes: number; original_bytes: number; file_ratio: number; paper_format_ratio: number; breakdown: Record<string, number>; tensors: readonly { name: string; encoding: string; elements: number; nonzero: number; positionBytes: number; codeBytes: number; codebookValues: number; rawBytes: number }[] };
+  sizes: { file_bytes: number; original_bytes: number; file_ratio: number; paper_format_ratio: number; breakdown: Record<string, number>; tensors: readonly { name: string; encoding: string; elements: number; nonzero: number; positionBytes: number; codeBytes: number; codebookValues: number; rawBytes: number; exact?: boolean }[] };
   history: Record<string, number>[];
   budget?: BudgetSummary;
 }): ReportData {
