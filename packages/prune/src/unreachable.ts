@@ -226,7 +226,7 @@ export function pruneUnreachable(input: UnreachableInput): UnreachableResult {
   let biasesZeroed = 0;
   for (const p of pairs) {
     const { a, b } = p;
-    if (!a.bias || !input.canFoldInto(a.biasName)) continue; // a quantised bias stays on its codebook
+    if (!a.bias) continue; // (0 is on every codebook: code 0)
     for (let u = 0; u < a.units; u++) {
       if (a.bias[u] === 0) continue;
       let consumed = false;

@@ -2,7 +2,7 @@ import { firstValueFrom, of } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import type { MergedModel, Mixture } from '@softshare/core';
 import { dequantize } from '@softshare/core';
-import { quantize, quantizeTensor } from './index.js';
+import { quantize, quantizeTensor, quantizeValues } from './index.js';
 
 const mixture: Mixture = {
   means: Float64Array.from([0, -0.2, 0.1, 0.3]),
@@ -57,6 +57,32 @@ describe('quantize stage', () => {
       { severity: 'info', stage: 'quantize', layer: 'fc/bias', message: 'not under the prior: passed through unquantised' },
     ]);
     expect(out.params[1].values).toBe(input.params[1].values);
+  });
+
+  it('puts biases on shared values by biasValues: zeros stay 0, the rest clustered, at most that many', async () => {
+    const bias = Float32Array.from({ length: 40 }, (_, i) => (i % 4 === 0 ? 0 : Math.sin(i)));
+    const input: MergedModel = {
+      kind: 'merged',
+      topology: {},
+      mixture,
+      underPrior: ['fc/kernel'],
+      diagnostics: [],
+      params: [
+        { name: 'fc/kernel', shape: [2, 40], role: 'kernel', values: new Float32Array(80).fill(0.1) },
+        { name: 'fc/bias', shape: [40], role: 'bias', values: bias },
+      ],
+    };
+    const out = await firstValueFrom(of(input).pipe(quantize({ biasValues: 4 })));
+    const q = out.quantized.find((t) => t.name === 'fc/bias')!;
+    expect(q.codebook.length).toBeLessThanOrEqual(5);
+    expect(q.codebook[0]).toBe(0);
+    const values = out.params[1].values;
+    expect(Array.from(values)).toEqual(Array.from(dequantize(q)));
+    bias.forEach((b, i) => (b === 0 ? expect(values[i]).toBe(0) : expect(Math.abs(values[i] - b)).toBeLessThan(0.5)));
+    // few distinct values are kept exactly; the choice is deterministic
+    const exact = quantizeValues('b', [5], Float32Array.of(0.5, 0, -1, 0.5, 2), 4);
+    expect(Array.from(dequantize(exact))).toEqual([0.5, 0, -1, 0.5, 2]);
+    expect(quantizeValues('fc/bias', [40], bias, 4)).toEqual(q);
   });
 
   it('rejects an unknown rule at assembly', () => {

@@ -2,6 +2,7 @@ import { map } from 'rxjs';
 import { z } from 'zod';
 import { defineStage, dequantize, type Diagnostic, type MergedModel, type ParamTensor, type QuantizedModel, type QuantizedTensor } from '@softshare/core';
 import { quantizeTensor } from './quantize-tensor.js';
+import { quantizeValues } from './quantize-values.js';
 
 /** Options of the quantize stage. */
 export const quantizeOptionsSchema = z.strictObject({
@@ -10,6 +11,14 @@ export const quantizeOptionsSchema = z.strictObject({
    * paper); 'ml': ignore the proportions (reproductions report less excess pruning).
    */
   rule: z.enum(['map', 'ml']).default('map'),
+  /**
+   * Biases on at most this many shared values each (`quantizeValues`: zeros stay 0, the
+   * rest 1-D k-means), so the file stores codes instead of float32 and tune trains them as
+   * shared values. null (default): biases pass through as float32 (the writer still stores
+   * one of few distinct values exactly as shared values). Lossy: choose it on validation
+   * (docs/RESULTS.md, "Biases on shared values").
+   */
+  biasValues: z.number().int().min(1).max(255).nullable().default(null),
 });
 
 /**
@@ -27,6 +36,11 @@ export const quantize = defineStage('quantize', quantizeOptionsSchema, (opts) =>
     const quantized: QuantizedTensor[] = [];
     const diagnostics: Diagnostic[] = [...m.diagnostics];
     const params: ParamTensor[] = m.params.map((p) => {
+      if (!under.has(p.name) && opts.biasValues !== null && p.role === 'bias') {
+        const q = quantizeValues(p.name, p.shape, p.values, opts.biasValues);
+        quantized.push(q);
+        return { ...p, values: dequantize(q) };
+      }
       if (!under.has(p.name)) {
         diagnostics.push({ severity: 'info', stage: 'quantize', layer: p.name, message: 'not under the prior: passed through unquantised' });
         return p;
