@@ -4,7 +4,9 @@
 // validation error (the seeded split of --validation training examples, default 5,000) at
 // or under the file's own plus --max-increase (default 0) and make the file smaller (else
 // the tensor stays as it is): chosen on validation, the test error reported once at the
-// end. Writes the file and its summary (storage recomputed).
+// end; then the shared values to the fewest significant digits (of --digits, default
+// 3,4,5,6; '' for none) that keep it (encodeSws's codebookDigits). Writes the file and its
+// summary (storage recomputed).
 //   node tools/quantize-biases.mjs results/lenet-5-caffe-vd.sws --out out/x.sws
 import { readFileSync, writeFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
@@ -53,7 +55,25 @@ for (const p of biases) {
     }
   }
 }
-const encoded = encodeSws(model, { coder, generator: header.generator, ...(header.preprocessing ? { preprocessing: header.preprocessing } : {}) });
+// then the shared values' digits in the header: the fewest of --digits (default 3,4,5,6) that keep the validation error
+const fileError = async (bytes, split) => {
+  const m = await tf.loadLayersModel(swsIO(bytes));
+  const e = evaluate(m, split).error;
+  m.dispose();
+  return e;
+};
+const options = { coder, generator: header.generator, ...(header.preprocessing ? { preprocessing: header.preprocessing } : {}) };
+let codebookDigits;
+for (const d of arg('--digits', '3,4,5,6').split(',').filter((x) => x !== '').map(Number)) {
+  const bytes = encodeSws(model, { ...options, codebookDigits: d }).bytes;
+  const e = await fileError(bytes, data.validation);
+  console.log(`  shared values to ${d} digits: validation ${(100 * e).toFixed(2)}%, ${bytes.length} bytes`);
+  if (e <= reference + maxIncrease + 1e-12 && bytes.length < encodeSws(model, options).bytes.length) {
+    codebookDigits = d;
+    break;
+  }
+}
+const encoded = encodeSws(model, { ...options, ...(codebookDigits === undefined ? {} : { codebookDigits }) });
 const original = model.params.reduce((s, p) => s + 4 * p.values.length, 0);
 const net = await tf.loadLayersModel(swsIO(encoded.bytes));
 const validation = evaluate(net, data.validation).error;
@@ -64,6 +84,6 @@ if (out) {
   const summary = JSON.parse(readFileSync(`${file}.json`, 'utf8'));
   const storage = storageFigures(original, model, encoded);
   writeFileSync(out, encoded.bytes);
-  writeFileSync(`${out}.json`, JSON.stringify({ ...summary, ...storage, error_after: test, validation_error_after: validation, biases_on_shared_values: { from_bytes: bytesIn.length, values: choices, max_increase: maxIncrease, command: `node tools/quantize-biases.mjs ${file}`, date: new Date().toISOString().slice(0, 10) } }, null, 2) + '\n');
+  writeFileSync(`${out}.json`, JSON.stringify({ ...summary, ...storage, error_after: test, validation_error_after: validation, biases_on_shared_values: { from_bytes: bytesIn.length, values: choices, codebook_digits: codebookDigits ?? null, max_increase: maxIncrease, command: `node tools/quantize-biases.mjs ${file}`, date: new Date().toISOString().slice(0, 10) } }, null, 2) + '\n');
   console.log(`wrote ${out}`);
 }

@@ -108,6 +108,14 @@ export interface EncodeSwsOptions {
   readonly generator?: string;
   /** What the inputs went through in training (input / divisor, then (x - mean) / std), recorded so a reader applies the same. */
   readonly preprocessing?: SwsPreprocessing;
+  /**
+   * Significant decimal digits of each quantised tensor's shared values in the header
+   * (1-9; default: as many as give the float32 back exactly). Fewer digits shrink the
+   * header and move each shared value by up to half a unit in the last digit: lossy,
+   * so choose it on validation (docs/RESULTS.md). Exact shared values (a tensor outside
+   * the prior the writer stores by its distinct values) are never rounded.
+   */
+  readonly codebookDigits?: number;
 }
 
 /** Non-zero distinct values a tensor may have to be tried as exact shared values (codes are one byte). */
@@ -147,6 +155,9 @@ function exactShared(p: ParamTensor, coder: NonNullable<ReturnType<typeof findCo
  */
 export function encodeSws(model: QuantizedModel, options: EncodeSwsOptions = {}): EncodedSws {
   const coderId = options.coder ?? DEFAULT_CODER_ID;
+  if (options.codebookDigits !== undefined && !(Number.isInteger(options.codebookDigits) && options.codebookDigits >= 1 && options.codebookDigits <= 9)) {
+    throw new RangeError(`Expected codebookDigits from 1 to 9, got ${options.codebookDigits}`);
+  }
   const coder = findCoder(coderId);
   if (!coder) throw new TypeError(`Expected a registered coder id, got '${coderId}'`);
   // never write a file the reader would refuse
@@ -177,7 +188,9 @@ export function encodeSws(model: QuantizedModel, options: EncodeSwsOptions = {})
       const maskBytes = layout === 'escape' ? null : encodeMask(Uint8Array.from(q.codes, (c) => (c === 0 ? 0 : 1)), rows, cols);
       const useContext = maskBytes !== null && (gapBytes === null || maskBytes.length < gapBytes.length);
       const positionBytes = useContext ? maskBytes! : gapBytes!;
-      const base = { name: p.name, shape: [...p.shape], encoding: 'shared' as const, codebook: Array.from(q.codebook, shortestFloat32), coder: coderId };
+      const digits = exact ? undefined : options.codebookDigits;
+      const value = digits === undefined ? shortestFloat32 : (v: number) => (v === 0 ? 0 : shortestFloat32(Number(Math.fround(v).toPrecision(digits))));
+      const base = { name: p.name, shape: [...p.shape], encoding: 'shared' as const, codebook: Array.from(q.codebook, value), coder: coderId };
       const position = put(positionBytes);
       const codes = { ...put(codeBytes), count: streams.codes.length };
       entries.push(useContext ? { ...base, layout: 'context', mask: position, codes } : { ...base, layout: 'escape', gaps: { ...position, count: streams.gaps.length }, codes });

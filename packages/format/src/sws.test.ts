@@ -270,6 +270,18 @@ describe('exact shared storage of tensors outside the prior', () => {
     expect(encodeSws(back, { generator: 'test' }).bytes).toEqual(e.bytes);
   });
 
+  it('writes shared values to codebookDigits significant digits, never the exact ones, and refuses a count outside 1-9', () => {
+    const m = wide();
+    m.quantized[0].codebook.set([0, -0.123456, 0.2345678, 0.7654321]);
+    const e = encodeSws(m, { codebookDigits: 3 });
+    const h = decodeSws(e.bytes).header;
+    const cb = (name: string) => h.tensors.find((t) => t.name === name)!;
+    expect((cb('d1/kernel') as { codebook: number[] }).codebook).toEqual([0, -0.123, 0.235, 0.765]);
+    expect((cb('d1/bias') as { codebook: number[] }).codebook).toEqual([0, -0.3, 0.125, 0.7].map(shortestFloat32));
+    expect(e.bytes.length).toBeLessThan(encodeSws(m).bytes.length);
+    expect(() => encodeSws(m, { codebookDigits: 0 })).toThrow(/codebookDigits from 1 to 9/);
+  });
+
   it('keeps a tensor with a negative zero as float32 (the codebook would decode it as +0)', () => {
     const m = wide();
     m.params[1].values[3] = -0;
