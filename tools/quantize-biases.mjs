@@ -6,8 +6,8 @@
 // the tensor stays as it is): chosen on validation, the test error reported once at the
 // end; then the shared values to the fewest significant digits (of --digits, default
 // 3,4,5,6; '' for none) that keep it (encodeSws's codebookDigits). Writes the file and its
-// summary (storage recomputed).
-//   node tools/quantize-biases.mjs results/lenet-5-caffe-vd.sws --out out/x.sws
+// summary (storage recomputed). --coders a,b,c: each tensor stored by the smallest of them.
+//   node tools/quantize-biases.mjs results/lenet-5-caffe-vd.sws --coders rans/1,huffman/1,lz/1 --out out/x.sws
 import { readFileSync, writeFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '@softshare/backend';
@@ -27,7 +27,8 @@ const maxIncrease = Number(arg('--max-increase', '0'));
 await selectBackend({ backend: 'wasm' });
 const bytesIn = new Uint8Array(readFileSync(file));
 const { header } = readSwsHeader(bytesIn);
-const coder = header.tensors.find((t) => t.encoding === 'shared')?.coder ?? 'rans/1';
+// the file's coder, or with --coders a list: each tensor takes the smallest (rans/1, huffman/1 and lz/1 decode in browsers too)
+const coder = arg('--coders')?.split(',') ?? header.tensors.find((t) => t.encoding === 'shared')?.coder ?? 'rans/1';
 const data = carveValidation(loadMnist('mnist'), Number(arg('--validation', '5000')));
 let model = withoutUnreachable(swsToQuantized(bytesIn));
 const errorOf = async (m, split) => {
@@ -73,7 +74,9 @@ for (const d of arg('--digits', '3,4,5,6').split(',').filter((x) => x !== '').ma
     break;
   }
 }
-const encoded = encodeSws(model, { ...options, ...(codebookDigits === undefined ? {} : { codebookDigits }) });
+// lossless last: with several coders, each tensor's smallest, or one coder for every tensor when that is smaller (one coder name repeated compresses better in the header)
+const final = { ...options, ...(codebookDigits === undefined ? {} : { codebookDigits }) };
+const encoded = [coder, ...(Array.isArray(coder) ? coder : [])].map((c) => encodeSws(model, { ...final, coder: c })).reduce((a, b) => (b.bytes.length < a.bytes.length ? b : a));
 const original = model.params.reduce((s, p) => s + 4 * p.values.length, 0);
 const net = await tf.loadLayersModel(swsIO(encoded.bytes));
 const validation = evaluate(net, data.validation).error;
@@ -84,6 +87,6 @@ if (out) {
   const summary = JSON.parse(readFileSync(`${file}.json`, 'utf8'));
   const storage = storageFigures(original, model, encoded);
   writeFileSync(out, encoded.bytes);
-  writeFileSync(`${out}.json`, JSON.stringify({ ...summary, ...storage, error_after: test, validation_error_after: validation, biases_on_shared_values: { from_bytes: bytesIn.length, values: choices, codebook_digits: codebookDigits ?? null, max_increase: maxIncrease, command: `node tools/quantize-biases.mjs ${file}`, date: new Date().toISOString().slice(0, 10) } }, null, 2) + '\n');
+  writeFileSync(`${out}.json`, JSON.stringify({ ...summary, ...storage, error_after: test, validation_error_after: validation, biases_on_shared_values: { from_bytes: bytesIn.length, values: choices, codebook_digits: codebookDigits ?? null, coders: coder, max_increase: maxIncrease, command: `node tools/quantize-biases.mjs ${process.argv.slice(2).join(' ')}`, date: new Date().toISOString().slice(0, 10) } }, null, 2) + '\n');
   console.log(`wrote ${out}`);
 }

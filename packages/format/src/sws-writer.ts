@@ -91,8 +91,11 @@ export interface EncodedSws {
 }
 
 export interface EncodeSwsOptions {
-  /** Entropy coder id for the sparse streams (default: rans/1). */
-  readonly coder?: string;
+  /**
+   * Entropy coder id for the sparse streams (default: rans/1), or several: each tensor then
+   * takes the one (with its layout) that stores it in the fewest bytes, first listed on a tie.
+   */
+  readonly coder?: string | readonly string[];
   /**
    * How non-zero positions are stored: 'escape' (entropy-coded gaps), 'context' (a
    * context-modelled zero mask) or 'smallest' of the two per tensor (default).
@@ -154,12 +157,16 @@ function exactShared(p: ParamTensor, coder: NonNullable<ReturnType<typeof findCo
  * const { bytes } = encodeSws(quantized, { coder: 'rans/1' });
  */
 export function encodeSws(model: QuantizedModel, options: EncodeSwsOptions = {}): EncodedSws {
-  const coderId = options.coder ?? DEFAULT_CODER_ID;
+  const coderIds = typeof options.coder === 'string' ? [options.coder] : options.coder && options.coder.length > 0 ? [...options.coder] : [DEFAULT_CODER_ID];
   if (options.codebookDigits !== undefined && !(Number.isInteger(options.codebookDigits) && options.codebookDigits >= 1 && options.codebookDigits <= 9)) {
     throw new RangeError(`Expected codebookDigits from 1 to 9, got ${options.codebookDigits}`);
   }
-  const coder = findCoder(coderId);
-  if (!coder) throw new TypeError(`Expected a registered coder id, got '${coderId}'`);
+  const coders = coderIds.map((id) => {
+    const c = findCoder(id);
+    if (!c) throw new TypeError(`Expected a registered coder id, got '${id}'`);
+    return { id, coder: c };
+  });
+  const [{ coder }] = coders;
   // never write a file the reader would refuse
   const topology = compactTopology(model.topology) as Record<string, unknown>;
   checkTopologyWeights(topology, model.params, { ordered: true });
@@ -181,13 +188,19 @@ export function encodeSws(model: QuantizedModel, options: EncodeSwsOptions = {})
     const q = shared.get(p.name) ?? exact;
     if (q) {
       const streams = toEscapeStreams(q.codes);
-      const codeBytes = coder.encode(streams.codes, Math.max(1, q.codebook.length - 1));
       const layout = options.layout ?? 'smallest';
-      const gapBytes = layout === 'context' ? null : coder.encode(streams.gaps, 256);
       const [rows, cols] = matrixShape(p.shape);
       const maskBytes = layout === 'escape' ? null : encodeMask(Uint8Array.from(q.codes, (c) => (c === 0 ? 0 : 1)), rows, cols);
-      const useContext = maskBytes !== null && (gapBytes === null || maskBytes.length < gapBytes.length);
-      const positionBytes = useContext ? maskBytes! : gapBytes!;
+      // per coder: its codes, and its gaps unless the context mask is what this layout stores
+      let best: { coderId: string; codeBytes: Uint8Array; positionBytes: Uint8Array; useContext: boolean } | undefined;
+      for (const c of coders) {
+        const codeBytes = c.coder.encode(streams.codes, Math.max(1, q.codebook.length - 1));
+        const gapBytes = layout === 'context' ? null : c.coder.encode(streams.gaps, 256);
+        const useContext = maskBytes !== null && (gapBytes === null || maskBytes.length < gapBytes.length);
+        const positionBytes = useContext ? maskBytes! : gapBytes!;
+        if (!best || codeBytes.length + positionBytes.length < best.codeBytes.length + best.positionBytes.length) best = { coderId: c.id, codeBytes, positionBytes, useContext };
+      }
+      const { coderId, codeBytes, positionBytes, useContext } = best!;
       const digits = exact ? undefined : options.codebookDigits;
       const value = digits === undefined ? shortestFloat32 : (v: number) => (v === 0 ? 0 : shortestFloat32(Number(Math.fround(v).toPrecision(digits))));
       const base = { name: p.name, shape: [...p.shape], encoding: 'shared' as const, codebook: Array.from(q.codebook, value), coder: coderId };

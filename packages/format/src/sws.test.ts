@@ -282,6 +282,17 @@ describe('exact shared storage of tensors outside the prior', () => {
     expect(() => encodeSws(m, { codebookDigits: 0 })).toThrow(/codebookDigits from 1 to 9/);
   });
 
+  it('with several coders stores each tensor by the smallest, and decodes the same values', () => {
+    const m = wide();
+    const one = encodeSws(m, { coder: 'rans/1' });
+    const many = encodeSws(m, { coder: ['rans/1', 'huffman/1', 'lz/1'] });
+    const sizes = (e: typeof one) => e.tensors.filter((t) => t.encoding === 'shared').map((t) => t.positionBytes + t.codeBytes);
+    sizes(many).forEach((n, i) => expect(n).toBeLessThanOrEqual(sizes(one)[i]));
+    expect(decodeSws(many.bytes).tensors.map((t) => Array.from(t.values))).toEqual(decodeSws(one.bytes).tensors.map((t) => Array.from(t.values)));
+    expect(encodeSws(m, { coder: ['rans/1', 'huffman/1', 'lz/1'] }).bytes).toEqual(many.bytes);
+    expect(() => encodeSws(m, { coder: ['rans/1', 'nope/9'] })).toThrow(/Expected a registered coder id, got 'nope\/9'/);
+  });
+
   it('keeps a tensor with a negative zero as float32 (the codebook would decode it as +0)', () => {
     const m = wide();
     m.params[1].values[3] = -0;
