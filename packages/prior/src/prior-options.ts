@@ -34,6 +34,14 @@ export const priorOptionsSchema = z.strictObject({
   evaluation: z.enum(['grid', 'exact']).default('grid'),
   /** Which tensors go under the prior: those of role 'kernel' only (published rates count weights) or all. */
   tensors: z.enum(['kernels', 'all']).default('kernels'),
+  /**
+   * Only these go under the prior (of the tensors `tensors` selects), by tensor name
+   * ('fc3/kernel'), layer name ('fc3') or layer class ('Conv2D'), as TF-MOT users choose
+   * layers; absent: all of them.
+   */
+  include: z.array(z.string().min(1)).optional(),
+  /** None of these go under the prior (by tensor name, layer name or layer class): they pass through as trained, e.g. a regression output layer (docs/RESULTS.md). Default: none. */
+  exclude: z.array(z.string().min(1)).default([]),
 });
 
 export type PriorOptions = z.output<typeof priorOptionsSchema>;

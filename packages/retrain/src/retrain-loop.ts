@@ -107,6 +107,26 @@ function underPrior(role: ParamRole | undefined, which: 'kernels' | 'all'): bool
 }
 
 /**
+ * Which tensors `prior.include` / `prior.exclude` let under the prior: each entry names a
+ * tensor ('fc3/kernel'), a layer ('fc3') or a layer class ('Dense'). An entry that matches
+ * nothing is a typo: one coded line naming what there is.
+ */
+function layerSelection(model: tf.LayersModel, include: readonly string[] | undefined, exclude: readonly string[]): (tensor: string) => boolean {
+  const classOf = new Map(model.layers.map((l) => [l.name, l.getClassName()]));
+  const tensors = model.weights.map((w) => w.originalName ?? w.name);
+  const matches = (entry: string, tensor: string) => {
+    const layer = tensor.slice(0, tensor.lastIndexOf('/'));
+    return entry === tensor || entry === layer || entry === classOf.get(layer);
+  };
+  for (const [key, list] of [['include', include ?? []], ['exclude', exclude]] as const) {
+    for (const e of list) {
+      if (!tensors.some((t) => matches(e, t))) throw new SoftshareError('E_OPTIONS', 'retrain', `prior.${key} names "${e}", which is no tensor, layer or layer class of this model (layers: ${model.layers.map((l) => `${l.name} (${l.getClassName()})`).join(', ')})`);
+    }
+  }
+  return (t) => (include === undefined || include.some((e) => matches(e, t))) && !exclude.some((e) => matches(e, t));
+}
+
+/**
  * Retrain a network under a Gaussian-mixture prior (soft weight-sharing): minimise
  * mean CE + tau / N * (-sum_i log p(w_i) - log hyper-prior) with Adam on the weights and
  * on the mixture, tau warmed up linearly. The prior's gradient is hand-written
@@ -133,16 +153,17 @@ export async function runRetraining(
     const shape = inputShapeFor(model, data.train);
     const task = resolveTask(model, data.train, data.task, data.numClasses);
     const roles = new Map(input.params.map((p) => [p.name, p.role]));
+    const select = layerSelection(model, options.prior.include, options.prior.exclude);
     const vars: Var[] = model.trainableWeights.map((w) => {
       const variable = w.read() as tf.Variable;
       const name = w.originalName ?? w.name;
-      return { variable, name, shape: [...w.shape] as number[], underPrior: underPrior(roles.get(name), options.prior.tensors) };
+      return { variable, name, shape: [...w.shape] as number[], underPrior: underPrior(roles.get(name), options.prior.tensors) && select(name) };
     });
     const priorVars = vars.filter((v) => v.underPrior);
     if (priorVars.length === 0) {
       throw new SoftshareError('E_MODEL_INCOMPATIBLE', 'retrain', `Expected at least one kernel tensor to put under the prior, got none (tensors: ${vars.map((v) => v.name).join(', ')})`);
     }
-    for (const v of vars) if (!v.underPrior) diag({ severity: 'info', stage: 'retrain', layer: v.name, message: 'not under the prior (prior.tensors = kernels); kept as trained' });
+    for (const v of vars) if (!v.underPrior) diag({ severity: 'info', stage: 'retrain', layer: v.name, message: `not under the prior (${underPrior(roles.get(v.name), options.prior.tensors) ? 'prior.include / prior.exclude' : 'prior.tensors = kernels'}); kept as trained` });
     const scales = tauScales(options.tauScale, priorVars.map((v) => v.name));
     const evaluatePriorFn = options.prior.evaluation === 'grid' ? evaluatePriorGridded : evaluatePrior;
     const N = data.train.count;

@@ -56,6 +56,16 @@ describe('retrain stage', () => {
     expect(r.diagnostics.filter((d) => /not under the prior/.test(d.message)).map((d) => d.layer)).toEqual(['fc1/bias', 'fc2/kernel', 'fc2/bias']);
   }, 120_000);
 
+  it('includes or excludes layers by tensor name, layer name or class, and refuses a name the model does not have', async () => {
+    const opts = (prior: Record<string, unknown>) => retrainOptionsSchema.parse({ ...small, trainLimit: 128, epochs: 1, evalEvery: 0, prior });
+    expect((await runRetraining(pretrained, data, opts({ exclude: ['fc3'] }))).underPrior).toEqual(['fc1/kernel', 'fc2/kernel']);
+    expect((await runRetraining(pretrained, data, opts({ include: ['Dense'], exclude: ['fc1/kernel'] }))).underPrior).toEqual(['fc2/kernel', 'fc3/kernel']);
+    const r = await runRetraining(pretrained, data, opts({ include: ['fc2'] }));
+    expect(r.underPrior).toEqual(['fc2/kernel']);
+    expect(r.diagnostics.find((d) => d.layer === 'fc1/kernel')?.message).toBe('not under the prior (prior.include / prior.exclude); kept as trained');
+    await expect(runRetraining(pretrained, data, opts({ exclude: ['fc9'] }))).rejects.toThrow(/^prior.exclude names "fc9", which is no tensor, layer or layer class of this model \(layers: /);
+  }, 120_000);
+
   it('refuses to resume with options other than the checkpoint\'s, except more epochs', async () => {
     const opts = retrainOptionsSchema.parse({ ...small, trainLimit: 128, epochs: 1, evalEvery: 0 });
     let saved: TrainingState | undefined;
