@@ -75,6 +75,31 @@ const cases: Case[] = [
     inputs: () => [tf.tidy(() => rand([1, 7, 7, 2], 22).sub(5))],
     f: (x) => tf.maxPool(x as tf.Tensor4D, 3, 2, 'same'),
   },
+  {
+    name: 'depthwiseConv2d 3x3 same, multiplier 1 (MobileNet)',
+    inputs: () => [rand([2, 7, 6, 3], 23), rand([3, 3, 3, 1], 24)],
+    f: (x, w) => tf.depthwiseConv2d(x as tf.Tensor4D, w as tf.Tensor4D, 1, 'same'),
+  },
+  {
+    name: 'depthwiseConv2d 3x3 stride 2 valid, multiplier 2',
+    inputs: () => [rand([2, 9, 8, 2], 25), rand([3, 3, 2, 2], 26)],
+    f: (x, w) => tf.depthwiseConv2d(x as tf.Tensor4D, w as tf.Tensor4D, 2, 'valid'),
+  },
+  {
+    name: 'separableConv2d 3x3 same (depthwise then pointwise)',
+    inputs: () => [rand([2, 6, 6, 3], 29), rand([3, 3, 3, 2], 30), rand([1, 1, 6, 4], 31)],
+    f: (x, d, p) => tf.separableConv2d(x as tf.Tensor4D, d as tf.Tensor4D, p as tf.Tensor4D, 1, 'same'),
+  },
+  {
+    name: 'gather rows, repeated ids (Embedding)',
+    inputs: () => [rand([7, 4], 32)],
+    f: (table) => tf.gather(table, tf.tensor1d([3, 0, 3, 6, 1, 3], 'int32')),
+  },
+  {
+    name: 'gather a batch of sequences (Embedding on [batch, time])',
+    inputs: () => [rand([5, 3], 33)],
+    f: (table) => tf.gather(table, tf.tensor2d([[1, 4, 4], [0, 2, 1]], [2, 3], 'int32')),
+  },
 ];
 
 describe('patched wasm training kernels match the cpu backend', () => {

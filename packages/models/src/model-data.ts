@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { ModelData, ParamRole, ParamTensor, PretrainedModel } from '@softshare/core';
 
 function roleOf(name: string): ParamRole {
-  if (/\/(kernel|depthwise_kernel|pointwise_kernel|embeddings)$/.test(name)) return 'kernel';
+  if (/\/(kernel|recurrent_kernel|depthwise_kernel|pointwise_kernel|embeddings)$/.test(name)) return 'kernel';
   if (/\/bias$/.test(name)) return 'bias';
   return 'other';
 }

@@ -3,6 +3,7 @@ import { conv2dBackpropFilter } from './conv2d-backprop-filter.js';
 import { conv2dBackpropInput } from './conv2d-backprop-input.js';
 import { replaceWasmKernel, stockWasmKernel } from './kernel-utils.js';
 import { maxPoolGrad } from './max-pool-grad.js';
+import { depthwiseBackpropFilter, depthwiseBackpropInput, unsortedSegmentSum } from './depthwise-backprop.js';
 
 /** Names of the wasm kernels softshare replaces, in registration order. */
 export const PATCHED_WASM_KERNELS = [
@@ -11,6 +12,9 @@ export const PATCHED_WASM_KERNELS = [
   'MaxPoolGrad',
   'Conv2DBackpropFilter',
   'Conv2DBackpropInput',
+  'DepthwiseConv2dNativeBackpropInput',
+  'DepthwiseConv2dNativeBackpropFilter',
+  'UnsortedSegmentSum',
 ] as const;
 
 let registered = false;
@@ -30,5 +34,9 @@ export function registerWasmTrainingKernels(): void {
   replaceWasmKernel('MaxPoolGrad', maxPoolGrad);
   replaceWasmKernel('Conv2DBackpropFilter', conv2dBackpropFilter);
   replaceWasmKernel('Conv2DBackpropInput', conv2dBackpropInput(stockWasmKernel('Conv2DBackpropInput')));
+  // kernels the wasm backend lacks: DepthwiseConv2D's gradients, Embedding's (a gather's) gradient
+  replaceWasmKernel('DepthwiseConv2dNativeBackpropInput', depthwiseBackpropInput);
+  replaceWasmKernel('DepthwiseConv2dNativeBackpropFilter', depthwiseBackpropFilter);
+  replaceWasmKernel('UnsortedSegmentSum', unsortedSegmentSum);
   registered = true;
 }

@@ -1,0 +1,113 @@
+import * as tf from '@tensorflow/tfjs';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import type { KernelFn } from './kernel-utils.js';
+
+type Attrs = {
+  strides: number | [number, number];
+  dilations: number | [number, number];
+  pad: 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
+  dimRoundingMode?: 'floor' | 'round' | 'ceil';
+};
+
+/** The depthwise convolution's geometry (NHWC input, filter [FH, FW, C, M]). */
+function geometry(inShape: readonly number[], filterShape: readonly number[], a: Attrs) {
+  const info = tf.backend_util.computeConv2DInfo(inShape as [number, number, number, number], filterShape as [number, number, number, number], a.strides, a.dilations, a.pad, a.dimRoundingMode, true);
+  return { ...info, mult: filterShape[3] };
+}
+
+/**
+ * Visit every (batch, output position, filter tap) whose input position is inside the
+ * image: f(input offset of channel 0, output offset of channel 0, filter offset of channel 0).
+ */
+function eachTap(g: ReturnType<typeof geometry>, f: (xAt: number, dyAt: number, wAt: number) => void): void {
+  const { batchSize, inHeight, inWidth, inChannels: C, outHeight, outWidth, strideHeight, strideWidth, dilationHeight, dilationWidth, filterHeight, filterWidth, mult } = g;
+  const top = g.padInfo.top;
+  const left = g.padInfo.left;
+  for (let b = 0; b < batchSize; b++) {
+    for (let oy = 0; oy < outHeight; oy++) {
+      for (let ox = 0; ox < outWidth; ox++) {
+        const dyAt = ((b * outHeight + oy) * outWidth + ox) * C * mult;
+        for (let fy = 0; fy < filterHeight; fy++) {
+          const y = oy * strideHeight - top + fy * dilationHeight;
+          if (y < 0 || y >= inHeight) continue;
+          for (let fx = 0; fx < filterWidth; fx++) {
+            const x = ox * strideWidth - left + fx * dilationWidth;
+            if (x < 0 || x >= inWidth) continue;
+            f(((b * inHeight + y) * inWidth + x) * C, dyAt, (fy * filterWidth + fx) * C * mult);
+          }
+        }
+      }
+    }
+  }
+}
+
+/** DepthwiseConv2dNativeBackpropInput (the input gradient of DepthwiseConv2D), which tfjs's wasm backend does not have. */
+export const depthwiseBackpropInput: KernelFn = ({ inputs, backend, attrs }) => {
+  const wasm = backend as BackendWasm;
+  const dy = inputs.dy as tf.TensorInfo;
+  const filter = inputs.filter as tf.TensorInfo;
+  const a = attrs as unknown as Attrs & { inputShape: number[] };
+  const g = geometry(a.inputShape, filter.shape, a);
+  // allocate first: makeOutput may grow the wasm memory, which detaches earlier heap views
+  const out = wasm.makeOutput(a.inputShape, 'float32');
+  const dys = wasm.typedArrayFromHeap(dy) as Float32Array;
+  const w = wasm.typedArrayFromHeap(filter) as Float32Array;
+  const dx = wasm.typedArrayFromHeap(out) as Float32Array;
+  dx.fill(0);
+  const C = g.inChannels;
+  const M = g.mult;
+  eachTap(g, (xAt, dyAt, wAt) => {
+    for (let c = 0; c < C; c++) {
+      let s = 0;
+      for (let m = 0; m < M; m++) s += dys[dyAt + c * M + m] * w[wAt + c * M + m];
+      dx[xAt + c] += s;
+    }
+  });
+  return out;
+};
+
+/** DepthwiseConv2dNativeBackpropFilter (the filter gradient of DepthwiseConv2D), which tfjs's wasm backend does not have. */
+export const depthwiseBackpropFilter: KernelFn = ({ inputs, backend, attrs }) => {
+  const wasm = backend as BackendWasm;
+  const x = inputs.x as tf.TensorInfo;
+  const dy = inputs.dy as tf.TensorInfo;
+  const a = attrs as unknown as Attrs & { filterShape: number[] };
+  const g = geometry(x.shape, a.filterShape, a);
+  const out = wasm.makeOutput(a.filterShape, 'float32');
+  const xs = wasm.typedArrayFromHeap(x) as Float32Array;
+  const dys = wasm.typedArrayFromHeap(dy) as Float32Array;
+  const dw = wasm.typedArrayFromHeap(out) as Float32Array;
+  dw.fill(0);
+  const C = g.inChannels;
+  const M = g.mult;
+  eachTap(g, (xAt, dyAt, wAt) => {
+    for (let c = 0; c < C; c++) {
+      const v = xs[xAt + c];
+      for (let m = 0; m < M; m++) dw[wAt + c * M + m] += v * dys[dyAt + c * M + m];
+    }
+  });
+  return out;
+};
+
+/** UnsortedSegmentSum (the gradient of a gather, as in Embedding), which tfjs's wasm backend does not have. */
+export const unsortedSegmentSum: KernelFn = ({ inputs, backend, attrs }) => {
+  const wasm = backend as BackendWasm;
+  const x = inputs.x as tf.TensorInfo;
+  const ids = inputs.segmentIds as tf.TensorInfo;
+  const numSegments = (attrs as { numSegments: number }).numSegments;
+  const rows = ids.shape.reduce((p, d) => p * d, 1);
+  const inner = x.shape.slice(ids.shape.length).reduce((p, d) => p * d, 1);
+  const out = wasm.makeOutput([numSegments, ...x.shape.slice(ids.shape.length)], x.dtype);
+  const xs = wasm.typedArrayFromHeap(x) as Float32Array | Int32Array;
+  const seg = wasm.typedArrayFromHeap(ids) as Int32Array;
+  const o = wasm.typedArrayFromHeap(out) as Float32Array | Int32Array;
+  o.fill(0);
+  for (let r = 0; r < rows; r++) {
+    const s = seg[r];
+    if (s < 0 || s >= numSegments) continue; // as TensorFlow: out-of-range ids are dropped
+    const src = r * inner;
+    const dst = s * inner;
+    for (let k = 0; k < inner; k++) o[dst + k] += xs[src + k];
+  }
+  return out;
+};

@@ -1,0 +1,69 @@
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { selectBackend } from '@softshare/backend';
+import { Rng } from '@softshare/core';
+import { loadMnist, takeFirst, type Dataset, type DataSplit } from '@softshare/data';
+import { evaluate, pretrain, toModelData } from './index.js';
+
+// Layers beyond Dense and Conv2D train on the default (wasm) backend: the gradients they
+// need are registered (@softshare/backend), and their kernels take the role 'kernel'.
+const init = (seed: number) => tf.initializers.glorotUniform({ seed });
+
+beforeAll(async () => {
+  await selectBackend({ backend: 'wasm' });
+});
+
+describe('mobile and recurrent layers on wasm', () => {
+  it('a depthwise-separable CNN (DepthwiseConv2D, SeparableConv2D, ReLU6) learns digits', async () => {
+    const full = loadMnist('mnist');
+    const data: Dataset = { ...full, train: takeFirst(full.train, 1024), validation: takeFirst(full.test, 300), test: takeFirst(full.test, 300) };
+    const model = tf.sequential({
+      layers: [
+        tf.layers.conv2d({ inputShape: [28, 28, 1], filters: 8, kernelSize: 3, strides: 2, activation: 'relu', kernelInitializer: init(1), name: 'stem' }),
+        tf.layers.depthwiseConv2d({ kernelSize: 3, padding: 'same', depthwiseInitializer: init(2), name: 'dw' }),
+        tf.layers.reLU({ maxValue: 6 }),
+        tf.layers.separableConv2d({ filters: 16, kernelSize: 3, strides: 2, depthwiseInitializer: init(3), pointwiseInitializer: init(4), activation: 'relu', name: 'sep' }),
+        tf.layers.globalAveragePooling2d({}),
+        tf.layers.dense({ units: 10, activation: 'softmax', kernelInitializer: init(5), name: 'out' }),
+      ],
+    });
+    const before = evaluate(model, data.validation!).error;
+    const history = await pretrain(model, data, { epochs: 3, batchSize: 64, learningRate: 5e-3 });
+    expect(history[2].loss).toBeLessThan(history[0].loss);
+    expect(history[2].validationError!).toBeLessThan(before);
+    const roles = Object.fromEntries(toModelData(model).params.map((p) => [p.name, p.role]));
+    expect(roles).toMatchObject({ 'dw/depthwise_kernel': 'kernel', 'sep/depthwise_kernel': 'kernel', 'sep/pointwise_kernel': 'kernel', 'sep/bias': 'bias' });
+  }, 120_000);
+
+  it('an Embedding + GRU sequence classifier learns a counting task', async () => {
+    // sequences of 8 tokens from 0..9; the class is whether token 7 occurs more than once
+    const split = (count: number, seed: number): DataSplit => {
+      const rng = new Rng(seed);
+      const inputs = new Float32Array(count * 8);
+      const labels = new Uint8Array(count);
+      for (let i = 0; i < count; i++) {
+        let sevens = 0;
+        for (let t = 0; t < 8; t++) {
+          const tok = rng.next() < 0.2 ? 7 : rng.int(10);
+          inputs[i * 8 + t] = tok;
+          if (tok === 7) sevens++;
+        }
+        labels[i] = sevens > 1 ? 1 : 0;
+      }
+      return { count, shape: [8], inputs, divisor: 1, labels };
+    };
+    const data: Dataset = { name: 'sevens', numClasses: 2, train: split(1500, 1), validation: split(300, 2), test: split(300, 3) };
+    const model = tf.sequential({
+      layers: [
+        tf.layers.embedding({ inputDim: 10, outputDim: 8, inputLength: 8, embeddingsInitializer: tf.initializers.randomUniform({ minval: -0.05, maxval: 0.05, seed: 6 }), name: 'emb' }),
+        tf.layers.gru({ units: 16, kernelInitializer: init(7), recurrentInitializer: init(8), name: 'gru' }),
+        tf.layers.dense({ units: 2, kernelInitializer: init(9), name: 'out' }),
+      ],
+    });
+    const history = await pretrain(model, data, { epochs: 6, batchSize: 50, learningRate: 1e-2, lrDecay: 1 });
+    expect(history[5].loss).toBeLessThan(history[0].loss);
+    expect(history[5].validationError!).toBeLessThan(0.2);
+    const roles = Object.fromEntries(toModelData(model).params.map((p) => [p.name, p.role]));
+    expect(roles).toMatchObject({ 'emb/embeddings': 'kernel', 'gru/kernel': 'kernel', 'gru/recurrent_kernel': 'kernel', 'gru/bias': 'bias' });
+  }, 120_000);
+});
