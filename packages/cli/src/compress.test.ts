@@ -104,6 +104,8 @@ describe('softshare compress / inspect / decompress / eval', () => {
     expect(loud.err).toMatch(/^retrain epoch 1\/1  loss [\d.]+  complexity /m);
     expect(loud.err.match(/^tune shared epoch \d\/2  loss [\d.]+  non-zero \d+  [\d.]+ s$/gm)).toHaveLength(2);
     expect(quiet.err).toBe('');
+    // the console says per tensor what went under the prior and what passed through
+    expect(quiet.out).toMatch(/^under the prior: fc1\/kernel [\d.]+% non-zero \d+ B, fc2\/kernel .*; passed through: fc1\/bias (float32|exact shared values) \d+ B, /m);
   }, 120_000);
 
   it('passes layers it does not handle (batch normalisation) through uncompressed, with diagnostics', async () => {

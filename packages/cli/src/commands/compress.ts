@@ -9,7 +9,7 @@ import type { Io } from '../io.js';
 import { evaluationOfFile, pipelineName } from '@softshare/pipeline';
 import { formatMetric, metricLabel } from '../metric.js';
 import { pipelineConfigOf, pipelineOptions, runPipeline } from '../run-pipeline.js';
-import { sparsitySummary } from '../summary.js';
+import { layersLine, sparsitySummary } from '../summary.js';
 import { preprocessingOf } from '@softshare/data';
 import { loadTrainingData } from '../load-data.js';
 import { budgetLine, budgetSummary, overBudgetError, overBudgetPath } from '../budget.js';
@@ -100,6 +100,7 @@ export async function compressCommand(argv: string[], io: Io): Promise<number> {
     io.out(
       `test ${metricLabel(metric)} ${formatMetric(run.errorBefore, metric)} -> ${formatMetric(after, metric)}  non-zero ${(sparsity.nonzero_fraction * 100).toFixed(2)}%\n` +
         `${budgetLine(run.budget)}\n` +
+        `${layersLine(sizes.tensors, new Set(run.retrained?.underPrior ?? run.quantized.quantized.map((q) => q.name)))}\n` +
         `file ${sizes.file_bytes} bytes: file-size ratio ${sizes.file_ratio.toFixed(1)}x (float32 ${sizes.original_bytes} bytes), paper storage-format rate ${sizes.paper_format_ratio.toFixed(1)}x\n` +
         `wrote ${out} (${run.seconds.toFixed(0)} s on ${run.backend.name})\n`,
     );
