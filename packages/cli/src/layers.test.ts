@@ -1,0 +1,48 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { main, type Io } from './index.js';
+
+async function run(...argv: string[]) {
+  let out = '';
+  let err = '';
+  const io: Io = { out: (t) => void (out += t), err: (t) => void (err += t) };
+  return { code: await main(argv, io), out, err };
+}
+
+// The models of tools/make-layer-demos.mjs through every command, on tiny budgets: a
+// functional ResNet (BatchNorm, residual Add), a MobileNet-style CNN (DepthwiseConv2D,
+// SeparableConv2D, ReLU6) and an Embedding + GRU classifier, on the default backend.
+describe('functional, mobile and recurrent models through pretrain, compress, eval, decompress and report', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'softshare-layers-'));
+  const tool = fileURLToPath(new URL('../../../tools/make-layer-demos.mjs', import.meta.url));
+  execFileSync(process.execPath, [tool, '--out', dir, '--train', '1500', '--test', '300'], { encoding: 'utf8' });
+  const config = join(dir, 'tiny.json');
+  writeFileSync(config, JSON.stringify({ retrain: { epochs: 1, trainLimit: 600, warmupEpochs: 0, batchSize: 64 }, tune: { epochs: 1, trainLimit: 600, batchSize: 64 }, budget: { maxErrorIncrease: null, steps: 0 } }));
+
+  it.each([
+    ['resnet', 'mnist', ['b1_add']],
+    ['mobile', 'mnist', ['dw1/depthwise_kernel', 'sep2/pointwise_kernel']],
+    ['gru', 'sequences', ['gru/recurrent_kernel', 'emb/embeddings']],
+  ])('%s', async (name, data, expected) => {
+    const dataArg = data === 'mnist' ? 'mnist' : join(dir, data);
+    const pre = await run('pretrain', '--model', join(dir, name, 'model.json'), '--data', dataArg, '--out', join(dir, `${name}-pre`), '--epochs', '1', '--train-limit', '600', '--batch-size', '64', '--validation', '300', '--backend', 'wasm');
+    expect(pre.code, pre.err).toBe(0);
+    const out = join(dir, `${name}.sws`);
+    const c = await run('compress', '--model', join(dir, `${name}-pre`, 'model.json'), '--data', dataArg, '--validation', '300', '--out', out, '--config', config, '--quiet', '--backend', 'wasm');
+    expect(c.code, c.err).toBe(0);
+    const summary = JSON.parse(readFileSync(`${out}.json`, 'utf8'));
+    const topology = readFileSync(join(dir, `${name}-pre`, 'model.json'), 'utf8');
+    for (const e of expected) expect(`${topology}\n${c.out}`).toContain(e);
+    const e = await run('eval', '--model', out, '--data', dataArg, '--json', '--backend', 'wasm');
+    expect(JSON.parse(e.out).error).toBe(summary.error_after);
+    expect((await run('decompress', out, '--out', join(dir, `${name}-dec`))).code).toBe(0);
+    const again = await run('eval', '--model', join(dir, `${name}-dec`, 'model.json'), '--data', dataArg, '--json', '--backend', 'wasm');
+    expect(JSON.parse(again.out).error).toBe(summary.error_after);
+    expect((await run('report', out, '--out', join(dir, `${name}.html`))).code).toBe(0);
+    expect(existsSync(join(dir, `${name}.html`))).toBe(true);
+  }, 240_000);
+});
