@@ -28,7 +28,7 @@ async function plainStepMs() {
     const b = makeBatch(data.train, order[s]);
     tf.tidy(() => {
       const x = tf.tensor(b.x, [b.size, ...INPUT_SHAPES[net]]);
-      const y = tf.tensor2d(b.y, [b.size, 10]);
+      const y = tf.tensor2d(b.ys[0], [b.size, 10]);
       opt.minimize(() => crossEntropy(forward(x, true), y), true).dataSync();
     });
     await new Promise((r) => setImmediate(r));

@@ -1,5 +1,7 @@
 #!/usr/bin/env node
-// Seconds per training epoch (batch 128, Adam) of LeNet-300-100 and LeNet-5-Caffe on:
+// Seconds per training epoch (batch 128, Adam) of LeNet-300-100, LeNet-5-Caffe and, one
+// row per layer kind, a MobileNet-style CNN (DepthwiseConv2D, BatchNorm, ReLU6,
+// SeparableConv2D; MNIST) and an Embedding + GRU classifier (12 random tokens) on:
 // the default backend (wasm + softshare's kernels), wasm with the stock tfjs kernels,
 // and the pure-JS cpu backend. Each configuration runs in its own process (kernel
 // registration is global). An epoch's time is the median step time x 469 steps, so the
@@ -21,8 +23,26 @@ if (args[0] === '--worker') {
   const { Rng } = await import('@softshare/core');
   await selectBackend({ backend, patchWasmKernels: patched === 'patched' });
   const data = loadMnist('mnist');
-  const model = buildModel(net, 1);
+  const init = (seed) => tf.initializers.glorotUniform({ seed });
+  const layerNets = {
+    mobile: () => tf.sequential({ layers: [
+      tf.layers.conv2d({ inputShape: [28, 28, 1], filters: 16, kernelSize: 3, strides: 2, padding: 'same', useBias: false, kernelInitializer: init(1) }),
+      tf.layers.batchNormalization({}), tf.layers.reLU({ maxValue: 6 }),
+      tf.layers.depthwiseConv2d({ kernelSize: 3, padding: 'same', useBias: false, depthwiseInitializer: init(2) }),
+      tf.layers.batchNormalization({}), tf.layers.reLU({ maxValue: 6 }),
+      tf.layers.conv2d({ filters: 32, kernelSize: 1, useBias: false, kernelInitializer: init(3) }),
+      tf.layers.separableConv2d({ filters: 64, kernelSize: 3, strides: 2, padding: 'same', depthwiseInitializer: init(4), pointwiseInitializer: init(5) }),
+      tf.layers.reLU({ maxValue: 6 }), tf.layers.globalAveragePooling2d({}),
+      tf.layers.dense({ units: 10, activation: 'softmax', kernelInitializer: init(6) }) ] }),
+    gru: () => tf.sequential({ layers: [
+      tf.layers.embedding({ inputDim: 16, outputDim: 16, inputLength: 12, embeddingsInitializer: tf.initializers.randomUniform({ minval: -0.05, maxval: 0.05, seed: 7 }) }),
+      tf.layers.gru({ units: 32, kernelInitializer: init(8), recurrentInitializer: init(9) }),
+      tf.layers.dense({ units: 10, activation: 'softmax', kernelInitializer: init(10) }) ] }),
+  };
+  const shapes = { ...INPUT_SHAPES, mobile: [28, 28, 1], gru: [12] };
+  const model = layerNets[net] ? layerNets[net]() : buildModel(net, 1);
   const forward = logitsFn(model);
+  const tokens = new Rng(3);
   const opt = tf.train.adam(1e-3);
   const order = epochOrder(data.train.count, 128, new Rng(1));
   const steps = Number(stepsArg);
@@ -32,8 +52,8 @@ if (args[0] === '--worker') {
       const b = makeBatch(data.train, order[s % order.length]);
       const t0 = performance.now();
       tf.tidy(() => {
-        const x = tf.tensor(b.x, [b.size, ...INPUT_SHAPES[net]]);
-        const y = tf.tensor2d(b.y, [b.size, 10]);
+        const x = net === 'gru' ? tf.tensor(Float32Array.from({ length: b.size * 12 }, () => tokens.int(16)), [b.size, 12]) : tf.tensor(b.x, [b.size, ...shapes[net]]);
+        const y = tf.tensor2d(b.ys[0], [b.size, 10]);
         opt.minimize(() => crossEntropy(forward(x, true), y), true).dataSync();
       });
       if (s >= 3) times.push(performance.now() - t0);
@@ -53,12 +73,12 @@ const configs = [
   ['wasm', 'stock', 'wasm, stock tfjs 4.22 kernels'],
   ['cpu', 'patched', 'cpu (pure JS)'],
 ];
-const nets = ['lenet-300-100', 'lenet-5-caffe'];
+const nets = ['lenet-300-100', 'lenet-5-caffe', 'mobile', 'gru'];
 const self = fileURLToPath(import.meta.url);
 const rows = [];
 for (const net of nets) {
   for (const [backend, patched, label] of configs) {
-    const n = backend === 'cpu' && net === 'lenet-5-caffe' ? Math.max(3, Math.floor(steps / 4)) : steps;
+    const n = backend === 'cpu' && net !== 'lenet-300-100' ? Math.max(3, Math.floor(steps / 4)) : steps;
     const out = execFileSync(process.execPath, [self, '--worker', backend, patched, net, String(n)], { encoding: 'utf8' });
     const r = JSON.parse(out.trim().split('\n').pop());
     rows.push({ net, config: label, steps: n, ...r, epochS: r.ok ? (r.stepMs * STEPS_PER_EPOCH) / 1000 : undefined });
