@@ -100,6 +100,21 @@ const cases: Case[] = [
     inputs: () => [rand([5, 3], 33)],
     f: (table) => tf.gather(table, tf.tensor2d([[1, 4, 4], [0, 2, 1]], [2, 3], 'int32')),
   },
+  {
+    name: 'conv2dTranspose 3x3 stride 2 same (Conv2DTranspose)',
+    inputs: () => [rand([2, 4, 5, 3], 34), rand([3, 3, 2, 3], 35)],
+    f: (x, w) => tf.conv2dTranspose(x as tf.Tensor4D, w as tf.Tensor4D, [2, 8, 10, 2], 2, 'same'),
+  },
+  {
+    name: 'conv2dTranspose 3x3 stride 1 valid',
+    inputs: () => [rand([1, 5, 5, 2], 36), rand([3, 3, 3, 2], 37)],
+    f: (x, w) => tf.conv2dTranspose(x as tf.Tensor4D, w as tf.Tensor4D, [1, 7, 7, 3], 1, 'valid'),
+  },
+  {
+    name: 'conv1d width 3 (Conv1D)',
+    inputs: () => [rand([2, 9, 4], 38), rand([3, 4, 5], 39)],
+    f: (x, w) => tf.conv1d(x as tf.Tensor3D, w as tf.Tensor3D, 1, 'valid'),
+  },
 ];
 
 describe('patched wasm training kernels match the cpu backend', () => {
