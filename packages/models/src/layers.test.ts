@@ -66,4 +66,19 @@ describe('mobile and recurrent layers on wasm', () => {
     const roles = Object.fromEntries(toModelData(model).params.map((p) => [p.name, p.role]));
     expect(roles).toMatchObject({ 'emb/embeddings': 'kernel', 'gru/kernel': 'kernel', 'gru/recurrent_kernel': 'kernel', 'gru/bias': 'bias' });
   }, 120_000);
+
+  it.each([
+    ['LSTM', () => tf.layers.lstm({ units: 8, returnSequences: true, kernelInitializer: init(11), recurrentInitializer: init(12) })],
+    ['SimpleRNN', () => tf.layers.simpleRNN({ units: 8, returnSequences: true, kernelInitializer: init(11), recurrentInitializer: init(12) })],
+    ['Conv1D', () => tf.layers.conv1d({ filters: 4, kernelSize: 3, kernelInitializer: init(13) })],
+    ['PReLU', () => tf.layers.prelu({})],
+  ] as const)('%s trains on wasm: the loss falls over a few steps', async (_name, layer) => {
+    const model = tf.sequential({ layers: [tf.layers.dense({ inputShape: [6, 5], units: 5, kernelInitializer: init(10) }), layer(), tf.layers.flatten(), tf.layers.dense({ units: 2, kernelInitializer: init(14) })] });
+    const x = tf.randomNormal([16, 6, 5], 0, 1, 'float32', 1);
+    const y = tf.oneHot(tf.tensor1d(Array.from({ length: 16 }, (_, i) => i % 2), 'int32'), 2);
+    const opt = tf.train.adam(0.02);
+    const losses = Array.from({ length: 8 }, () => opt.minimize(() => tf.losses.softmaxCrossEntropy(y, model.apply(x, { training: true }) as tf.Tensor) as tf.Scalar, true)!.dataSync()[0]);
+    expect(losses.every(Number.isFinite)).toBe(true);
+    expect(losses[7]).toBeLessThan(losses[0]);
+  });
 });
