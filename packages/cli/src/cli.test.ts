@@ -6,17 +6,11 @@ import { fileURLToPath } from 'node:url';
 import { encodeIdx, MNIST_FILES } from '@softshare/data';
 import { pretrainedModelPath } from '@softshare/models';
 import { describe, expect, it } from 'vitest';
-import { main, type Io } from './index.js';
+import { runCaptured } from './run-captured.js';
 import { pipelineName } from '@softshare/pipeline';
 import { loadPipelineConfig } from './load-config.js';
 
-async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const io: Io = { out: (t) => void (out += t), err: (t) => void (err += t) };
-  const code = await main(argv, io);
-  return { code, out, err };
-}
+const run = runCaptured;
 
 function oneLine(text: string): void {
   expect(text.trim().split('\n')).toHaveLength(1);

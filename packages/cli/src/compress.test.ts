@@ -3,15 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pretrainedModelPath } from '@softshare/models';
 import { describe, expect, it } from 'vitest';
-import { main, type Io } from './index.js';
+import { runCaptured } from './run-captured.js';
 
-async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const io: Io = { out: (t) => void (out += t), err: (t) => void (err += t) };
-  const code = await main(argv, io);
-  return { code, out, err };
-}
+const run = runCaptured;
 
 const dir = mkdtempSync(join(tmpdir(), 'softshare-compress-'));
 const config = join(dir, 'tiny.json');

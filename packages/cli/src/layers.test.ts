@@ -4,14 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { main, type Io } from './index.js';
+import { runCaptured } from './run-captured.js';
 
-async function run(...argv: string[]) {
-  let out = '';
-  let err = '';
-  const io: Io = { out: (t) => void (out += t), err: (t) => void (err += t) };
-  return { code: await main(argv, io), out, err };
-}
+const run = runCaptured;
 
 // The models of tools/make-layer-demos.mjs through every command, on tiny budgets: a
 // functional ResNet (BatchNorm, residual Add), a MobileNet-style CNN (DepthwiseConv2D,

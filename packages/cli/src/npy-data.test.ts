@@ -5,14 +5,9 @@ import { dump } from 'npyjs';
 import { describe, expect, it } from 'vitest';
 import { loadMnist, takeFirst, type DataSplit } from '@softshare/data';
 import { pretrainedModelPath } from '@softshare/models';
-import { main, type Io } from './index.js';
+import { runCaptured } from './run-captured.js';
 
-async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const io: Io = { out: (t) => void (out += t), err: (t) => void (err += t) };
-  return { code: await main(argv, io), out, err };
-}
+const run = runCaptured;
 
 // A user's data as NumPy files (what np.save writes: uint8 images, int64 labels), here a slice of MNIST.
 const dir = mkdtempSync(join(tmpdir(), 'softshare-npy-cli-'));

@@ -4,18 +4,13 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { pretrainedModelPath } from '@softshare/models';
 import { describe, expect, it } from 'vitest';
-import { main, type Io } from './index.js';
+import { runCaptured } from './run-captured.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 // .ci/run installs Debian's chromium; on a machine without it the browser check cannot run
 const haveBrowser = existsSync(CHROMIUM) || process.env.CI !== undefined;
 
-async function run(...argv: string[]) {
-  let out = '';
-  let err = '';
-  const io: Io = { out: (t) => void (out += t), err: (t) => void (err += t) };
-  return { code: await main(argv, io), out, err };
-}
+const run = runCaptured;
 
 describe('HTML report', () => {
   const dir = mkdtempSync(join(tmpdir(), 'softshare-report-'));

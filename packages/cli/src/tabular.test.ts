@@ -4,14 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { main, type Io } from './index.js';
+import { runCaptured } from './run-captured.js';
 
-async function run(...argv: string[]) {
-  let out = '';
-  let err = '';
-  const io: Io = { out: (t) => void (out += t), err: (t) => void (err += t) };
-  return { code: await main(argv, io), out, err };
-}
+const run = runCaptured;
 
 // A model and data no default was tuned on, through the CLI as a user runs it: a CSV task
 // and an untrained MLP from tools/make-tabular-demo.mjs, pretrained, then compressed with
