@@ -126,26 +126,20 @@ const MAX_EXACT_VALUES = 255;
 
 /**
  * A tensor's values as an exact codebook (0, then its distinct non-zero float32 values in
- * ascending order) and codes, when the shared encoding is estimated smaller than float32:
- * the decoded values equal the stored ones bit for bit. Undefined otherwise.
+ * ascending order) and codes: the decoded values equal the stored ones bit for bit.
+ * Undefined for more than MAX_EXACT_VALUES distinct values, or a -0 (it would decode as +0).
  */
-function exactShared(p: ParamTensor, coder: NonNullable<ReturnType<typeof findCoder>>, layout: EncodeSwsOptions['layout']): { name: string; codes: Uint8Array; codebook: Float32Array } | undefined {
+function exactValues(p: ParamTensor): { name: string; codes: Uint8Array; codebook: Float32Array } | undefined {
   const distinct = new Set<number>();
   for (const v of p.values) {
-    if (v === 0 || Object.is(v, -0)) continue;
+    if (Object.is(v, -0)) return undefined;
+    if (v === 0) continue;
     distinct.add(v);
     if (distinct.size > MAX_EXACT_VALUES) return undefined;
   }
   const values = [...distinct].sort((a, b) => a - b);
-  const codebook = Float32Array.from([0, ...values]);
   const index = new Map(values.map((v, k) => [v, k + 1]));
-  // -0 would decode as +0: keep such a tensor as float32
-  for (const v of p.values) if (Object.is(v, -0)) return undefined;
-  const codes = Uint8Array.from(p.values, (v) => (v === 0 ? 0 : index.get(v)!));
-  // a rough size: codebook values in the header (about 9 characters each before lz), codes and positions
-  const streams = toEscapeStreams(codes);
-  const estimate = values.length * 9 + coder.encode(streams.codes, Math.max(1, codebook.length - 1)).length + (layout === 'context' ? encodeMask(Uint8Array.from(codes, (c) => (c === 0 ? 0 : 1)), ...matrixShape(p.shape)).length : coder.encode(streams.gaps, 256).length) + 40;
-  return estimate < p.values.length * 4 ? { name: p.name, codes, codebook } : undefined;
+  return { name: p.name, codes: Uint8Array.from(p.values, (v) => (v === 0 ? 0 : index.get(v)!)), codebook: Float32Array.from([0, ...values]) };
 }
 
 /**
@@ -166,7 +160,6 @@ export function encodeSws(model: QuantizedModel, options: EncodeSwsOptions = {})
     if (!c) throw new TypeError(`Expected a registered coder id, got '${id}'`);
     return { id, coder: c };
   });
-  const [{ coder }] = coders;
   // never write a file the reader would refuse
   const topology = compactTopology(model.topology) as Record<string, unknown>;
   checkTopologyWeights(topology, model.params, { ordered: true });
@@ -184,30 +177,32 @@ export function encodeSws(model: QuantizedModel, options: EncodeSwsOptions = {})
   for (const p of model.params as ParamTensor[]) {
     // a tensor outside the prior with few distinct values (a bias whose dead units are 0) is
     // stored exactly as shared values when that is smaller than float32
-    const exact = shared.has(p.name) || options.others === 'float16' ? undefined : exactShared(p, coder, options.layout);
+    const exact = shared.has(p.name) || options.others === 'float16' ? undefined : exactValues(p);
     const q = shared.get(p.name) ?? exact;
-    if (q) {
-      const streams = toEscapeStreams(q.codes);
-      const layout = options.layout ?? 'smallest';
-      const [rows, cols] = matrixShape(p.shape);
-      const maskBytes = layout === 'escape' ? null : encodeMask(Uint8Array.from(q.codes, (c) => (c === 0 ? 0 : 1)), rows, cols);
-      // per coder: its codes, and its gaps unless the context mask is what this layout stores
-      let best: { coderId: string; codeBytes: Uint8Array; positionBytes: Uint8Array; useContext: boolean } | undefined;
-      for (const c of coders) {
-        const codeBytes = c.coder.encode(streams.codes, Math.max(1, q.codebook.length - 1));
-        const gapBytes = layout === 'context' ? null : c.coder.encode(streams.gaps, 256);
-        const useContext = maskBytes !== null && (gapBytes === null || maskBytes.length < gapBytes.length);
-        const positionBytes = useContext ? maskBytes! : gapBytes!;
-        if (!best || codeBytes.length + positionBytes.length < best.codeBytes.length + best.positionBytes.length) best = { coderId: c.id, codeBytes, positionBytes, useContext };
-      }
-      const { coderId, codeBytes, positionBytes, useContext } = best!;
+    const layout = options.layout ?? 'smallest';
+    const streams = q && toEscapeStreams(q.codes);
+    const maskBytes = q && layout !== 'escape' ? encodeMask(Uint8Array.from(q.codes, (c) => (c === 0 ? 0 : 1)), ...matrixShape(p.shape)) : null;
+    // per coder: its codes, and its gaps unless the context mask is what this layout stores
+    const stores = q
+      ? coders.map((c) => {
+          const codeBytes = c.coder.encode(streams!.codes, Math.max(1, q.codebook.length - 1));
+          const gapBytes = layout === 'context' ? null : c.coder.encode(streams!.gaps, 256);
+          const useContext = maskBytes !== null && (gapBytes === null || maskBytes.length < gapBytes.length);
+          return { coderId: c.id, codeBytes, gapBytes, useContext, positionBytes: useContext ? maskBytes! : gapBytes! };
+        })
+      : [];
+    // exact values are worth it when an estimate (codebook values about 9 header characters each before lz, the first coder's codes and positions) is under float32
+    const first = stores[0];
+    const worth = !exact || (exact.codebook.length - 1) * 9 + first.codeBytes.length + (layout === 'context' ? maskBytes!.length : first.gapBytes!.length) + 40 < p.values.length * 4;
+    if (q && worth) {
+      const { coderId, codeBytes, positionBytes, useContext } = stores.reduce((best, x) => (x.codeBytes.length + x.positionBytes.length < best.codeBytes.length + best.positionBytes.length ? x : best));
       const digits = exact ? undefined : options.codebookDigits;
       const value = digits === undefined ? shortestFloat32 : (v: number) => (v === 0 ? 0 : shortestFloat32(Number(Math.fround(v).toPrecision(digits))));
       const base = { name: p.name, shape: [...p.shape], encoding: 'shared' as const, codebook: Array.from(q.codebook, value), coder: coderId };
       const position = put(positionBytes);
-      const codes = { ...put(codeBytes), count: streams.codes.length };
-      entries.push(useContext ? { ...base, layout: 'context', mask: position, codes } : { ...base, layout: 'escape', gaps: { ...position, count: streams.gaps.length }, codes });
-      accounting.push({ name: p.name, encoding: 'shared', layout: useContext ? 'context' : 'escape', elements: q.codes.length, nonzero: streams.codes.length, positionBytes: positionBytes.length, codeBytes: codeBytes.length, codebookValues: q.codebook.length, rawBytes: 0, ...(exact ? { exact: true } : {}) });
+      const codes = { ...put(codeBytes), count: streams!.codes.length };
+      entries.push(useContext ? { ...base, layout: 'context', mask: position, codes } : { ...base, layout: 'escape', gaps: { ...position, count: streams!.gaps.length }, codes });
+      accounting.push({ name: p.name, encoding: 'shared', layout: useContext ? 'context' : 'escape', elements: q.codes.length, nonzero: streams!.codes.length, positionBytes: positionBytes.length, codeBytes: codeBytes.length, codebookValues: q.codebook.length, rawBytes: 0, ...(exact ? { exact: true } : {}) });
     } else {
       const half = options.others === 'float16';
       const raw = half ? toFloat16Bytes(p.values) : new Uint8Array(p.values.buffer.slice(p.values.byteOffset, p.values.byteOffset + p.values.byteLength));
