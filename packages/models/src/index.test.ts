@@ -11,6 +11,7 @@ describe('@softshare/models exports', () => {
       'buildModel',
       'classifierOutput',
       'crossEntropy',
+      'defaultMetric',
       'evaluate',
       'fromModelData',
       'inputShapeFor',

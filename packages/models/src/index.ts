@@ -5,6 +5,7 @@ export { fromModelData, toArtifacts, toModelData } from './model-data.js';
 export { pretrain, type PretrainEpoch, type PretrainOptions } from './pretrain.js';
 export { pretrainedModelPath } from './pretrained.js';
 export {
+  defaultMetric,
   LOSS_NAMES,
   METRIC_NAMES,
   outputNamesOf,

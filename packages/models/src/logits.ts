@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { SoftshareError } from '@softshare/core';
 
 /** Layers that pass their input through at inference: a classifier's output is read from the layer before them. */
-const PASS_THROUGH = new Set(['Dropout', 'AlphaDropout', 'GaussianDropout', 'GaussianNoise', 'SpatialDropout1D', 'SpatialDropout2D', 'SpatialDropout3D']);
+export const PASS_THROUGH = new Set(['Dropout', 'AlphaDropout', 'GaussianDropout', 'GaussianNoise', 'SpatialDropout1D', 'SpatialDropout2D', 'SpatialDropout3D']);
 
 /**
  * What a classifier's output is, read from its last layer: `softmax-layer` (a separate

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { SoftshareError } from '@softshare/core';
 import { targetSize, targetsOf, type DataSplit, type Target, type TaskSpecLike } from '@softshare/data';
+import { PASS_THROUGH } from './logits.js';
 
 /** The losses softshare knows by name (Keras's names, dashed). */
 export const LOSS_NAMES = ['categorical-crossentropy', 'sparse-categorical-crossentropy', 'binary-crossentropy', 'mse', 'mae'] as const;
@@ -118,8 +119,6 @@ export function outputNamesOf(model: tf.LayersModel): string[] {
   return model.outputs.map((t) => (t as unknown as { sourceLayer: { name: string } }).sourceLayer.name);
 }
 
-/** Layers that pass their input through at inference: an output's activation is read from the layer before them. */
-const PASS_THROUGH = new Set(['Dropout', 'AlphaDropout', 'GaussianDropout', 'GaussianNoise', 'SpatialDropout1D', 'SpatialDropout2D', 'SpatialDropout3D']);
 
 interface OutputLayer {
   readonly activation: string;
@@ -208,7 +207,7 @@ export function resolveTask(model: tf.LayersModel, split: Pick<DataSplit, 'label
     }
     heads.push(reads === 'pre-activation' ? layer.activationLayer! : model.outputs[k]);
     const fn = lossFunction(lossName, task.loss, reads);
-    const metricName = typeof task.metric === 'object' ? task.metric.name : (task.metric ?? (categorical || lossName === 'binary-crossentropy' || (lossName === 'custom' && classes > 0) ? 'error' : lossName === 'mae' ? 'mae' : 'mse'));
+    const metricName = typeof task.metric === 'object' ? task.metric.name : (task.metric ?? defaultMetric(task.loss, target.kind));
     if (typeof task.metric === 'string' && !(METRIC_NAMES as readonly string[]).includes(task.metric)) throw new SoftshareError('E_OPTIONS', 'models', `Expected a metric of ${METRIC_NAMES.join(', ')}, got '${task.metric}'`);
     if (metricName === 'error' && classes === 0 && lossName !== 'binary-crossentropy') throw new SoftshareError('E_OPTIONS', 'models', `The metric 'error' needs class labels or binary targets for ${where}; use mse or mae`);
     const metricFn = typeof task.metric === 'object' ? task.metric.perExample : metricFunction(metricName as MetricName, classes > 0, reads === 'logits');
@@ -244,6 +243,17 @@ export function resolveTask(model: tf.LayersModel, split: Pick<DataSplit, 'label
       return outputs.map((o, k) => tf.tensor(ys[k], [size, ...(o.classes > 0 ? [o.classes] : o.shape)]));
     },
   };
+}
+
+/**
+ * The metric of an output whose task names none: error for the cross-entropies (a class
+ * target's default loss) and for a loss of one's own on classes, MAE for MAE, else MSE.
+ */
+export function defaultMetric(loss: unknown, targets: Target['kind']): MetricName {
+  if (loss === 'mae') return 'mae';
+  if (loss === 'mse') return 'mse';
+  if (typeof loss === 'string') return 'error'; // the cross-entropies
+  return targets === 'classes' ? 'error' : 'mse'; // no loss (cross-entropy or MSE by the targets) or one's own
 }
 
 /** The batch loss of one output from its targets and what it reads. */

@@ -3,7 +3,7 @@ import { lastValueFrom, Observable, of, tap, type OperatorFunction, type Subscri
 import { SoftshareError, type PretrainedModel, type ProgressChannel, type QuantizedModel, type RetrainedModel } from '@softshare/core';
 import { targetsOf, type Dataset, type DataSplit, type TaskSpecLike } from '@softshare/data';
 import { encodeSws, swsIO, type EncodedSws, type EncodeSwsOptions } from '@softshare/format';
-import { evaluate, fromModelData, type Evaluation } from '@softshare/models';
+import { defaultMetric, evaluate, fromModelData, type Evaluation } from '@softshare/models';
 import { retrain, type TrainingState } from '@softshare/retrain';
 import { afterRetraining, checkInput, compressionPipeline, type PipelineConfig, type PipelineContext } from './pipeline.js';
 
@@ -101,7 +101,7 @@ function knobsOf(data: Dataset): { error: boolean; loss: boolean } {
   let loss = false;
   targets.forEach((t, k) => {
     const s = (specs.length === 1 ? specs[0] : specs[k]) as { loss?: unknown; metric?: unknown } | undefined;
-    const metric = s?.metric ?? (typeof s?.loss === 'string' && ['mse', 'mae'].includes(s.loss) ? s.loss : s?.loss === 'binary-crossentropy' ? 'error' : t.kind === 'classes' ? 'error' : 'mse');
+    const metric = s?.metric ?? defaultMetric(s?.loss, t.kind);
     if (metric === 'error') error = true;
     else loss = true;
   });
