@@ -15,6 +15,7 @@ import { dequantize } from '@softshare/core';
 import { carveValidation, loadMnist } from '@softshare/data';
 import { encodeSws, readSwsHeader, swsIO, swsToQuantized } from '@softshare/format';
 import { evaluate, fromModelData } from '@softshare/models';
+import { errorOfFile } from '@softshare/pipeline';
 import { withoutUnreachable } from '@softshare/prune';
 import { quantizeValues } from '@softshare/quantize';
 import { storageFigures } from '../packages/cli/dist/accounting.js';
@@ -57,19 +58,14 @@ for (const p of biases) {
   }
 }
 // then the shared values' digits in the header: the fewest of --digits (default 3,4,5,6) that keep the validation error
-const fileError = async (bytes, split) => {
-  const m = await tf.loadLayersModel(swsIO(bytes));
-  const e = evaluate(m, split).error;
-  m.dispose();
-  return e;
-};
 const options = { coder, generator: header.generator, ...(header.preprocessing ? { preprocessing: header.preprocessing } : {}) };
+const exactBytes = encodeSws(model, options).bytes.length;
 let codebookDigits;
 for (const d of arg('--digits', '3,4,5,6').split(',').filter((x) => x !== '').map(Number)) {
   const bytes = encodeSws(model, { ...options, codebookDigits: d }).bytes;
-  const e = await fileError(bytes, data.validation);
+  const e = await errorOfFile(bytes, data.validation);
   console.log(`  shared values to ${d} digits: validation ${(100 * e).toFixed(2)}%, ${bytes.length} bytes`);
-  if (e <= reference + maxIncrease + 1e-12 && bytes.length < encodeSws(model, options).bytes.length) {
+  if (e <= reference + maxIncrease + 1e-12 && bytes.length < exactBytes) {
     codebookDigits = d;
     break;
   }

@@ -6,11 +6,10 @@
 // updated (storage figures recomputed, the rest kept, `restored` saying from what).
 //   node tools/re-store.mjs results/lenet-5-caffe-vd.sws [--out results/lenet-5-caffe-vd.sws]
 import { readFileSync, writeFileSync } from 'node:fs';
-import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '@softshare/backend';
 import { loadMnist } from '@softshare/data';
-import { encodeSws, readSwsHeader, swsIO, swsToQuantized } from '@softshare/format';
-import { evaluate } from '@softshare/models';
+import { encodeSws, readSwsHeader, swsToQuantized } from '@softshare/format';
+import { errorOfFile } from '@softshare/pipeline';
 import { withoutUnreachable } from '@softshare/prune';
 import { storageFigures } from '../packages/cli/dist/accounting.js';
 
@@ -25,14 +24,8 @@ const model = withoutUnreachable(swsToQuantized(bytesIn));
 const coder = header.tensors.find((t) => t.encoding === 'shared')?.coder ?? 'rans/1';
 const encoded = encodeSws(model, { coder, generator: header.generator, ...(header.preprocessing ? { preprocessing: header.preprocessing } : {}) });
 const test = loadMnist('mnist').test;
-const errorOf = async (bytes) => {
-  const m = await tf.loadLayersModel(swsIO(bytes));
-  const e = evaluate(m, test).error;
-  m.dispose();
-  return e;
-};
-const before = await errorOf(bytesIn);
-const after = await errorOf(encoded.bytes);
+const before = await errorOfFile(bytesIn, test);
+const after = await errorOfFile(encoded.bytes, test);
 if (before !== summary.error_after) throw new Error(`${file}: evaluates to ${before}, its summary says ${summary.error_after}`);
 if (after !== before) console.log(`note: test error ${before} -> ${after} (dead units' biases were not exactly dead?)`);
 const storage = storageFigures(summary.original_bytes, model, encoded);
