@@ -5,7 +5,7 @@ import { selectBackend, type BackendChoice } from '@softshare/backend';
 import { createProgressChannel, formatFigures, SoftshareError, type Figure, type PretrainedModel, type QuantizedModel, type RetrainedModel } from '@softshare/core';
 import { formatMetric, metricLabel } from './metric.js';
 import type { Dataset } from '@softshare/data';
-import { evaluate, resolveTask, toModelData, type Evaluation } from '@softshare/models';
+import { evaluate, toModelData, type Evaluation } from '@softshare/models';
 import { loadCheckpoint, saveCheckpoint } from '@softshare/retrain';
 import { intFlag, UsageError, type CommandSpec } from './args.js';
 import type { Io } from './io.js';
@@ -15,7 +15,7 @@ import type { EncodeSwsOptions } from '@softshare/format';
 import { loadPipelineConfig } from './load-config.js';
 import { dataOptions, loadTrainingData } from './load-data.js';
 import { progressBar } from './progress-bar.js';
-import { taskOptions, withTask } from './task-flags.js';
+import { taskOptions, taskSummary, withTask } from './task-flags.js';
 
 /** Flags shared by `retrain` and `compress`. */
 export const pipelineOptions: CommandSpec['options'] = {
@@ -96,7 +96,7 @@ export async function runPipeline(values: Record<string, string | boolean | unde
   const model = await loadModelFile(values.model as string);
   const data = withTask(options.data ?? loadTrainingData(values), values, model);
   const before = evaluate(model, data.test, { task: data.task });
-  const task = resolveTask(model, data.test, data.task).outputs.map((o) => ({ output: o.name, loss: o.loss, metric: o.metric, weight: o.weight }));
+  const task = taskSummary(model, data);
   const errorBefore = before.error;
   const input = toModelData(model);
   model.dispose();

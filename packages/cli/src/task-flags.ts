@@ -1,6 +1,6 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { Dataset } from '@softshare/data';
-import { LOSS_NAMES, METRIC_NAMES, type LossName, type MetricName, type OutputTask } from '@softshare/models';
+import { LOSS_NAMES, METRIC_NAMES, resolveTask, type LossName, type MetricName, type OutputTask } from '@softshare/models';
 import { UsageError } from './args.js';
 import { trainingTaskOf } from './load-model.js';
 
@@ -58,4 +58,9 @@ export function withTask(data: Dataset, values: Record<string, string | boolean 
   const flags = taskFlags(values);
   const task = flags ? (flags.length === 1 ? flags[0] : flags) : trainingTaskOf(model);
   return task === undefined ? data : { ...data, task };
+}
+
+/** Each output's loss, metric and weight as the data's task resolves on the model: what summaries record and model.json's training config gets. */
+export function taskSummary(model: tf.LayersModel, data: Dataset): { output: string; loss: string; metric: string; weight: number }[] {
+  return resolveTask(model, data.test, data.task).outputs.map((o) => ({ output: o.name, loss: o.loss, metric: o.metric, weight: o.weight }));
 }

@@ -1,10 +1,10 @@
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { ensureWritableDir, selectBackend, writeFileAtomic } from '@softshare/backend';
-import { evaluate, pretrain, resolveTask } from '@softshare/models';
+import { evaluate, pretrain } from '@softshare/models';
 import { formatMetric, metricLabel } from '../metric.js';
 import { saveModel } from '../save-model.js';
-import { taskOptions, withTask } from '../task-flags.js';
+import { taskOptions, taskSummary, withTask } from '../task-flags.js';
 import { helpText, intFlag, numberFlag, parseCommand, type CommandSpec } from '../args.js';
 import { takeFirst } from '@softshare/data';
 import { dataOptions, loadTrainingData } from '../load-data.js';
@@ -46,7 +46,7 @@ export async function pretrainCommand(argv: string[], io: Io): Promise<number> {
   const model = await modelFromArg(values.model as string, seed);
   const full = withTask(loaded, values, model);
   const data = trainLimit === undefined ? full : { ...full, train: takeFirst(full.train, trainLimit) };
-  const task = resolveTask(model, data.test, data.task).outputs;
+  const task = taskSummary(model, data);
   const metric = task[0].metric;
   const before = evaluate(model, data.test, { task: data.task }).error;
   const t0 = performance.now();
@@ -76,7 +76,7 @@ export async function pretrainCommand(argv: string[], io: Io): Promise<number> {
     lr_decay: lrDecay,
     train_samples: data.train.count,
     metric,
-    task: task.map((o) => ({ output: o.name, loss: o.loss, metric: o.metric, weight: o.weight })),
+    task,
     error_before: before,
     validation_samples: data.validation?.count ?? 0,
     validation_error: history[history.length - 1].validationError,
