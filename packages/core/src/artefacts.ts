@@ -26,6 +26,28 @@ export interface ModelData {
   readonly topology: unknown;
   readonly params: readonly ParamTensor[];
   readonly diagnostics: readonly Diagnostic[];
+  /**
+   * Present for a tfjs graph model (converted from TensorFlow): `topology` is then its
+   * GraphDef JSON (model.json's `modelTopology`), `params` its float weights by manifest
+   * name. Absent for a layers model.
+   */
+  readonly graph?: GraphExtras;
+}
+
+/** What a tfjs graph model carries besides its topology and float weights. */
+export interface GraphExtras {
+  /** model.json's `signature` (input and output names and shapes), passed through. */
+  readonly signature?: Record<string, unknown>;
+  /** Weights that are not float (int32 shape constants, bool flags): kept exactly. */
+  readonly constants: readonly ConstantTensor[];
+}
+
+/** A non-float weight of a graph model. */
+export interface ConstantTensor {
+  readonly name: string;
+  readonly shape: readonly number[];
+  readonly dtype: 'int32' | 'bool';
+  readonly values: Int32Array | Uint8Array;
 }
 
 /**

@@ -1,7 +1,9 @@
 export {
   countParams,
   sizeOf,
+  type ConstantTensor,
   type Diagnostic,
+  type GraphExtras,
   type MergedModel,
   type Mixture,
   type ModelArtefact,
