@@ -126,3 +126,58 @@ export function tinyRecurrentModel(): QuantizedModel {
     ['e/embeddings', 'l/kernel', 'o/kernel'],
   );
 }
+
+/** A tfjs graph model's GraphDef node list, as tfjs-converter writes it. */
+function graphNode(name: string, op: string, input: string[], attr: Record<string, unknown>) {
+  return { name, op, ...(input.length ? { input } : {}), attr };
+}
+
+const DT_FLOAT = { type: 'DT_FLOAT' };
+const dims = (shape: number[]) => ({ dim: shape.map((d) => ({ size: String(d) })) });
+const constNode = (name: string, shape: number[], dtype = 'DT_FLOAT') => graphNode(name, 'Const', [], { value: { tensor: { dtype, tensorShape: dims(shape) } }, dtype: { type: dtype } });
+
+/**
+ * A small graph model as tfjs-converter would write it (input [-1, 2, 3] -> Reshape by an
+ * int32 constant to [-1, 6] -> MatMul 6x8 -> BiasAdd -> Relu -> MatMul 8x3 -> BiasAdd ->
+ * Softmax), with deterministic weights: a quantised model whose `graph` holds the int32
+ * shape constant.
+ */
+export function tinyGraphModel(): QuantizedModel {
+  const topology = {
+    node: [
+      graphNode('x', 'Placeholder', [], { shape: { shape: dims([-1, 2, 3]) }, dtype: DT_FLOAT }),
+      constNode('flat/shape', [2], 'DT_INT32'),
+      graphNode('flat', 'Reshape', ['x', 'flat/shape'], { T: DT_FLOAT, Tshape: { type: 'DT_INT32' } }),
+      constNode('d1/w', [6, 8]),
+      constNode('d1/b', [8]),
+      graphNode('d1/MatMul', 'MatMul', ['flat', 'd1/w'], { T: DT_FLOAT, transpose_a: { b: false }, transpose_b: { b: false } }),
+      graphNode('d1/BiasAdd', 'BiasAdd', ['d1/MatMul', 'd1/b'], { T: DT_FLOAT, data_format: { s: 'TkhXQw==' } }),
+      graphNode('d1/Relu', 'Relu', ['d1/BiasAdd'], { T: DT_FLOAT }),
+      constNode('d2/w', [8, 3]),
+      constNode('d2/b', [3]),
+      graphNode('d2/MatMul', 'MatMul', ['d1/Relu', 'd2/w'], { T: DT_FLOAT, transpose_a: { b: false }, transpose_b: { b: false } }),
+      graphNode('d2/BiasAdd', 'BiasAdd', ['d2/MatMul', 'd2/b'], { T: DT_FLOAT, data_format: { s: 'TkhXQw==' } }),
+      graphNode('probs', 'Softmax', ['d2/BiasAdd'], { T: DT_FLOAT }),
+      graphNode('Identity', 'Identity', ['probs'], { T: DT_FLOAT }),
+    ],
+    library: {},
+    versions: { producer: 1286 },
+  };
+  const wave = (n: number, phase: number) => Float32Array.from({ length: n }, (_, i) => Math.fround(Math.sin(i * 1.7 + phase) * 0.8));
+  const codebook = Float32Array.of(0, -0.5, 0.25, 0.75);
+  const codes = Uint8Array.from({ length: 48 }, (_, i) => (i * 7) % 4);
+  const w1 = Float32Array.from(codes, (c) => codebook[c]);
+  return {
+    kind: 'quantized',
+    topology,
+    diagnostics: [],
+    params: [
+      { name: 'd1/w', shape: [6, 8], role: 'kernel', values: w1 },
+      { name: 'd1/b', shape: [8], role: 'other', values: wave(8, 0.3) },
+      { name: 'd2/w', shape: [8, 3], role: 'kernel', values: wave(24, 1.1) },
+      { name: 'd2/b', shape: [3], role: 'other', values: wave(3, 2) },
+    ],
+    quantized: [{ name: 'd1/w', shape: [6, 8], codebook, codes }],
+    graph: { constants: [{ name: 'flat/shape', shape: [2], dtype: 'int32', values: Int32Array.of(-1, 6) }], signature: { inputs: { x: { name: 'x:0', dtype: 'DT_FLOAT' } }, outputs: { probs: { name: 'Identity:0', dtype: 'DT_FLOAT' } } } },
+  };
+}

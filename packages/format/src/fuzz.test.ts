@@ -1,13 +1,13 @@
 import { isSoftshareError, Rng } from '@softshare/core';
 import { describe, expect, it } from 'vitest';
-import { decodeSws, encodeSws, mutateSws, tinyQuantizedModel } from './index.js';
+import { decodeSws, encodeSws, mutateSws, tinyGraphModel, tinyQuantizedModel } from './index.js';
 
 // A bounded fuzz run in CI; tools/fuzz-sws.mjs runs the same loop for minutes.
 const CASES = 3000;
 
 describe('.sws decoder fuzz', () => {
   it(`ends every one of ${CASES} hostile inputs in a coded error or a valid decode, each within 1 s`, () => {
-    const valids = (['escape', 'context'] as const).flatMap((layout) => ['rans/1', 'huffman/1'].map((coder) => encodeSws(tinyQuantizedModel(), { layout, coder }).bytes));
+    const valids = [...(['escape', 'context'] as const).flatMap((layout) => ['rans/1', 'huffman/1'].map((coder) => encodeSws(tinyQuantizedModel(), { layout, coder }).bytes)), encodeSws(tinyGraphModel()).bytes];
     const rng = new Rng(2026);
     const counts: Record<string, number> = {};
     let slowest = 0;

@@ -32,7 +32,7 @@ interface SharedBase {
 export type SwsTensorEntry =
   | (SharedBase & { readonly layout: 'escape'; readonly gaps: SwsStream })
   | (SharedBase & { readonly layout: 'context'; readonly mask: SwsSection })
-  | { readonly name: string; readonly shape: number[]; readonly encoding: 'float32' | 'float16'; readonly data: SwsSection };
+  | { readonly name: string; readonly shape: number[]; readonly encoding: 'float32' | 'float16' | 'int32' | 'bool'; readonly data: SwsSection };
 
 /** What the model's inputs went through in training (format 2.1): input / divisor, then (x - mean) / std per channel. */
 export interface SwsPreprocessing {
@@ -46,6 +46,10 @@ export interface SwsHeader {
   readonly generator: string;
   /** Absent in files written before format 2.1, or by a writer that was not told. */
   readonly preprocessing?: SwsPreprocessing;
+  /** "graph-model" (since 2.2): modelTopology is a tfjs graph model's GraphDef; absent: a layers model. */
+  readonly modelFormat?: 'graph-model';
+  /** A graph model's signature (input and output names), as in its model.json (since 2.2). */
+  readonly signature?: Record<string, unknown>;
   readonly modelTopology: Record<string, unknown>;
   readonly payloadLength: number;
   readonly tensors: SwsTensorEntry[];
@@ -112,7 +116,7 @@ function shape(v: unknown, path: string): number[] {
 function tensor(v: unknown, path: string): SwsTensorEntry {
   const o = object(v, path, ['name', 'shape', 'encoding', 'codebook', 'coder', 'codes', 'layout', 'gaps', 'mask', 'data']);
   const name = string(o.name, at(path, 'name'), 1, 512);
-  const encoding = literal(o.encoding, at(path, 'encoding'), ['shared', 'float32', 'float16'] as const);
+  const encoding = literal(o.encoding, at(path, 'encoding'), ['shared', 'float32', 'float16', 'int32', 'bool'] as const);
   if (encoding !== 'shared') {
     object(o, path, ['name', 'shape', 'encoding', 'data']);
     return { name, shape: shape(o.shape, at(path, 'shape')), encoding, data: section(o.data, at(path, 'data')) };
@@ -132,7 +136,7 @@ function tensor(v: unknown, path: string): SwsTensorEntry {
  * the format does not define. Throws a HeaderIssue naming the path of the first problem.
  */
 export function checkSwsHeader(json: unknown): SwsHeader {
-  const o = object(json, '', ['format', 'generator', 'modelTopology', 'payloadLength', 'tensors', 'preprocessing']);
+  const o = object(json, '', ['format', 'generator', 'modelFormat', 'signature', 'modelTopology', 'payloadLength', 'tensors', 'preprocessing']);
   literal(o.format, 'format', ['softshare-sws'] as const);
   const generator = string(o.generator, 'generator', 0, 200);
   const t = o.modelTopology;
@@ -141,7 +145,14 @@ export function checkSwsHeader(json: unknown): SwsHeader {
   const payloadLength = int(o.payloadLength, 'payloadLength', U32);
   const tensors = array(o.tensors, 'tensors', 0, MAX_TENSORS).map((t, i) => tensor(t, at('tensors', i)));
   const preprocessing = o.preprocessing === undefined ? undefined : preprocessingOf(o.preprocessing);
-  return { format: 'softshare-sws', generator, ...(preprocessing ? { preprocessing } : {}), modelTopology, payloadLength, tensors };
+  const modelFormat = o.modelFormat === undefined ? undefined : literal(o.modelFormat, 'modelFormat', ['graph-model'] as const);
+  if (o.signature !== undefined && (o.signature === null || typeof o.signature !== 'object' || Array.isArray(o.signature) || !modelFormat)) throw new HeaderIssue('signature', 'Expected an object, and only in a graph model');
+  const signature = o.signature as Obj | undefined;
+  // int32 and bool tensors are a graph model's constants; a layers model has only float weights
+  if (!modelFormat) tensors.forEach((t, i) => {
+    if (t.encoding === 'int32' || t.encoding === 'bool') throw new HeaderIssue(at(at('tensors', i), 'encoding'), `Expected a float encoding in a layers model, got "${t.encoding}"`);
+  });
+  return { format: 'softshare-sws', generator, ...(modelFormat ? { modelFormat } : {}), ...(signature ? { signature } : {}), ...(preprocessing ? { preprocessing } : {}), modelTopology, payloadLength, tensors };
 }
 
 function preprocessingOf(json: unknown): SwsPreprocessing {

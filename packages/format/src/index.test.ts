@@ -6,6 +6,7 @@ describe('@softshare/format exports', () => {
     expect(Object.keys(f).sort()).toEqual([
       'HEADER_DICTIONARY',
       'HEADER_DICTIONARY_TEXT',
+      'GRAPH_LIMITS',
       'KNOWN_LAYER_CLASSES',
       'MAX_ELEMENTS',
       'MAX_ELEMENTS_PER_BYTE',
@@ -14,7 +15,9 @@ describe('@softshare/format exports', () => {
       'SWS_MAGIC',
       'SWS_MAJOR',
       'SWS_MINOR',
+      'SWS_MINOR_GRAPH',
       'TOPOLOGY_LIMITS',
+      'checkGraphTopology',
       'checkLayersTopology',
       'checkSwsHeader',
       'checkTopologyWeights',
@@ -31,6 +34,7 @@ describe('@softshare/format exports', () => {
       'swsToArtifacts',
       'swsToQuantized',
       'tinyFunctionalModel',
+      'tinyGraphModel',
       'tinyQuantizedModel',
       'tinyRecurrentModel',
     ]);

@@ -6,13 +6,17 @@ import { fromFloat16Bytes } from './float16.js';
 import { checkSwsHeader, HeaderIssue, MAX_ELEMENTS, MAX_ELEMENTS_PER_BYTE, MAX_HEADER_BYTES, type SwsHeader } from './header-schema.js';
 import { HEADER_DICTIONARY } from './header-dictionary.js';
 import { headerStart, SWS_MAGIC, SWS_MAJOR } from './sws-writer.js';
+import { checkGraphTopology } from './topology/check-graph.js';
 import { checkTopologyWeights } from './topology/check-topology.js';
 
 /** One decoded tensor; shared tensors keep their codes and codebook too. */
 export interface DecodedTensor {
   readonly name: string;
   readonly shape: number[];
+  /** The values as float32 (a graph model's int32 or bool constant too, for figures; `exact` holds it bit for bit). */
   readonly values: Float32Array;
+  /** A graph model's int32 or bool constant, as stored. */
+  readonly exact?: { readonly dtype: 'int32' | 'bool'; readonly values: Int32Array | Uint8Array };
   readonly codes?: Uint8Array;
   readonly codebook?: Float32Array;
 }
@@ -123,6 +127,13 @@ export function decodeSws(bytes: Uint8Array): DecodedSws {
   }
   const tensors: DecodedTensor[] = header.tensors.map((t) => {
     const n = t.shape.reduce((a, b) => a * b, 1);
+    if (t.encoding === 'int32' || t.encoding === 'bool') {
+      const width = t.encoding === 'int32' ? 4 : 1;
+      const b = section(payload, t.data, `${t.name} data`);
+      if (b.length !== n * width) fail('E_FORMAT_DATA', `Expected ${n * width} bytes for ${t.name} [${t.shape.join(', ')}], got ${b.length}`);
+      const exact = t.encoding === 'int32' ? new Int32Array(new Uint8Array(b).buffer) : Uint8Array.from(b, (x) => (x ? 1 : 0));
+      return { name: t.name, shape: t.shape, values: Float32Array.from(exact), exact: { dtype: t.encoding, values: exact } };
+    }
     if (t.encoding !== 'shared') {
       const width = t.encoding === 'float32' ? 4 : 2;
       const b = section(payload, t.data, `${t.name} data`);
@@ -171,7 +182,8 @@ export function decodeSws(bytes: Uint8Array): DecodedSws {
     return { name: t.name, shape: t.shape, values, codes, codebook };
   });
   // before tfjs sees it: a topology tfjs would loop on, or one the tensor table does not fit, is refused here
-  checkTopologyWeights(header.modelTopology, header.tensors, { ordered: true });
+  if (header.modelFormat === 'graph-model') checkGraphTopology(header.modelTopology, header.tensors);
+  else checkTopologyWeights(header.modelTopology, header.tensors, { ordered: true });
   return { header, version, tensors };
 }
 
@@ -183,12 +195,15 @@ export function decodeSws(bytes: Uint8Array): DecodedSws {
  * so the model has none.
  */
 export function swsToQuantized(bytes: Uint8Array): QuantizedModel {
-  const { header, tensors } = decodeSws(bytes);
+  const { header, tensors: all } = decodeSws(bytes);
+  const tensors = all.filter((t) => !t.exact);
+  const graph = header.modelFormat === 'graph-model' ? { constants: all.flatMap((t) => (t.exact ? [{ name: t.name, shape: t.shape, dtype: t.exact.dtype, values: t.exact.values }] : [])), ...(header.signature ? { signature: header.signature } : {}) } : undefined;
   return {
     kind: 'quantized',
     topology: header.modelTopology,
     diagnostics: [],
-    params: tensors.map((t) => ({ name: t.name, shape: t.shape, role: /\/bias$/.test(t.name) ? 'bias' : t.codes ? 'kernel' : 'other', values: t.values })),
+    ...(graph ? { graph } : {}),
+    params: tensors.map((t) => ({ name: t.name, shape: t.shape, role: graph ? (t.shape.length >= 2 ? 'kernel' : 'other') : /\/bias$/.test(t.name) ? 'bias' : t.codes ? 'kernel' : 'other', values: t.values })),
     // a bias stored as shared values is the writer's exact storage of a tensor outside the prior, not a quantised weight
     quantized: tensors.flatMap((t) => (t.codes && t.codebook && !/\/bias$/.test(t.name) ? [{ name: t.name, shape: t.shape, codebook: t.codebook, codes: t.codes }] : [])),
   };
@@ -210,9 +225,37 @@ function forTfjs(topology: unknown): unknown {
   return out;
 }
 
-/** tfjs ModelArtifacts for a .sws file: topology plus one float32 weight buffer. */
+/** tfjs ModelArtifacts for a graph model's .sws: its GraphDef, signature and weights (float32, int32, bool) in one buffer. */
+function graphToArtifacts(header: SwsHeader, tensors: readonly DecodedTensor[]): tf.io.ModelArtifacts {
+  const parts = tensors.map((t) => {
+    const v = t.exact ? t.exact.values : t.values;
+    return new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
+  });
+  const weights = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    weights.set(p, at);
+    at += p.length;
+  }
+  return {
+    modelTopology: header.modelTopology as tf.io.ModelArtifacts['modelTopology'],
+    format: 'graph-model',
+    generatedBy: header.generator,
+    convertedBy: 'softshare .sws',
+    ...(header.signature ? { signature: header.signature } : {}),
+    ...(header.preprocessing ? { userDefinedMetadata: { softshare: { preprocessing: header.preprocessing } } } : {}),
+    weightSpecs: tensors.map((t) => ({ name: t.name, shape: t.shape, dtype: t.exact ? t.exact.dtype : ('float32' as const) })),
+    weightData: weights.buffer,
+  } as tf.io.ModelArtifacts;
+}
+
+/**
+ * tfjs ModelArtifacts for a .sws file: topology plus one weight buffer. A layers model's
+ * load with tf.loadLayersModel, a graph model's (`format: 'graph-model'`) with tf.loadGraphModel.
+ */
 export function swsToArtifacts(bytes: Uint8Array): tf.io.ModelArtifacts {
   const { header, tensors } = decodeSws(bytes);
+  if (header.modelFormat === 'graph-model') return graphToArtifacts(header, tensors);
   const total = tensors.reduce((n, t) => n + t.values.length, 0);
   const weights = new Float32Array(total);
   let at = 0;
@@ -238,6 +281,7 @@ export function swsToArtifacts(bytes: Uint8Array): tf.io.ModelArtifacts {
  *
  * @example
  * const model = await tf.loadLayersModel(swsIO(bytes));
+ * const graph = await tf.loadGraphModel(swsIO(graphBytes)); // a graph model's .sws
  */
 export function swsIO(bytes: Uint8Array | ArrayBuffer): tf.io.IOHandler {
   const view = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);

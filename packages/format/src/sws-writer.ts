@@ -1,6 +1,7 @@
 import type { ParamTensor, QuantizedModel } from '@softshare/core';
 import { DEFAULT_CODER_ID, encodeMask, findCoder, lzCompress, matrixShape, toEscapeStreams } from '@softshare/entropy';
 import { crc32 } from './crc32.js';
+import { checkGraphTopology } from './topology/check-graph.js';
 import { checkTopologyWeights } from './topology/check-topology.js';
 import { HEADER_DICTIONARY } from './header-dictionary.js';
 import { toFloat16Bytes } from './float16.js';
@@ -8,8 +9,10 @@ import type { SwsHeader, SwsPreprocessing, SwsTensorEntry } from './header-schem
 
 export const SWS_MAGIC = Uint8Array.from([0x53, 0x57, 0x53, 0x4d]);
 export const SWS_MAJOR = 2;
-/** 1 since 2026-12-03: the optional `preprocessing` header field. */
+/** 1 since 2026-12-03: the optional `preprocessing` header field. Layers models are still written as 2.1. */
 export const SWS_MINOR = 1;
+/** 2 since 2026-12-06: graph models (`modelFormat`, `signature`, int32 and bool tensors); written only for graph models. */
+export const SWS_MINOR_GRAPH = 2;
 
 /** Offset of the stored header: 12 in 1.x (plain JSON), 16 in 2.x (lz/1-compressed JSON). */
 export function headerStart(major: number): number {
@@ -71,7 +74,7 @@ export function compactTopology(topology: unknown): unknown {
 /** Bytes spent per tensor and part: what `inspect` and the report show. */
 export interface TensorBytes {
   readonly name: string;
-  readonly encoding: 'shared' | 'float32' | 'float16';
+  readonly encoding: 'shared' | 'float32' | 'float16' | 'int32' | 'bool';
   readonly layout: 'escape' | 'context' | 'raw';
   readonly elements: number;
   readonly nonzero: number;
@@ -161,8 +164,10 @@ export function encodeSws(model: QuantizedModel, options: EncodeSwsOptions = {})
     return { id, coder: c };
   });
   // never write a file the reader would refuse
-  const topology = compactTopology(model.topology) as Record<string, unknown>;
-  checkTopologyWeights(topology, model.params, { ordered: true });
+  const graph = model.graph;
+  const topology = (graph ? model.topology : compactTopology(model.topology)) as Record<string, unknown>;
+  if (graph) checkGraphTopology(topology, [...model.params, ...graph.constants]);
+  else checkTopologyWeights(topology, model.params, { ordered: true });
   const shared = new Map(model.quantized.map((q) => [q.name, q]));
   const sections: Uint8Array[] = [];
   let offset = 0;
@@ -210,16 +215,23 @@ export function encodeSws(model: QuantizedModel, options: EncodeSwsOptions = {})
       accounting.push({ name: p.name, encoding: half ? 'float16' : 'float32', layout: 'raw', elements: p.values.length, nonzero: p.values.length, positionBytes: 0, codeBytes: 0, codebookValues: 0, rawBytes: raw.length });
     }
   }
+  // a graph model's int32 and bool weights, stored as they are
+  for (const c of graph?.constants ?? []) {
+    const raw = new Uint8Array(c.values.buffer.slice(c.values.byteOffset, c.values.byteOffset + c.values.byteLength));
+    entries.push({ name: c.name, shape: [...c.shape], encoding: c.dtype, data: put(raw) });
+    accounting.push({ name: c.name, encoding: c.dtype, layout: 'raw', elements: c.values.length, nonzero: c.values.length, positionBytes: 0, codeBytes: 0, codebookValues: 0, rawBytes: raw.length });
+  }
   const header: SwsHeader = {
     format: 'softshare-sws',
     generator: options.generator ?? 'softshare',
+    ...(graph ? { modelFormat: 'graph-model' as const, ...(graph.signature ? { signature: graph.signature } : {}) } : {}),
     ...(options.preprocessing ? { preprocessing: { divisor: options.preprocessing.divisor, ...(options.preprocessing.mean ? { mean: [...options.preprocessing.mean] } : {}), ...(options.preprocessing.std ? { std: [...options.preprocessing.std] } : {}) } } : {}),
     modelTopology: topology,
     payloadLength: offset,
     tensors: entries,
   };
   const json = new TextEncoder().encode(JSON.stringify(header));
-  const out = frameSws(json, sections);
+  const out = frameSws(json, sections, SWS_MAJOR, graph ? SWS_MINOR_GRAPH : SWS_MINOR);
   const headerBytes = out.length - headerStart(SWS_MAJOR) - offset - 4;
   return { bytes: out, headerBytes, tensors: accounting };
 }
