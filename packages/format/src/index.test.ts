@@ -4,9 +4,9 @@ import * as f from './index.js';
 describe('@softshare/format exports', () => {
   it('lists exactly the public API', () => {
     expect(Object.keys(f).sort()).toEqual([
+      'GRAPH_LIMITS',
       'HEADER_DICTIONARY',
       'HEADER_DICTIONARY_TEXT',
-      'GRAPH_LIMITS',
       'KNOWN_LAYER_CLASSES',
       'MAX_ELEMENTS',
       'MAX_ELEMENTS_PER_BYTE',
