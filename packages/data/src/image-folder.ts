@@ -14,7 +14,7 @@ export function isImageFolder(dir: string): boolean {
 }
 
 /** One decoded image as RGBA bytes. */
-function decode(path: string): { width: number; height: number; rgba: Uint8Array } {
+export function decodeImage(path: string): { width: number; height: number; rgba: Uint8Array } {
   const bytes = readFileSync(path);
   try {
     if (extname(path).toLowerCase() === '.png') {
@@ -44,7 +44,7 @@ function listSplit(dir: string, classes: readonly string[]): { path: string; lab
 
 function toSplit(files: { path: string; label: number }[], what: string): { split: DataSplit; grey: boolean } {
   if (files.length === 0) throw new SoftshareError('E_DATA_MISMATCH', 'data', `${what}: expected at least one .png or .jpg image in its class folders, got none`);
-  const images = files.map((f) => ({ ...f, ...decode(f.path) }));
+  const images = files.map((f) => ({ ...f, ...decodeImage(f.path) }));
   const { width, height } = images[0];
   for (const im of images) {
     if (im.width !== width || im.height !== height) throw new SoftshareError('E_DATA_MISMATCH', 'data', `${im.path}: expected ${width}x${height} like ${images[0].path}, got ${im.width}x${im.height}`);

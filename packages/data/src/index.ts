@@ -20,3 +20,4 @@ export { CSV_FILES, loadCsvFolder } from './csv.js';
 export { checkPreprocessing, normaliseInPlace, preprocessingOf, withPreprocessing, type Preprocessing } from './preprocessing.js';
 export { loadManifest, readManifest, type DataManifest } from './manifest.js';
 export { checkTargets, targetSize, targetsOf, type OutputTaskLike, type Target, type TaskSpecLike } from './targets.js';
+export { calibrationInputs, loadCalibration, syntheticCalibration, type Calibration } from './calibration.js';
