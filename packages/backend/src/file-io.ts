@@ -67,7 +67,7 @@ export function loadModelArtifacts(modelJsonPath: string): tf.io.ModelArtifacts 
     throw new SoftshareError('E_MODEL_FORMAT', 'backend', `Expected ${path} to be JSON, got a parse error: ${(cause as Error).message}`, { cause });
   }
   if (json === null || typeof json !== 'object' || json.modelTopology === undefined || !Array.isArray(json.weightsManifest)) {
-    throw new SoftshareError('E_MODEL_FORMAT', 'backend', `Expected ${path} to be a tfjs layers model.json with modelTopology and weightsManifest, got something else`);
+    throw new SoftshareError('E_MODEL_FORMAT', 'backend', `Expected ${path} to be a tfjs model.json (layers or graph) with modelTopology and weightsManifest, got something else`);
   }
   const specs: tf.io.WeightsManifestEntry[] = [];
   const buffers: Uint8Array[] = [];
@@ -90,6 +90,8 @@ export function loadModelArtifacts(modelJsonPath: string): tf.io.ModelArtifacts 
     convertedBy: json.convertedBy,
     trainingConfig: json.trainingConfig,
     userDefinedMetadata: json.userDefinedMetadata,
+    ...(json.signature ? { signature: json.signature } : {}),
+    ...(json.modelInitializer ? { modelInitializer: json.modelInitializer } : {}),
     weightSpecs: specs,
     weightData,
   };
@@ -107,6 +109,7 @@ export function saveModelArtifacts(dir: string, artifacts: tf.io.ModelArtifacts)
     weightsManifest: [{ paths: ['weights.bin'], weights: artifacts.weightSpecs ?? [] }],
     ...(artifacts.trainingConfig ? { trainingConfig: artifacts.trainingConfig } : {}),
     ...(artifacts.userDefinedMetadata ? { userDefinedMetadata: artifacts.userDefinedMetadata } : {}),
+    ...(artifacts.signature ? { signature: artifacts.signature } : {}),
   };
   writeFileAtomic(join(dir, 'weights.bin'), new Uint8Array(weightData));
   writeFileAtomic(join(dir, 'model.json'), JSON.stringify(modelJson));

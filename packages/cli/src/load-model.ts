@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import { loadModelArtifacts } from '@softshare/backend';
 import { SoftshareError } from '@softshare/core';
-import { checkTopologyWeights, swsIO } from '@softshare/format';
+import { checkTopologyWeights, readSwsHeader, swsIO } from '@softshare/format';
 import { buildModel, MODEL_NAMES, outputNamesOf, taskOfTrainingConfig, type ModelName, type OutputTask } from '@softshare/models';
 
 /** Read a file the user named, with a one-line error. */
@@ -43,6 +43,7 @@ export function trainingTaskOf(model: tf.LayersModel): OutputTask[] | undefined 
  */
 export async function loadLayersModelFile(path: string): Promise<tf.LayersModel> {
   const { trainingConfig, ...artifacts } = loadModelArtifacts(path);
+  if (artifacts.format === 'graph-model') throw new SoftshareError('E_MODEL_INCOMPATIBLE', 'cli', `${path} is a graph model: this command takes layers models ('softshare shrink' compresses graph models without retraining)`);
   const config = trainingConfig ?? (artifacts.modelTopology as { training_config?: unknown } | undefined)?.training_config;
   // tfjs loops forever on some broken graphs: check the topology and the weights it needs first
   try {
@@ -71,8 +72,10 @@ export async function loadLayersModelFile(path: string): Promise<tf.LayersModel>
 /** Load a model from a model.json or a .sws file. */
 export async function loadModelFile(path: string): Promise<tf.LayersModel> {
   if (!path.endsWith('.sws')) return loadLayersModelFile(path);
+  const bytes = readInput(path, 'model file');
+  if (readSwsHeader(bytes).header.modelFormat === 'graph-model') throw new SoftshareError('E_MODEL_INCOMPATIBLE', 'cli', `${path} holds a graph model: this command takes layers models (load it with tf.loadGraphModel(swsIO(bytes)); 'softshare shrink --data' reports a graph model's test error)`);
   try {
-    return await tf.loadLayersModel(swsIO(readInput(path, 'model file')));
+    return await tf.loadLayersModel(swsIO(bytes));
   } catch (cause) {
     // the decoder's checks come first; anything tfjs still refuses gets a code and one line too
     if (cause instanceof SoftshareError) throw cause;

@@ -9,6 +9,7 @@ import { inspectCommand, inspectSpec } from './commands/inspect.js';
 import { pretrainCommand, pretrainSpec } from './commands/pretrain.js';
 import { reportCommand, reportSpec } from './commands/report.js';
 import { retrainCommand, retrainSpec } from './commands/retrain.js';
+import { shrinkCommand, shrinkSpec } from './commands/shrink.js';
 import { processIo, type Io } from './io.js';
 
 const commands: Record<string, { run: (argv: string[], io: Io) => Promise<number>; summary: string }> = {
@@ -16,6 +17,7 @@ const commands: Record<string, { run: (argv: string[], io: Io) => Promise<number
   pretrain: { run: pretrainCommand, summary: pretrainSpec.summary },
   retrain: { run: retrainCommand, summary: retrainSpec.summary },
   compress: { run: compressCommand, summary: compressSpec.summary },
+  shrink: { run: shrinkCommand, summary: shrinkSpec.summary },
   decompress: { run: decompressCommand, summary: decompressSpec.summary },
   inspect: { run: inspectCommand, summary: inspectSpec.summary },
   report: { run: reportCommand, summary: reportSpec.summary },

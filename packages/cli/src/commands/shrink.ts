@@ -1,0 +1,220 @@
+import { dirname, resolve } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { ensureWritableDir, selectBackend, writeFileAtomic } from '@softshare/backend';
+import { SoftshareError, type ModelData, type QuantizedModel } from '@softshare/core';
+import { calibrationInputs, loadCalibration, syntheticCalibration, type Calibration, type DataSplit } from '@softshare/data';
+import { coderIds, DEFAULT_CODER_ID, findCoder } from '@softshare/entropy';
+import { encodeSws, swsToQuantized, type EncodeSwsOptions } from '@softshare/format';
+import { runnerOf, type Runner } from '@softshare/models';
+import { DEFAULT_FIDELITY_BUDGET, describeFidelity, outputFidelity, shrinkWithinBudget, type FidelityBudget, type OutputFidelity } from '@softshare/shrink';
+import { helpText, intFlag, parseCommand, UsageError, type CommandSpec } from '../args.js';
+import { overBudgetPath } from '../budget.js';
+import type { Io } from '../io.js';
+import { loadAnyModel } from '../load-any-model.js';
+import { dataOptions, loadTrainingData, preprocessingFlags, preprocessingOptions } from '../load-data.js';
+
+export const shrinkSpec: CommandSpec = {
+  name: 'shrink',
+  summary: 'Compress a tfjs layers or graph model without retraining: shared values per tensor (exact 1-D k-means) chosen against a fidelity budget on calibration inputs, entropy-coded into a .sws file.',
+  usage: 'softshare shrink --model <model.json> --out <file.sws> [--calibration <image folder|x.npy>] [--data <folder>] [--min-agreement 0.99] [--json]',
+  options: {
+    model: { type: 'string', required: true, description: 'a tfjs layers or graph model.json (weights the converter quantised to uint8 / uint16 / float16 are read as tfjs reads them)' },
+    out: { type: 'string', required: true, description: 'the .sws file to write' },
+    calibration: { type: 'string', default: 'synthetic uniform inputs, with a warning', description: 'unlabelled inputs the outputs are compared on: a flat folder of .png / .jpg images (grey or RGB as the model takes) or a .npy file [count, ...example shape]' },
+    data: { type: 'string', description: `labelled data (as for compress: ${dataOptions.data.description.slice(0, 60)}...): its validation split calibrates, its test split is reported` },
+    validation: dataOptions.validation,
+    ...preprocessingOptions,
+    'calibration-count': { type: 'string', default: '512', description: 'calibration inputs used (the first N)' },
+    'min-agreement': { type: 'string', default: String(DEFAULT_FIDELITY_BUDGET.minAgreement), description: 'a classifier output must give the original top-1 class on at least this share of the calibration inputs' },
+    'max-output-error': { type: 'string', default: String(DEFAULT_FIDELITY_BUDGET.maxOutputError), description: 'any other output: at most this relative error ||y - y0|| / ||y0||' },
+    prune: { type: 'string', default: '0', description: "share of each tensor's smallest weights set to 0 first (magnitude pruning)" },
+    'max-values': { type: 'string', default: '255', description: 'at most this many non-zero shared values per tensor' },
+    exclude: { type: 'string', description: 'tensors kept as they are, comma-separated tensor or layer names' },
+    coder: { type: 'string', default: DEFAULT_CODER_ID, description: `entropy coder id: ${coderIds().join(', ')}` },
+    seed: { type: 'string', default: '1', description: 'seed of the synthetic inputs' },
+    backend: { type: 'string', default: 'auto: node, else wasm, else cpu', description: 'tfjs backend: node, wasm or cpu' },
+    json: { type: 'boolean', description: 'print one JSON line' },
+  },
+};
+
+function fraction(name: string, v: string | boolean | undefined, fallback: number, max = 1): number {
+  if (v === undefined) return fallback;
+  const n = Number(v);
+  if (typeof v !== 'string' || !Number.isFinite(n) || n < 0 || n > max) throw new UsageError(`Expected --${name} to be a number from 0 to ${max}, got '${String(v)}'`);
+  return n;
+}
+
+/** One example's shape as the model takes it, from the calibration examples' shape: equal, or the same values laid out as the model's fixed shape. */
+function fitShape(model: readonly (number | null)[], cal: readonly number[], source: string): number[] {
+  const fits = model.length === cal.length && model.every((d, i) => d === null || d === cal[i]);
+  if (fits) return [...cal];
+  const fixed = model.every((d) => d !== null) ? (model as number[]) : undefined;
+  if (fixed && fixed.reduce((a, b) => a * b, 1) === cal.reduce((a, b) => a * b, 1)) return fixed;
+  throw new SoftshareError('E_DATA_MISMATCH', 'cli', `${source}: examples are [${cal.join(', ')}], the model takes [${model.map((d) => d ?? '?').join(', ')}]`);
+}
+
+/** Every output of a model on every calibration input, in batches. */
+function outputsOn(runner: Runner, cal: Calibration, shape: readonly number[]): Float32Array[] {
+  const batch = 64;
+  const parts: Float32Array[][] = [];
+  for (let i = 0; i < cal.count; i += batch) {
+    const to = Math.min(cal.count, i + batch);
+    const x = tf.tensor(calibrationInputs(cal, i, to), [to - i, ...shape]);
+    try {
+      runner.run(x).forEach((o, k) => (parts[k] ??= []).push(o));
+    } finally {
+      x.dispose();
+    }
+  }
+  return parts.map((ps) => {
+    const out = new Float32Array(ps.reduce((n, p) => n + p.length, 0));
+    let at = 0;
+    for (const p of ps) {
+      out.set(p, at);
+      at += p.length;
+    }
+    return out;
+  });
+}
+
+async function fidelityOf(model: ModelData, reference: Float32Array[], cal: Calibration, shape: readonly number[]): Promise<OutputFidelity[]> {
+  const runner = await runnerOf(model);
+  try {
+    const got = outputsOn(runner, cal, shape);
+    return reference.map((r, k) => outputFidelity(k, { values: r, examples: cal.count }, { values: got[k], examples: cal.count }));
+  } finally {
+    runner.dispose();
+  }
+}
+
+/** Top-1 error of the first output against class labels (the labelled test split, when --data has classes). */
+async function testErrorOf(model: ModelData, split: DataSplit, shape: readonly number[]): Promise<number | undefined> {
+  if (!split.labels) return undefined;
+  const runner = await runnerOf(model);
+  try {
+    const [out] = outputsOn(runner, split, shape);
+    const width = out.length / split.count;
+    if (width < 2) return undefined;
+    let wrong = 0;
+    for (let e = 0; e < split.count; e++) {
+      let best = 0;
+      for (let j = 1; j < width; j++) if (out[e * width + j] > out[e * width + best]) best = j;
+      if (best !== split.labels[e]) wrong++;
+    }
+    return wrong / split.count;
+  } finally {
+    runner.dispose();
+  }
+}
+
+export async function shrinkCommand(argv: string[], io: Io): Promise<number> {
+  const { values } = parseCommand(shrinkSpec, argv);
+  if (values.help) return io.out(helpText(shrinkSpec)), 0;
+  const coder = (values.coder as string | undefined) ?? DEFAULT_CODER_ID;
+  if (!findCoder(coder)) throw new UsageError(`Expected --coder to be one of ${coderIds().join(', ')}, got '${coder}'`);
+  const budget: FidelityBudget = { minAgreement: fraction('min-agreement', values['min-agreement'], DEFAULT_FIDELITY_BUDGET.minAgreement), maxOutputError: fraction('max-output-error', values['max-output-error'], DEFAULT_FIDELITY_BUDGET.maxOutputError, Infinity) };
+  const prune = fraction('prune', values.prune, 0, 0.999);
+  const maxValues = intFlag('max-values', values['max-values'], 255);
+  if (maxValues > 255) throw new UsageError(`Expected --max-values to be at most 255, got ${maxValues}`);
+  const count = intFlag('calibration-count', values['calibration-count'], 512);
+  const seed = intFlag('seed', values.seed, 1, 0);
+  const exclude = typeof values.exclude === 'string' ? values.exclude.split(',').map((s) => s.trim()).filter(Boolean) : [];
+  if (values.calibration !== undefined && values.data !== undefined) throw new UsageError('Expected --calibration or --data, not both');
+  const out = resolve(values.out as string);
+  ensureWritableDir(dirname(out));
+  const t0 = performance.now();
+  const backend = await selectBackend({ backend: values.backend as string | undefined });
+  const model = await loadAnyModel(values.model as string);
+  const original = await runnerOf(model.data);
+  const inputShape = original.inputShape;
+  original.dispose();
+  // the inputs the outputs are compared on, and where they came from
+  const flags = preprocessingFlags(values);
+  let cal: Calibration;
+  let source: string;
+  let test: DataSplit | undefined;
+  let warning: string | undefined;
+  if (values.data !== undefined) {
+    const data = loadTrainingData(values);
+    const split = data.validation ?? data.train;
+    cal = { ...split, count: Math.min(count, split.count) };
+    source = `${cal.count} ${data.validation ? 'validation' : 'training'} examples of --data ${values.data}`;
+    test = data.test;
+  } else if (values.calibration !== undefined) {
+    cal = loadCalibration(values.calibration as string, { channels: (inputShape[inputShape.length - 1] ?? 1) as number, limit: count, ...(flags ? { preprocessing: flags } : {}) });
+    source = `${cal.count} inputs of ${values.calibration}`;
+  } else {
+    if (inputShape.some((d) => d === null)) throw new SoftshareError('E_DATA_MISMATCH', 'cli', `The model's input shape [${inputShape.map((d) => d ?? '?').join(', ')}] has unknown dimensions: pass --calibration inputs`);
+    cal = syntheticCalibration(inputShape as number[], Math.min(count, 256), seed, flags);
+    source = `${cal.count} synthetic uniform inputs (seed ${seed})`;
+    warning = 'no --calibration or --data: fidelity is measured on synthetic uniform inputs, which say little about real ones; pass --calibration <images|x.npy>';
+    io.err(`softshare shrink: warning: ${warning}\n`);
+  }
+  const shape = fitShape(inputShape, cal.shape, values.data !== undefined ? `--data ${values.data}` : values.calibration !== undefined ? `--calibration ${values.calibration}` : 'synthetic inputs');
+  const originalRunner = await runnerOf(model.data);
+  let reference: Float32Array[];
+  try {
+    reference = outputsOn(originalRunner, cal, shape);
+  } finally {
+    originalRunner.dispose();
+  }
+  const encodeOptions: EncodeSwsOptions = { coder, generator: 'softshare 0.1.0', ...(flags || values.data !== undefined ? { preprocessing: { divisor: cal.divisor, ...(cal.mean ? { mean: cal.mean } : {}), ...(cal.std ? { std: cal.std } : {}) } } : {}) };
+  const search = await shrinkWithinBudget(model.data, {
+    stage: { prune, maxValues, exclude },
+    budget,
+    evaluate: (q) => fidelityOf(q, reference, cal, shape),
+    size: (q) => encodeSws(q, encodeOptions).bytes.length,
+    onPoint: (p) => {
+      if (!values.json) io.err(`  tolerance ${p.tolerance}: ${p.bytes} bytes, ${describeFidelity(p.fidelity)}${p.withinBudget ? '' : ' (over budget)'}\n`);
+    },
+  });
+  const encoded = encodeSws(search.model, encodeOptions);
+  const target = search.withinBudget ? out : overBudgetPath(out);
+  // the figures of the file as written, decoded independently of the writer
+  const decoded: QuantizedModel = swsToQuantized(encoded.bytes);
+  const fidelity = await fidelityOf(decoded, reference, cal, shape);
+  const testBefore = test ? await testErrorOf(model.data, test, shape) : undefined;
+  const testAfter = test ? await testErrorOf(decoded, test, shape) : undefined;
+  const originalBytes = 4 * model.data.params.reduce((n, p) => n + p.values.length, 0) + (model.data.graph?.constants.reduce((n, c) => n + c.values.byteLength, 0) ?? 0);
+  const values_ = new Map(search.model.quantized.map((q) => [q.name, q.codebook.length - 1]));
+  const tensors = encoded.tensors.map((t) => ({ name: t.name, elements: t.elements, encoding: t.encoding, shared_values: values_.get(t.name) ?? null, nonzero: t.nonzero, bytes: t.positionBytes + t.codeBytes + t.rawBytes }));
+  const result = {
+    out: target,
+    model: values.model,
+    model_kind: model.kind,
+    backend: backend.name,
+    calibration: source,
+    ...(warning ? { warning } : {}),
+    budget: { min_agreement: budget.minAgreement, max_output_error: budget.maxOutputError },
+    within_budget: search.withinBudget,
+    tolerance: search.tolerance,
+    fidelity,
+    ...(testBefore !== undefined ? { test_error_before: testBefore, test_error_after: testAfter } : {}),
+    file_bytes: encoded.bytes.length,
+    original_bytes: originalBytes,
+    file_ratio: originalBytes / encoded.bytes.length,
+    header_bytes: encoded.headerBytes,
+    points: search.points.map((p) => ({ tolerance: p.tolerance, bytes: p.bytes, file_ratio: p.bytes ? originalBytes / p.bytes : null, within_budget: p.withinBudget, fidelity: p.fidelity })),
+    tensors,
+    seconds: +((performance.now() - t0) / 1000).toFixed(1),
+  };
+  writeFileAtomic(target, encoded.bytes);
+  writeFileAtomic(`${target}.json`, JSON.stringify(result, null, 2) + '\n');
+  if (!search.withinBudget) {
+    throw new SoftshareError('E_BUDGET', 'cli', `No tolerance kept the fidelity budget (agreement >= ${budget.minAgreement}, output error <= ${budget.maxOutputError}); tightest: ${describeFidelity(search.fidelity)}; nothing written at --out, the attempt is at ${target}`);
+  }
+  if (values.json) io.out(JSON.stringify({ event: 'result', ...result, points: undefined, tensors: undefined }) + '\n');
+  else {
+    const shared = tensors.filter((t) => t.shared_values !== null);
+    const kept = tensors.filter((t) => t.shared_values === null);
+    io.out(
+      `calibration: ${source}\n` +
+        `fidelity of the written file: ${describeFidelity(fidelity)} (budget: agreement >= ${budget.minAgreement}, output error <= ${budget.maxOutputError}): held (${search.points.length} tolerances tried, chose ${search.tolerance})\n` +
+        (testBefore !== undefined ? `test top-1 error ${(100 * testBefore).toFixed(2)}% -> ${(100 * testAfter!).toFixed(2)}%\n` : '') +
+        `shared values: ${shared.map((t) => `${t.name} ${t.shared_values} values ${t.bytes} B`).join(', ') || 'none'}; kept: ${kept.map((t) => `${t.name} ${t.encoding} ${t.bytes} B`).join(', ') || 'none'}\n` +
+        `file ${encoded.bytes.length} bytes: file-size ratio ${result.file_ratio.toFixed(1)}x (float32 ${originalBytes} bytes, ${model.kind} model)\n` +
+        `wrote ${target} (${result.seconds} s on ${backend.name})\n`,
+    );
+  }
+  return 0;
+}
