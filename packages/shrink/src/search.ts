@@ -1,9 +1,9 @@
 import type { ModelData, QuantizedModel } from '@softshare/core';
 import { DEFAULT_FIDELITY_BUDGET, withinBudget, type FidelityBudget, type OutputFidelity } from './fidelity.js';
-import { applyFits, tensorFits, type ShrinkOptionsInput } from './shrink.js';
+import { applyFits, tensorFits, type ShrinkOptionsInput, type TensorFits } from './shrink.js';
 
-/** Tolerances the search may choose from, loosest (smallest file) first. */
-export const TOLERANCES = [0.2, 0.1, 0.05, 0.02, 0.01, 0.005, 0.002, 0.001, 5e-4, 2e-4, 1e-4, 5e-5, 2e-5, 1e-5, 1e-6] as const;
+/** Tolerances the search may choose from, loosest (smallest file) first: a geometric grid, ratio sqrt(2), from 100 to 1e-7 (a tensor's own tolerance is this times its scale, at most 1). */
+export const TOLERANCES: readonly number[] = Array.from({ length: 61 }, (_, i) => +(100 * 2 ** (-i / 2)).toPrecision(3)).filter((t) => t >= 1e-7);
 
 /** One tolerance the search tried. */
 export interface ShrinkPoint {
@@ -20,6 +20,15 @@ export interface ShrinkSearchOptions {
   readonly budget?: FidelityBudget;
   /** The candidate's fidelity to the original (e.g. agreement on calibration inputs). */
   readonly evaluate: (candidate: QuantizedModel) => Promise<readonly OutputFidelity[]>;
+  /**
+   * How far a candidate's outputs move from the original's, as one number (e.g. the relative
+   * squared output error on a few calibration inputs). Given, the search first measures each
+   * large tensor's sensitivity (its damage when it alone is on 15 shared values, over its
+   * relative weight error) and gives each tensor a tolerance proportional to its size over its
+   * sensitivity: the allocation that minimises bits for a total damage when damage adds up
+   * and bits fall with the log of the tolerance. Absent: one tolerance for every tensor.
+   */
+  readonly damage?: (candidate: QuantizedModel) => Promise<number>;
   /** The candidate's file size, recorded per point (e.g. encodeSws(q).bytes.length). */
   readonly size?: (candidate: QuantizedModel) => number;
   /** Called after each point. */
@@ -29,16 +38,52 @@ export interface ShrinkSearchOptions {
 export interface ShrinkSearchResult {
   readonly model: QuantizedModel;
   readonly tolerance: number;
+  /** Each tensor's tolerance scale (1 without `damage`). */
+  readonly scales: ReadonlyMap<string, number>;
   readonly fidelity: readonly OutputFidelity[];
   /** False when even the tightest tolerance misses the budget: `model` is then that tightest point. */
   readonly withinBudget: boolean;
   readonly points: readonly ShrinkPoint[];
 }
 
+/** Tensors smaller than this are not probed: they take the tightest scale of the probed ones (their bytes hardly count). */
+const PROBE_MIN_ELEMENTS = 1024;
+/** The shared values a sensitivity probe puts one tensor on. */
+const PROBE_VALUES = 15;
+
+/**
+ * Each fitted tensor's tolerance scale, size / sensitivity normalised to a geometric mean of
+ * 1 over the probed tensors (one `damage` evaluation per tensor of at least 1,024 elements).
+ */
+export async function sensitivityScales(model: ModelData, fits: Map<string, TensorFits>, damage: (candidate: QuantizedModel) => Promise<number>): Promise<Map<string, number>> {
+  const raw = new Map<string, number>();
+  for (const [name, f] of fits) {
+    if (f.param.values.length < PROBE_MIN_ELEMENTS) continue;
+    const r = f.relativeError(PROBE_VALUES);
+    if (r === 0) continue; // no more distinct values than the probe: exact at any tolerance that matters
+    const one = new Map<string, TensorFits>([[name, f]]);
+    const d = await damage(applyFits(model, one, r));
+    raw.set(name, f.param.values.length / Math.max(d / r, 1e-30));
+  }
+  const scales = new Map<string, number>();
+  if (raw.size === 0) return scales;
+  const logs = [...raw.values()].map(Math.log);
+  const mean = logs.reduce((a, b) => a + b, 0) / logs.length;
+  let tightest = Infinity;
+  for (const [name, v] of raw) {
+    const s = Math.exp(Math.log(v) - mean);
+    scales.set(name, s);
+    tightest = Math.min(tightest, s);
+  }
+  for (const name of fits.keys()) if (!scales.has(name)) scales.set(name, tightest);
+  return scales;
+}
+
 /**
  * The loosest tolerance of TOLERANCES whose model stays within the fidelity budget, by
- * bisection (fidelity improves as the tolerance tightens): about five evaluations. The
- * k-means fits are made once per tensor and step and shared by every point.
+ * bisection (fidelity improves as the tolerance tightens): about six evaluations, after the
+ * sensitivity probes when `damage` is given. The k-means fits are made once per tensor and
+ * step and shared by every point.
  *
  * @example
  * const { model, fidelity } = await shrinkWithinBudget(pretrained, { evaluate: (q) => agreementOn(calibration, q) });
@@ -46,12 +91,13 @@ export interface ShrinkSearchResult {
 export async function shrinkWithinBudget(model: ModelData, options: ShrinkSearchOptions): Promise<ShrinkSearchResult> {
   const budget = options.budget ?? DEFAULT_FIDELITY_BUDGET;
   const fits = tensorFits(model, options.stage ?? {});
+  const scales = options.damage ? await sensitivityScales(model, fits, options.damage) : new Map<string, number>();
   const points: ShrinkPoint[] = [];
   const tried = new Map<number, { model: QuantizedModel; point: ShrinkPoint }>();
   const at = async (i: number) => {
     const hit = tried.get(i);
     if (hit) return hit;
-    const q = applyFits(model, fits, TOLERANCES[i]);
+    const q = applyFits(model, fits, TOLERANCES[i], scales);
     const fidelity = await options.evaluate(q);
     const point: ShrinkPoint = { tolerance: TOLERANCES[i], fidelity, withinBudget: withinBudget(fidelity, budget), ...(options.size ? { bytes: options.size(q) } : {}) };
     points.push(point);
@@ -62,7 +108,7 @@ export async function shrinkWithinBudget(model: ModelData, options: ShrinkSearch
   };
   let hi = TOLERANCES.length - 1;
   const tightest = await at(hi);
-  if (!tightest.point.withinBudget) return { model: tightest.model, tolerance: TOLERANCES[hi], fidelity: tightest.point.fidelity, withinBudget: false, points };
+  if (!tightest.point.withinBudget) return { model: tightest.model, tolerance: TOLERANCES[hi], scales, fidelity: tightest.point.fidelity, withinBudget: false, points };
   let lo = 0;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
@@ -70,5 +116,5 @@ export async function shrinkWithinBudget(model: ModelData, options: ShrinkSearch
     else lo = mid + 1;
   }
   const best = await at(hi);
-  return { model: best.model, tolerance: TOLERANCES[hi], fidelity: best.point.fidelity, withinBudget: true, points };
+  return { model: best.model, tolerance: TOLERANCES[hi], scales, fidelity: best.point.fidelity, withinBudget: true, points };
 }

@@ -117,15 +117,16 @@ export function tensorFits(model: ModelData, options: ShrinkOptionsInput = {}): 
 }
 
 /**
- * The model with each fitted tensor on the shared values `tolerance` gives it; the others
- * pass through, each with a diagnostic. `graph` (a graph model's extras) is kept.
+ * The model with each fitted tensor on the shared values `tolerance` gives it (times the
+ * tensor's `scales` entry, when given: the sensitivity allocation of shrinkWithinBudget);
+ * the others pass through, each with a diagnostic. `graph` (a graph model's extras) is kept.
  */
-export function applyFits(model: ModelData, fits: Map<string, TensorFits>, tolerance: number): QuantizedModel {
+export function applyFits(model: ModelData, fits: Map<string, TensorFits>, tolerance: number, scales?: ReadonlyMap<string, number>): QuantizedModel {
   const quantized: QuantizedTensor[] = [];
   const diagnostics: Diagnostic[] = [...model.diagnostics];
   const params = model.params.map((p): ParamTensor => {
     const f = fits.get(p.name);
-    const k = f?.choose(tolerance);
+    const k = f?.choose(Math.min(1, tolerance * (scales?.get(p.name) ?? 1)));
     if (!f || k === undefined) {
       const why = !f ? 'excluded or smaller than minElements' : `even ${f.maxValues} shared values miss the tolerance ${tolerance}`;
       diagnostics.push({ severity: 'info', stage: 'shrink', layer: p.name, message: `kept as it was (${why})` });

@@ -30,6 +30,7 @@ export const shrinkSpec: CommandSpec = {
     prune: { type: 'string', default: '0', description: "share of each tensor's smallest weights set to 0 first (magnitude pruning)" },
     'max-values': { type: 'string', default: '255', description: 'at most this many non-zero shared values per tensor' },
     exclude: { type: 'string', description: 'tensors kept as they are, comma-separated tensor or layer names' },
+    allocation: { type: 'string', default: 'sensitivity', description: "how tolerances differ per tensor: 'sensitivity' (each tensor's output damage measured first, tolerance ~ size / sensitivity) or 'uniform' (one tolerance)" },
     coder: { type: 'string', default: DEFAULT_CODER_ID, description: `entropy coder id: ${coderIds().join(', ')}` },
     seed: { type: 'string', default: '1', description: 'seed of the synthetic inputs' },
     backend: { type: 'string', default: 'auto: node, else wasm, else cpu', description: 'tfjs backend: node, wasm or cpu' },
@@ -119,6 +120,7 @@ export async function shrinkCommand(argv: string[], io: Io): Promise<number> {
   const count = intFlag('calibration-count', values['calibration-count'], 512);
   const seed = intFlag('seed', values.seed, 1, 0);
   const exclude = typeof values.exclude === 'string' ? values.exclude.split(',').map((s) => s.trim()).filter(Boolean) : [];
+  if (values.allocation !== undefined && values.allocation !== 'sensitivity' && values.allocation !== 'uniform') throw new UsageError(`Expected --allocation to be sensitivity or uniform, got '${String(values.allocation)}'`);
   if (values.calibration !== undefined && values.data !== undefined) throw new UsageError('Expected --calibration or --data, not both');
   const out = resolve(values.out as string);
   ensureWritableDir(dirname(out));
@@ -159,10 +161,28 @@ export async function shrinkCommand(argv: string[], io: Io): Promise<number> {
     originalRunner.dispose();
   }
   const encodeOptions: EncodeSwsOptions = { coder, generator: 'softshare 0.1.0', ...(flags || values.data !== undefined ? { preprocessing: { divisor: cal.divisor, ...(cal.mean ? { mean: cal.mean } : {}), ...(cal.std ? { std: cal.std } : {}) } } : {}) };
+  // the sensitivity probes compare outputs on the first 128 calibration inputs: relative squared error, summed over outputs
+  const probe: Calibration = { ...cal, count: Math.min(cal.count, 128) };
+  const probeReference = reference.map((r) => r.subarray(0, (r.length / cal.count) * probe.count));
+  const damage = async (q: ModelData) => {
+    const runner = await runnerOf(q);
+    try {
+      const got = outputsOn(runner, probe, shape);
+      return probeReference.reduce((sum, r, k) => {
+        let num = 0;
+        let den = 0;
+        r.forEach((v, i) => ((num += (got[k][i] - v) ** 2), (den += v * v)));
+        return sum + num / Math.max(den, 1e-30);
+      }, 0);
+    } finally {
+      runner.dispose();
+    }
+  };
   const search = await shrinkWithinBudget(model.data, {
     stage: { prune, maxValues, exclude },
     budget,
     evaluate: (q) => fidelityOf(q, reference, cal, shape),
+    ...(values.allocation === 'uniform' ? {} : { damage }),
     size: (q) => encodeSws(q, encodeOptions).bytes.length,
     onPoint: (p) => {
       if (!values.json) io.err(`  tolerance ${p.tolerance}: ${p.bytes} bytes, ${describeFidelity(p.fidelity)}${p.withinBudget ? '' : ' (over budget)'}\n`);
@@ -177,7 +197,7 @@ export async function shrinkCommand(argv: string[], io: Io): Promise<number> {
   const testAfter = test ? await testErrorOf(decoded, test, shape) : undefined;
   const originalBytes = 4 * model.data.params.reduce((n, p) => n + p.values.length, 0) + (model.data.graph?.constants.reduce((n, c) => n + c.values.byteLength, 0) ?? 0);
   const values_ = new Map(search.model.quantized.map((q) => [q.name, q.codebook.length - 1]));
-  const tensors = encoded.tensors.map((t) => ({ name: t.name, elements: t.elements, encoding: t.encoding, shared_values: values_.get(t.name) ?? null, nonzero: t.nonzero, bytes: t.positionBytes + t.codeBytes + t.rawBytes }));
+  const tensors = encoded.tensors.map((t) => ({ name: t.name, elements: t.elements, encoding: t.encoding, shared_values: values_.get(t.name) ?? null, tolerance_scale: search.scales.get(t.name) ?? null, nonzero: t.nonzero, bytes: t.positionBytes + t.codeBytes + t.rawBytes }));
   const result = {
     out: target,
     model: values.model,
@@ -188,6 +208,7 @@ export async function shrinkCommand(argv: string[], io: Io): Promise<number> {
     budget: { min_agreement: budget.minAgreement, max_output_error: budget.maxOutputError },
     within_budget: search.withinBudget,
     tolerance: search.tolerance,
+    allocation: values.allocation ?? 'sensitivity',
     fidelity,
     ...(testBefore !== undefined ? { test_error_before: testBefore, test_error_after: testAfter } : {}),
     file_bytes: encoded.bytes.length,
