@@ -15,7 +15,6 @@
 // 512 to calibrate (seed 1) and 512 others to report (seed 2), preprocessed as Human feeds them.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import * as tf from '@tensorflow/tfjs';
@@ -56,9 +55,14 @@ function nsfwModel() {
     mkdirSync(dir, { recursive: true });
     execFileSync('npm', ['pack', 'nsfwjs@4.4.0', '--pack-destination', NSFW], { stdio: 'ignore' });
     execFileSync('tar', ['xzf', join(NSFW, 'nsfwjs-4.4.0.tgz'), '-C', NSFW, 'package/dist/models/mobilenet_v2', 'package/LICENSE']);
-    const req = createRequire(import.meta.url);
-    const json = req(join(NSFW, 'package/dist/models/mobilenet_v2/model.min.js'));
-    const shard = req(join(NSFW, 'package/dist/models/mobilenet_v2/group1-shard1of1.min.js'));
+    // the UMD scripts as CommonJS (this repo's package.json makes .js files ES modules)
+    const umd = (file) => {
+      const module = { exports: {} };
+      new Function('module', 'exports', readFileSync(join(NSFW, 'package/dist/models/mobilenet_v2', file), 'utf8'))(module, module.exports);
+      return module.exports;
+    };
+    const json = umd('model.min.js');
+    const shard = umd('group1-shard1of1.min.js');
     json.weightsManifest[0].paths = ['group1-shard1of1.bin'];
     writeFileSync(join(dir, 'model.json'), JSON.stringify(json));
     writeFileSync(join(dir, 'group1-shard1of1.bin'), Buffer.from(shard, 'base64'));

@@ -2,7 +2,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { loadMnist } from '@softshare/data';
-import { swsIO } from '@softshare/format';
+import { encodeSws, swsIO, tinyGraphModel } from '@softshare/format';
+import { applyFits, tensorFits } from '@softshare/shrink';
 import { build } from 'vite';
 // @ts-expect-error: a plain .mjs tool without types
 import { buildDecoderBundle } from '../../tools/decoder-bundle.mjs';
@@ -27,8 +28,8 @@ async function predictedInNode(n: number): Promise<{ bytes: Buffer; input: numbe
 type PagePredict = (args: readonly [string, number[][]]) => Promise<number[][]>;
 
 /** Load `scripts` into a blank page in Chromium, run `predict([base64 of the file, input])` there, and expect Node's predictions, with no page errors. */
-async function expectSameInChromium(scripts: { path?: string; content?: string }[], predict: PagePredict, n: number): Promise<void> {
-  const { bytes, input, expected } = await predictedInNode(n);
+async function expectSameInChromium(scripts: { path?: string; content?: string }[], predict: PagePredict, n: number, inNode: { bytes: Buffer; input: number[][]; expected: number[][] } | undefined = undefined): Promise<void> {
+  const { bytes, input, expected } = inNode ?? (await predictedInNode(n));
   const { chromium } = await import('playwright-core');
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run'] });
   try {
@@ -82,6 +83,31 @@ describe('a .sws in a browser bundle', () => {
         return (await y.array()) as number[][];
       },
       16,
+    );
+  }, 180_000);
+
+  it.runIf(haveBrowser)('the light decoder loads a shrunk graph model (tf.loadGraphModel) in Chromium and predicts what Node predicts', async () => {
+    // a graph model through the shrink stage's fits (minElements 1: every tensor on shared values), stored as .sws 2.2
+    const graph = { ...tinyGraphModel(), kind: 'pretrained' as const };
+    const shrunk = applyFits(graph, tensorFits(graph, { minElements: 1 }), 0.01);
+    expect(shrunk.quantized.length).toBe(4);
+    const bytes = Buffer.from(encodeSws(shrunk).bytes);
+    const input = Array.from({ length: 8 }, (_, i) => Array.from({ length: 6 }, (_, k) => Math.sin(i * 6 + k)));
+    const model = await tf.loadGraphModel(swsIO(new Uint8Array(bytes)));
+    const expected = tf.tidy(() => (model.predict(tf.tensor3d(input.flat(), [8, 2, 3])) as tf.Tensor).arraySync()) as number[][];
+    const bundle = (await buildDecoderBundle()) as { code: string };
+    const tfScript = fileURLToPath(new URL('../../node_modules/@tensorflow/tfjs/dist/tf.min.js', import.meta.url));
+    await expectSameInChromium(
+      [{ path: tfScript }, { content: bundle.code }],
+      async ([b64, x]) => {
+        const g = globalThis as unknown as { tf: typeof tf; softshareDecoder: { swsIO: typeof swsIO } };
+        await g.tf.setBackend('cpu');
+        const m = await g.tf.loadGraphModel(g.softshareDecoder.swsIO(Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))));
+        const y = m.predict(g.tf.tensor3d(x.flat(), [x.length, 2, 3])) as tf.Tensor;
+        return (await y.array()) as number[][];
+      },
+      8,
+      { bytes, input, expected },
     );
   }, 180_000);
 });
