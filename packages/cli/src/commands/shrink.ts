@@ -161,8 +161,8 @@ export async function shrinkCommand(argv: string[], io: Io): Promise<number> {
     originalRunner.dispose();
   }
   const encodeOptions: EncodeSwsOptions = { coder, generator: 'softshare 0.1.0', ...(flags || values.data !== undefined ? { preprocessing: { divisor: cal.divisor, ...(cal.mean ? { mean: cal.mean } : {}), ...(cal.std ? { std: cal.std } : {}) } } : {}) };
-  // the sensitivity probes compare outputs on the first 128 calibration inputs: relative squared error, summed over outputs
-  const probe: Calibration = { ...cal, count: Math.min(cal.count, 128) };
+  // the sensitivity probes compare outputs on the first 64 calibration inputs: relative squared error, summed over outputs
+  const probe: Calibration = { ...cal, count: Math.min(cal.count, 64) };
   const probeReference = reference.map((r) => r.subarray(0, (r.length / cal.count) * probe.count));
   const damage = async (q: ModelData) => {
     const runner = await runnerOf(q);
