@@ -25,7 +25,7 @@ import { calibrationInputs, loadMnist } from '@softshare/data';
 import { swsToQuantized } from '@softshare/format';
 import { graphModelData, isGraphArtifacts, pretrainedModelPath, runnerOf, toModelData } from '@softshare/models';
 import { describeFidelity, outputFidelity } from '@softshare/shrink';
-import { toFloat16Bytes } from '../packages/format/dist/float16.js';
+import { toFloat16Bytes } from '@softshare/core';
 
 const arg = (k, d) => (process.argv.includes(k) ? process.argv[process.argv.indexOf(k) + 1] : d);
 const names = arg('--models', 'lenet-300-100,lenet-5-caffe,emotion,antispoof').split(',');

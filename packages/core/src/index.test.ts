@@ -18,12 +18,14 @@ describe('@softshare/core exports', () => {
       'fitCodebook',
       'formatFigures',
       'formatOptionsError',
+      'fromFloat16Bytes',
       'isSoftshareError',
       'leakedTensors',
       'nearestNonZeroCode',
       'parseOptions',
       'silentProgress',
       'sizeOf',
+      'toFloat16Bytes',
     ]);
   });
 });

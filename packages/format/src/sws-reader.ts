@@ -2,7 +2,7 @@ import type * as tf from '@tensorflow/tfjs';
 import { SoftshareError, type QuantizedModel, type SoftshareErrorCode } from '@softshare/core';
 import { decodeMask, findCoder, fromEscapeStreams, lzDecompress, matrixShape } from '@softshare/entropy';
 import { crc32 } from './crc32.js';
-import { fromFloat16Bytes } from './float16.js';
+import { fromFloat16Bytes } from '@softshare/core';
 import { checkSwsHeader, HeaderIssue, MAX_ELEMENTS, MAX_ELEMENTS_PER_BYTE, MAX_HEADER_BYTES, type SwsHeader } from './header-schema.js';
 import { HEADER_DICTIONARY } from './header-dictionary.js';
 import { headerStart, SWS_MAGIC, SWS_MAJOR } from './sws-writer.js';

@@ -4,7 +4,7 @@ import { crc32 } from './crc32.js';
 import { checkGraphTopology } from './topology/check-graph.js';
 import { checkTopologyWeights } from './topology/check-topology.js';
 import { HEADER_DICTIONARY } from './header-dictionary.js';
-import { toFloat16Bytes } from './float16.js';
+import { fromFloat16Bytes, toFloat16Bytes } from '@softshare/core';
 import type { SwsHeader, SwsPreprocessing, SwsTensorEntry } from './header-schema.js';
 
 export const SWS_MAGIC = Uint8Array.from([0x53, 0x57, 0x53, 0x4d]);
@@ -124,6 +124,13 @@ export interface EncodeSwsOptions {
   readonly codebookDigits?: number;
 }
 
+/** Whether every value reads back from its float16 bytes bit for bit (-0 included). */
+function isExactlyHalf(values: Float32Array, halfBytes: Uint8Array): boolean {
+  const back = fromFloat16Bytes(halfBytes);
+  for (let i = 0; i < values.length; i++) if (!Object.is(back[i], values[i])) return false;
+  return values.length > 0;
+}
+
 /** Non-zero distinct values a tensor may have to be tried as exact shared values (codes are one byte). */
 const MAX_EXACT_VALUES = 255;
 
@@ -209,8 +216,10 @@ export function encodeSws(model: QuantizedModel, options: EncodeSwsOptions = {})
       entries.push(useContext ? { ...base, layout: 'context', mask: position, codes } : { ...base, layout: 'escape', gaps: { ...position, count: streams!.gaps.length }, codes });
       accounting.push({ name: p.name, encoding: 'shared', layout: useContext ? 'context' : 'escape', elements: q.codes.length, nonzero: streams!.codes.length, positionBytes: positionBytes.length, codeBytes: codeBytes.length, codebookValues: q.codebook.length, rawBytes: 0, ...(exact ? { exact: true } : {}) });
     } else {
-      const half = options.others === 'float16';
-      const raw = half ? toFloat16Bytes(p.values) : new Uint8Array(p.values.buffer.slice(p.values.byteOffset, p.values.byteOffset + p.values.byteLength));
+      // float16 when asked, or when every value is a half-precision number already (what shrink leaves in a tensor that needs more than 255 values): bit-exact either way
+      const halfBytes = toFloat16Bytes(p.values);
+      const half = options.others === 'float16' || isExactlyHalf(p.values, halfBytes);
+      const raw = half ? halfBytes : new Uint8Array(p.values.buffer.slice(p.values.byteOffset, p.values.byteOffset + p.values.byteLength));
       entries.push({ name: p.name, shape: [...p.shape], encoding: half ? 'float16' : 'float32', data: put(raw) });
       accounting.push({ name: p.name, encoding: half ? 'float16' : 'float32', layout: 'raw', elements: p.values.length, nonzero: p.values.length, positionBytes: 0, codeBytes: 0, codebookValues: 0, rawBytes: raw.length });
     }

@@ -5,7 +5,7 @@ import { isSoftshareError, type QuantizedModel, type SoftshareErrorCode } from '
 import { coderIds } from '@softshare/entropy';
 import { describe, expect, it } from 'vitest';
 import { compactTopology, crc32, decodeSws, encodeSws, readSwsHeader, shortestFloat32, swsIO, swsToQuantized, tinyQuantizedModel } from './index.js';
-import { fromFloat16Bytes, toFloat16Bytes } from './float16.js';
+import { fromFloat16Bytes, toFloat16Bytes } from '@softshare/core';
 import { frameSws, SWS_MAJOR, SWS_MINOR } from './sws-writer.js';
 
 const golden = (layout: string, version = `${SWS_MAJOR}.${SWS_MINOR}`) => fileURLToPath(new URL(`../test/golden/tiny-rans-${layout}-v${version}.sws`, import.meta.url));
@@ -259,8 +259,9 @@ describe('exact shared storage of tensors outside the prior', () => {
     expect(entry).toMatchObject({ encoding: 'shared', exact: true, nonzero: 20, codebookValues: 4 });
     const d = decodeSws(e.bytes);
     expect(Array.from(d.tensors.find((t) => t.name === 'd1/bias')!.values)).toEqual(Array.from(m.params[1].values));
-    // a small tensor stays float32 (shared would not be smaller); float16 storage keeps its own encoding
-    expect(e.tensors.filter((t) => t.encoding === 'float32').map((t) => t.name)).toEqual(['d2/bias']);
+    // a small tensor is not shared (it would not be smaller): its values are all half-precision numbers, so float16, bit for bit
+    expect(e.tensors.filter((t) => t.encoding !== 'shared').map((t) => [t.name, t.encoding])).toEqual([['d2/bias', 'float16']]);
+    expect(Array.from(d.tensors.find((t) => t.name === 'd2/bias')!.values)).toEqual(Array.from(m.params[3].values));
     const half = encodeSws(m, { others: 'float16' });
     expect(half.tensors.find((t) => t.name === 'd1/bias')!.encoding).toBe('float16');
     expect(e.bytes.length).toBeLessThan(500 * 4);
@@ -268,6 +269,18 @@ describe('exact shared storage of tensors outside the prior', () => {
     const back = swsToQuantized(e.bytes);
     expect([back.params[1].role, back.quantized.map((q) => q.name)]).toEqual(['bias', ['d1/kernel', 'd2/kernel']]);
     expect(encodeSws(back, { generator: 'test' }).bytes).toEqual(e.bytes);
+  });
+
+  it('stores a tensor outside the prior as float16 only when every value is a half-precision number (bit-exact), else float32', () => {
+    const m = tinyQuantizedModel();
+    const halfExact = Float32Array.from(m.params[1].values, (_, i) => [0.5, -1.25, 3, 0.0009765625][i % 4]);
+    const notHalf = Float32Array.from(m.params[1].values, (_, i) => 0.1 * (i + 1));
+    for (const [values, encoding] of [[halfExact, 'float16'], [notHalf, 'float32']] as const) {
+      const model = { ...m, params: m.params.map((p, k) => (k === 1 ? { ...p, values } : p)) };
+      const e = encodeSws(model);
+      expect(e.tensors[1].encoding).toBe(encoding);
+      expect(Array.from(decodeSws(e.bytes).tensors[1].values)).toEqual(Array.from(values));
+    }
   });
 
   it('writes shared values to codebookDigits significant digits, never the exact ones, and refuses a count outside 1-9', () => {

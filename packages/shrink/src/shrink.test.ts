@@ -113,3 +113,18 @@ describe('sensitivity allocation', () => {
     expect(r.scales.get('a/kernel')!).toBeGreaterThan(10 * r.scales.get('b/kernel')!);
   });
 });
+
+describe('half precision fallback', () => {
+  it('a tensor that needs more values than a codebook holds is rounded to float16 when that is within its tolerance', async () => {
+    const m = model();
+    const q = await lastValueFrom(of(m).pipe(shrink({ tolerance: 1e-6, maxValues: 3 })));
+    expect(q.quantized).toHaveLength(0);
+    const a = q.params[0].values;
+    expect(a).not.toBe(m.params[0].values);
+    a.forEach((v, i) => expect(Math.abs(v - m.params[0].values[i])).toBeLessThanOrEqual(Math.abs(m.params[0].values[i]) / 1024));
+    expect(q.diagnostics.find((d) => d.layer === 'a/kernel')?.message).toMatch(/^float16/);
+    // tighter than float16 can do: kept as it was
+    const kept = await lastValueFrom(of(m).pipe(shrink({ tolerance: 1e-12, maxValues: 3 })));
+    expect(kept.params[0].values).toBe(m.params[0].values);
+  });
+});

@@ -1,6 +1,6 @@
 import { map } from 'rxjs';
 import { z } from 'zod';
-import { defineStage, type Diagnostic, type ModelData, type ParamTensor, type QuantizedModel, type QuantizedTensor } from '@softshare/core';
+import { defineStage, fromFloat16Bytes, toFloat16Bytes, type Diagnostic, type ModelData, type ParamTensor, type QuantizedModel, type QuantizedTensor } from '@softshare/core';
 import { lloydWithZero, optimalCentres, type SharedFit } from './kmeans.js';
 
 /** How many non-zero shared values a tensor may get: the steps the per-tensor choice walks (codes stay one byte). */
@@ -58,6 +58,20 @@ export class TensorFits {
     }
     this.live = Uint8Array.from(w, (v) => (v !== 0 && Math.abs(v) > threshold ? 1 : 0));
     this.norm = squaredNorm(w);
+  }
+
+  private half: { values: Float32Array; error: number } | undefined;
+
+  /** The tensor rounded to float16 (what the writer stores in 2 bytes a value, exactly), and its relative squared error. */
+  halfPrecision(): { values: Float32Array; error: number } {
+    if (!this.half) {
+      const w = this.param.values;
+      const values = fromFloat16Bytes(toFloat16Bytes(w));
+      let e = 0;
+      for (let i = 0; i < w.length; i++) e += (w[i] - values[i]) ** 2;
+      this.half = { values, error: this.norm === 0 ? 0 : e / this.norm };
+    }
+    return this.half;
   }
 
   /** The steps this tensor may take. */
@@ -126,9 +140,15 @@ export function applyFits(model: ModelData, fits: Map<string, TensorFits>, toler
   const diagnostics: Diagnostic[] = [...model.diagnostics];
   const params = model.params.map((p): ParamTensor => {
     const f = fits.get(p.name);
-    const k = f?.choose(Math.min(1, tolerance * (scales?.get(p.name) ?? 1)));
+    const own = Math.min(1, tolerance * (scales?.get(p.name) ?? 1));
+    const k = f?.choose(own);
+    if (f && k === undefined && f.halfPrecision().error <= own) {
+      // more values than a codebook holds: half precision (2 bytes a value) when it is within the tolerance
+      diagnostics.push({ severity: 'info', stage: 'shrink', layer: p.name, message: `float16: even ${f.maxValues} shared values miss its tolerance ${own.toPrecision(3)}` });
+      return { ...p, values: f.halfPrecision().values };
+    }
     if (!f || k === undefined) {
-      const why = !f ? 'excluded or smaller than minElements' : `even ${f.maxValues} shared values miss the tolerance ${tolerance}`;
+      const why = !f ? 'excluded or smaller than minElements' : `even ${f.maxValues} shared values and float16 miss its tolerance ${own.toPrecision(3)}`;
       diagnostics.push({ severity: 'info', stage: 'shrink', layer: p.name, message: `kept as it was (${why})` });
       return p;
     }

@@ -1,4 +1,4 @@
-/** IEEE 754 half precision, little-endian, round to nearest even. */
+/** IEEE 754 half precision, little-endian, round to nearest even (the .sws float16 encoding; the shrink stage rounds to it). */
 export function toFloat16Bytes(values: Float32Array): Uint8Array {
   const out = new Uint8Array(values.length * 2);
   const f = new Float32Array(1);
