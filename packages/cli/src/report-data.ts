@@ -25,6 +25,13 @@ export interface ReportData {
   readonly breakdown: Record<string, number>;
   /** The accuracy budget and every point the search measured (absent in reports written before the search). */
   readonly budget?: BudgetSummary;
+  /** A shrink run (no retraining): the fidelity to the original on calibration inputs, and every tolerance tried. */
+  readonly fidelity?: {
+    readonly calibration: string;
+    readonly budget: string;
+    readonly written: string;
+    readonly points: readonly { tolerance: number; bytes: number | null; fidelity: string; withinBudget: boolean }[];
+  };
 }
 
 function kernels(m: ModelData, names: Set<string>): Float32Array[] {
@@ -44,6 +51,7 @@ export function reportData(args: {
   sizes: { file_bytes: number; original_bytes: number; file_ratio: number; paper_format_ratio: number; breakdown: Record<string, number>; tensors: readonly { name: string; encoding: string; elements: number; nonzero: number; positionBytes: number; codeBytes: number; codebookValues: number; rawBytes: number; exact?: boolean }[] };
   history: Record<string, number>[];
   budget?: BudgetSummary;
+  fidelity?: ReportData['fidelity'];
 }): ReportData {
   const names = new Set(args.retrained?.underPrior ?? args.quantized.quantized.map((q) => q.name));
   const before = kernels(args.input, names);
@@ -90,5 +98,6 @@ export function reportData(args: {
     passThrough: args.sizes.tensors.filter((t) => !names.has(t.name)).map((t) => ({ name: t.name, elements: t.elements, encoding: t.exact ? 'exact shared values' : t.encoding, bytes: t.rawBytes + t.positionBytes + t.codeBytes + 4 * t.codebookValues })),
     breakdown: args.sizes.breakdown,
     ...(args.budget ? { budget: args.budget } : {}),
+    ...(args.fidelity ? { fidelity: args.fidelity } : {}),
   };
 }

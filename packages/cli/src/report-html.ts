@@ -91,6 +91,13 @@ function breakdown(d: ReportData): string {
   return `<svg class="plot" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}">${bars}</svg>`;
 }
 
+/** A shrink run's fidelity: the budget, the written file's figures and every tolerance tried. */
+function fidelitySection(fd: NonNullable<ReportData['fidelity']>): string {
+  const rows = fd.points.map((p, k) => `<tr><td>${k + 1}</td><td>${+p.tolerance.toPrecision(3)}</td><td>${p.bytes ?? '-'}</td><td>${esc(p.fidelity)}</td><td>${p.withinBudget ? 'yes' : 'no'}</td></tr>`).join('');
+  return `<h2>Fidelity to the original (no retraining)</h2><p class="verdict">${esc(fd.written)}; budget: ${esc(fd.budget)}. Calibration: ${esc(fd.calibration)}.</p>
+<table class="points"><tr><th>point</th><th>tolerance</th><th>bytes</th><th>fidelity</th><th>within budget</th></tr>${rows}</table>`;
+}
+
 /**
  * The budget search's trade-off: validation error (filled) and test error (hollow, measured
  * at the end) against file-size ratio for every point, the front of points no other beats
@@ -152,19 +159,20 @@ table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:3px 8px;text-
 .kpi{display:flex;gap:24px}.kpi div{background:#f0f4f8;padding:8px 12px;border-radius:4px}
 </style></head><body>
 <h1>${esc(d.title)}</h1>
-<div class="kpi"><div>${d.budget?.metric && d.budget.metric !== 'error' ? `${esc(d.budget.metric === 'mse' || d.budget.metric === 'mae' ? d.budget.metric.toUpperCase() : d.budget.metric)} ${+d.errorBefore.toPrecision(4)} &rarr; ${+d.errorAfter.toPrecision(4)}` : `error ${f(100 * d.errorBefore)}% &rarr; ${f(100 * d.errorAfter)}%`}</div><div>non-zero weights ${f(100 * d.nonzeroFraction)}%</div>
+<div class="kpi">${d.fidelity ? `<div>${esc(d.fidelity.written)}</div>` : ''}${d.fidelity && !Number.isFinite(d.errorBefore) ? '' : `<div>${d.budget?.metric && d.budget.metric !== 'error' ? `${esc(d.budget.metric === 'mse' || d.budget.metric === 'mae' ? d.budget.metric.toUpperCase() : d.budget.metric)} ${+d.errorBefore.toPrecision(4)} &rarr; ${+d.errorAfter.toPrecision(4)}` : `error ${f(100 * d.errorBefore)}% &rarr; ${f(100 * d.errorAfter)}%`}</div>`}<div>non-zero weights ${f(100 * d.nonzeroFraction)}%</div>
 <div>file ${d.fileBytes} B: file-size ratio ${f(d.fileRatio, 1)}x</div><div>paper storage-format rate ${f(d.paperRatio, 1)}x</div><div>backend ${esc(d.backend)}</div></div>
-<h2>Weights before and after retraining, with the mixture</h2>
-<div class="grid"><figure><figcaption>pretrained weights (under the prior)</figcaption>${histogram(d, 'before', false)}</figure>
-<figure><figcaption>retrained weights and the learned components</figcaption>${histogram(d, 'after', true)}</figure></div>
-<h2>Pretrained vs retrained weight, coloured by assigned component</h2>
+${d.fidelity ? fidelitySection(d.fidelity) : ''}
+<h2>Weights before and after ${d.fidelity ? 'shrinking (no retraining)' : 'retraining, with the mixture'}</h2>
+<div class="grid"><figure><figcaption>${d.fidelity ? 'original weights (the tensors on shared values)' : 'pretrained weights (under the prior)'}</figcaption>${histogram(d, 'before', false)}</figure>
+<figure><figcaption>${d.fidelity ? 'on shared values' : 'retrained weights and the learned components'}</figcaption>${histogram(d, 'after', true)}</figure></div>
+<h2>${d.fidelity ? 'Original' : 'Pretrained'} vs ${d.fidelity ? 'shared' : 'retrained'} weight${d.fidelity ? '' : ', coloured by assigned component'}</h2>
 ${scatter(d)}
 ${tradeOff(d)}
 <h2>Per layer</h2>
-<p>Under the prior (shared values, sparse positions):</p>
+<p>${d.fidelity ? 'On shared values' : 'Under the prior'} (shared values, sparse positions):</p>
 <table class="under-prior"><tr><th>tensor</th><th>weights</th><th>non-zero %</th><th>distinct values</th><th>bits per weight</th><th>bytes</th></tr>${layerRows}</table>
-${passRows ? `<p>Passed through (not under the prior):</p><table class="pass-through"><tr><th>tensor</th><th>values</th><th>stored as</th><th>bytes</th></tr>${passRows}</table>` : ''}
-<h2>Training</h2><div class="grid">${curves(d)}</div>
+${passRows ? `<p>${d.fidelity ? 'Kept (float32, float16 or exact)' : 'Passed through (not under the prior)'}:</p><table class="pass-through"><tr><th>tensor</th><th>values</th><th>stored as</th><th>bytes</th></tr>${passRows}</table>` : ''}
+${d.history.length > 0 ? `<h2>Training</h2><div class="grid">${curves(d)}</div>` : ''}
 <h2>Where the bytes go</h2>${breakdown(d)}
 </body></html>
 `;

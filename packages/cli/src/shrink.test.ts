@@ -77,6 +77,10 @@ describe('softshare shrink', () => {
     expect(summary.fidelity[0].agreement).toBeGreaterThanOrEqual(0.99);
     const bytes = new Uint8Array(readFileSync(out));
     expect(decodeSws(bytes).header.modelFormat).toBe('graph-model');
+    // the report shows the fidelity and every tolerance tried; `softshare report` redraws it
+    expect(readFileSync(join(dir, 'report.html'), 'utf8')).toMatch(/Fidelity to the original[\s\S]*top-1 agreement/);
+    expect((await run('report', out, '--out', join(dir, 'again.html'))).code).toBe(0);
+    expect(readFileSync(join(dir, 'again.html'), 'utf8')).toBe(readFileSync(join(dir, 'report.html'), 'utf8'));
     const restored = await tf.loadGraphModel(swsIO(bytes));
     const original = await tf.loadGraphModel(fileIO(model));
     const a = (restored.predict(x) as tf.Tensor).arraySync() as number[][];

@@ -1,4 +1,4 @@
-import { dirname, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { ensureWritableDir, selectBackend, writeFileAtomic } from '@softshare/backend';
 import { SoftshareError, type ModelData, type QuantizedModel } from '@softshare/core';
@@ -8,7 +8,10 @@ import { encodeSws, swsToQuantized, type EncodeSwsOptions } from '@softshare/for
 import { runnerOf, type Runner } from '@softshare/models';
 import { DEFAULT_FIDELITY_BUDGET, describeFidelity, outputFidelity, shrinkWithinBudget, type FidelityBudget, type OutputFidelity } from '@softshare/shrink';
 import { helpText, intFlag, parseCommand, UsageError, type CommandSpec } from '../args.js';
+import { storageFigures } from '../accounting.js';
 import { overBudgetPath } from '../budget.js';
+import { reportData } from '../report-data.js';
+import { renderReport } from '../report-html.js';
 import type { Io } from '../io.js';
 import { loadAnyModel } from '../load-any-model.js';
 import { dataOptions, loadTrainingData, preprocessingFlags, preprocessingOptions } from '../load-data.js';
@@ -34,6 +37,7 @@ export const shrinkSpec: CommandSpec = {
     coder: { type: 'string', default: DEFAULT_CODER_ID, description: `entropy coder id: ${coderIds().join(', ')}` },
     seed: { type: 'string', default: '1', description: 'seed of the synthetic inputs' },
     backend: { type: 'string', default: 'auto: node, else wasm, else cpu', description: 'tfjs backend: node, wasm or cpu' },
+    report: { type: 'string', default: '<folder of --out>/report.html', description: 'where to write the HTML report' },
     json: { type: 'boolean', description: 'print one JSON line' },
   },
 };
@@ -221,6 +225,20 @@ export async function shrinkCommand(argv: string[], io: Io): Promise<number> {
   };
   writeFileAtomic(target, encoded.bytes);
   writeFileAtomic(`${target}.json`, JSON.stringify(result, null, 2) + '\n');
+  const budgetText = `top-1 agreement >= ${budget.minAgreement}, relative output error <= ${budget.maxOutputError}`;
+  const data = reportData({
+    title: `${basename(values.model as string)} -> ${basename(out)} (shrink)`,
+    backend: backend.name,
+    input: model.data,
+    quantized: search.model,
+    errorBefore: testBefore ?? NaN,
+    errorAfter: testAfter ?? NaN,
+    sizes: storageFigures(originalBytes, search.model, encoded),
+    history: [],
+    fidelity: { calibration: source, budget: budgetText, written: describeFidelity(fidelity), points: search.points.map((p) => ({ tolerance: p.tolerance, bytes: p.bytes ?? null, fidelity: describeFidelity(p.fidelity), withinBudget: p.withinBudget })) },
+  });
+  writeFileAtomic(`${target}.report.json`, JSON.stringify(data) + '\n');
+  writeFileAtomic((values.report as string | undefined) ?? join(dirname(out), 'report.html'), renderReport(data));
   if (!search.withinBudget) {
     throw new SoftshareError('E_BUDGET', 'cli', `No tolerance kept the fidelity budget (agreement >= ${budget.minAgreement}, output error <= ${budget.maxOutputError}); tightest: ${describeFidelity(search.fidelity)}; nothing written at --out, the attempt is at ${target}`);
   }
