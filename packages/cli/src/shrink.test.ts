@@ -77,6 +77,8 @@ describe('softshare shrink', () => {
     expect(summary.fidelity[0].agreement).toBeGreaterThanOrEqual(0.99);
     const bytes = new Uint8Array(readFileSync(out));
     expect(decodeSws(bytes).header.modelFormat).toBe('graph-model');
+    const inspected = await run('inspect', out);
+    expect(inspected.out).toMatch(/\(graph-model\)[\s\S]*fidelity \(from .*as shrink measured it\): top-1 agreement/);
     // the report shows the fidelity and every tolerance tried; `softshare report` redraws it
     expect(readFileSync(join(dir, 'report.html'), 'utf8')).toMatch(/Fidelity to the original[\s\S]*top-1 agreement/);
     expect((await run('report', out, '--out', join(dir, 'again.html'))).code).toBe(0);

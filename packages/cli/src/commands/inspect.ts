@@ -1,4 +1,6 @@
+import { existsSync, readFileSync } from 'node:fs';
 import { decodeSws } from '@softshare/format';
+import { describeFidelity, type OutputFidelity } from '@softshare/shrink';
 import { paperBitsOf } from '../accounting.js';
 import { helpText, parseCommand, UsageError, type CommandSpec } from '../args.js';
 import type { Io } from '../io.js';
@@ -35,12 +37,20 @@ export async function inspectCommand(argv: string[], io: Io): Promise<number> {
   const paperBits = paperBitsOf(shared);
   const nonzero = rows.reduce((s, r, i) => s + (isWeights(header.tensors[i]) ? r.nonzero : 0), 0);
   const rates = { original_bytes: originalBytes, file_ratio: originalBytes / bytes.length, paper_format_ratio: paperBits > 0 ? (32 * weights) / paperBits : 0, nonzero_fraction: weights > 0 ? nonzero / weights : 0 };
-  const summary = { file_bytes: bytes.length, version: `${version.major}.${version.minor}`, header_bytes: headerBytes, payload_bytes: header.payloadLength, generator: header.generator, preprocessing: header.preprocessing ?? null, ...rates, tensors: rows };
+  // what the command that wrote the file measured, from its summary beside it (the file itself records no fidelity)
+  let measured: { fidelity?: unknown; calibration?: string; error_before?: number; error_after?: number } | undefined;
+  try {
+    measured = existsSync(`${positionals[0]}.json`) ? JSON.parse(readFileSync(`${positionals[0]}.json`, 'utf8')) : undefined;
+  } catch {
+    measured = undefined;
+  }
+  const summary = { file_bytes: bytes.length, version: `${version.major}.${version.minor}`, model_format: header.modelFormat ?? 'layers-model', header_bytes: headerBytes, payload_bytes: header.payloadLength, generator: header.generator, preprocessing: header.preprocessing ?? null, ...rates, ...(measured?.fidelity ? { fidelity: measured.fidelity, calibration: measured.calibration } : {}), tensors: rows };
   if (values.json) {
     io.out(JSON.stringify(summary) + '\n');
     return 0;
   }
-  io.out(`${positionals[0]}: .sws ${summary.version}, ${bytes.length} bytes (header ${headerBytes}, payload ${header.payloadLength}, framing ${framing})\n`);
+  io.out(`${positionals[0]}: .sws ${summary.version}${header.modelFormat ? ` (${header.modelFormat})` : ''}, ${bytes.length} bytes (header ${headerBytes}, payload ${header.payloadLength}, framing ${framing})\n`);
+  if (measured?.fidelity) io.out(`  fidelity (from ${positionals[0]}.json, as shrink measured it): ${describeFidelity(measured.fidelity as OutputFidelity[])}; calibration: ${measured.calibration}\n`);
   io.out(`  file-size ratio ${rates.file_ratio.toFixed(1)} (${originalBytes} float32 bytes / ${bytes.length}), paper storage-format rate ${rates.paper_format_ratio.toFixed(1)}, non-zero ${(100 * rates.nonzero_fraction).toFixed(3)}% of ${weights} weights\n`);
   const p = header.preprocessing;
   io.out(p ? `  inputs: / ${p.divisor}${p.mean ? `, - mean [${p.mean.join(', ')}]` : ''}${p.std ? `, / std [${p.std.join(', ')}]` : ''} (as in training)\n` : '  inputs: preprocessing not recorded (a file written before format 2.1)\n');
