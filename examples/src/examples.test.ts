@@ -5,6 +5,7 @@ import { exampleSwsBytes, predictFromSwsBytes } from './browser-load.js';
 import { compressMultiOutput } from './multi-output.js';
 import { compressOwnData } from './own-data.js';
 import { compressRegression } from './regression.js';
+import { shrinkThenTune } from './shrink-then-tune.js';
 import { roundTripWithUserCoder } from './user-coder.js';
 
 describe('examples', () => {
@@ -70,4 +71,11 @@ describe('examples', () => {
     // 489 parameters: the header is a large share of so small a file
     expect(r.fileRatio).toBeGreaterThan(1.5);
   }, 240_000);
+
+  it('(g) shrink without retraining, then tune the shared values on data: smaller than float32 either way, tune lowers the error', async () => {
+    const r = await shrinkThenTune();
+    expect(r.floatBytes / r.shrunk.bytes).toBeGreaterThan(8);
+    expect(r.tuned.bytes).toBeLessThan(r.shrunk.bytes * 1.1);
+    expect(r.tuned.error).toBeLessThan(r.shrunk.error);
+  }, 180_000);
 });
