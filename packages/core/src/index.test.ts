@@ -9,6 +9,7 @@ describe('@softshare/core exports', () => {
       'cancellableStage',
       'closeOrMessage',
       'compactCodebook',
+      'concatBytes',
       'countParams',
       'createProgressChannel',
       'defineStage',

@@ -32,4 +32,4 @@ export { Rng, type RngState } from './rng.js';
 export { defineStage, formatOptionsError, parseOptions, type StageContext, type StageFactory } from './stage.js';
 export { defineTrainingStage, type TrainingRun, type TrainingStageFactory } from './training-stage.js';
 export { closeOrMessage, errorLine, leakedTensors, type TensorCounter } from './testing.js';
-export { fromFloat16Bytes, toFloat16Bytes } from './float16.js';
+export { concatBytes, fromFloat16Bytes, toFloat16Bytes } from './bytes.js';

@@ -2,7 +2,7 @@ import type * as tf from '@tensorflow/tfjs';
 import { SoftshareError, type QuantizedModel, type SoftshareErrorCode } from '@softshare/core';
 import { decodeMask, findCoder, fromEscapeStreams, lzDecompress, matrixShape } from '@softshare/entropy';
 import { crc32 } from './crc32.js';
-import { fromFloat16Bytes } from '@softshare/core';
+import { concatBytes, fromFloat16Bytes } from '@softshare/core';
 import { checkSwsHeader, HeaderIssue, MAX_ELEMENTS, MAX_ELEMENTS_PER_BYTE, MAX_HEADER_BYTES, type SwsHeader } from './header-schema.js';
 import { HEADER_DICTIONARY } from './header-dictionary.js';
 import { headerStart, SWS_MAGIC, SWS_MAJOR } from './sws-writer.js';
@@ -227,16 +227,7 @@ function forTfjs(topology: unknown): unknown {
 
 /** tfjs ModelArtifacts for a graph model's .sws: its GraphDef, signature and weights (float32, int32, bool) in one buffer. */
 function graphToArtifacts(header: SwsHeader, tensors: readonly DecodedTensor[]): tf.io.ModelArtifacts {
-  const parts = tensors.map((t) => {
-    const v = t.exact ? t.exact.values : t.values;
-    return new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
-  });
-  const weights = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    weights.set(p, at);
-    at += p.length;
-  }
+  const weights = concatBytes(tensors.map((t) => (t.exact ? t.exact.values : t.values)));
   return {
     modelTopology: header.modelTopology as tf.io.ModelArtifacts['modelTopology'],
     format: 'graph-model',

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { SoftshareError, type ConstantTensor, type ModelData, type ParamTensor, type PretrainedModel } from '@softshare/core';
+import { concatBytes, SoftshareError, type ConstantTensor, type ModelData, type ParamTensor, type PretrainedModel } from '@softshare/core';
 import { fromModelData } from './model-data.js';
 
 /** Whether tfjs ModelArtifacts hold a graph model (converted from TensorFlow) rather than a layers model. */
@@ -50,23 +50,11 @@ export function graphModelData(artifacts: tf.io.ModelArtifacts, what = 'the mode
 /** tfjs ModelArtifacts of a graph ModelData: float weights, then the constants, in one buffer. */
 export function graphArtifacts(data: ModelData): tf.io.ModelArtifacts {
   if (!data.graph) throw new TypeError('Expected a graph model (ModelData.graph), got a layers model');
-  const parts: Uint8Array[] = [];
-  const weightSpecs: tf.io.WeightsManifestEntry[] = [];
-  for (const p of data.params) {
-    parts.push(new Uint8Array(p.values.buffer, p.values.byteOffset, p.values.byteLength));
-    weightSpecs.push({ name: p.name, shape: [...p.shape], dtype: 'float32' });
-  }
-  for (const c of data.graph.constants) {
-    parts.push(new Uint8Array(c.values.buffer, c.values.byteOffset, c.values.byteLength));
-    weightSpecs.push({ name: c.name, shape: [...c.shape], dtype: c.dtype });
-  }
-  const total = parts.reduce((n, b) => n + b.length, 0);
-  const buf = new Uint8Array(total);
-  let at = 0;
-  for (const b of parts) {
-    buf.set(b, at);
-    at += b.length;
-  }
+  const weightSpecs: tf.io.WeightsManifestEntry[] = [
+    ...data.params.map((p) => ({ name: p.name, shape: [...p.shape], dtype: 'float32' as const })),
+    ...data.graph.constants.map((c) => ({ name: c.name, shape: [...c.shape], dtype: c.dtype })),
+  ];
+  const buf = concatBytes([...data.params.map((p) => p.values), ...data.graph.constants.map((c) => c.values)]);
   return {
     modelTopology: data.topology as tf.io.ModelArtifacts['modelTopology'],
     format: 'graph-model',

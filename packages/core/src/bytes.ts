@@ -1,4 +1,4 @@
-/** IEEE 754 half precision, little-endian, round to nearest even (the .sws float16 encoding; the shrink stage rounds to it). */
+/** Byte helpers: IEEE 754 half precision, little-endian, round to nearest even (the .sws float16 encoding; the shrink stage rounds to it). */
 export function toFloat16Bytes(values: Float32Array): Uint8Array {
   const out = new Uint8Array(values.length * 2);
   const f = new Float32Array(1);
@@ -58,6 +58,17 @@ export function fromFloat16Bytes(bytes: Uint8Array): Float32Array {
     if (exp === 0) out[i] = sign * mant * 2 ** -24;
     else if (exp === 0x1f) out[i] = mant ? NaN : sign * Infinity;
     else out[i] = sign * (1 + mant / 1024) * 2 ** (exp - 15);
+  }
+  return out;
+}
+
+/** The bytes of typed arrays one after another, in one new buffer (a tfjs weight buffer from tensors of any dtype). */
+export function concatBytes(arrays: readonly ArrayBufferView[]): Uint8Array {
+  const out = new Uint8Array(arrays.reduce((n, a) => n + a.byteLength, 0));
+  let at = 0;
+  for (const a of arrays) {
+    out.set(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), at);
+    at += a.byteLength;
   }
   return out;
 }
