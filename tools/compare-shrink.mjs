@@ -237,6 +237,43 @@ function decodeFigures(sws, graph) {
   return { decode_ms_median: +median(r.times).toFixed(1), model_tensor_bytes: r.tensor_bytes, rss_increase_bytes: r.rss_increase };
 }
 
+/** The same in headless Chromium: tfjs's own script, the light decoder bundle (tools/decoder-bundle.mjs), the bytes; median of 5 loads on the cpu backend. */
+async function browserDecodeFigures(sws, graph) {
+  const { buildDecoderBundle } = await import('./decoder-bundle.mjs');
+  const { chromium } = await import('playwright-core');
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--enable-precise-memory-info'] });
+  try {
+    const page = await browser.newPage();
+    await page.setContent('<!doctype html><html><body></body></html>');
+    await page.addScriptTag({ path: join(root, 'node_modules/@tensorflow/tfjs/dist/tf.min.js') });
+    await page.addScriptTag({ content: (await buildDecoderBundle()).code });
+    const b64 = readFileSync(sws).toString('base64');
+    return await page.evaluate(
+      async ([data, isGraph]) => {
+        await tf.setBackend('cpu');
+        const bytes = Uint8Array.from(atob(data), (c) => c.charCodeAt(0));
+        const heap0 = performance.memory?.usedJSHeapSize ?? 0;
+        const times = [];
+        let tensorBytes = 0;
+        let heap = 0;
+        for (let i = 0; i < 5; i++) {
+          const t0 = performance.now();
+          const m = isGraph ? await tf.loadGraphModel(softshareDecoder.swsIO(bytes)) : await tf.loadLayersModel(softshareDecoder.swsIO(bytes));
+          times.push(performance.now() - t0);
+          tensorBytes = tf.memory().numBytes;
+          heap = Math.max(heap, (performance.memory?.usedJSHeapSize ?? 0) - heap0);
+          m.dispose();
+        }
+        times.sort((a, b) => a - b);
+        return { browser_decode_ms_median: +times[2].toFixed(1), browser_model_tensor_bytes: tensorBytes, browser_js_heap_increase_bytes: heap };
+      },
+      [b64, graph],
+    );
+  } finally {
+    await browser.close();
+  }
+}
+
 const rows = [];
 for (const name of names) {
   const spec = MODELS[name]();
@@ -281,6 +318,7 @@ for (const name of names) {
     tolerance: summary.tolerance,
     seconds: +seconds.toFixed(1),
     ...decodeFigures(sws, graph),
+    ...(existsSync('/usr/bin/chromium') ? await browserDecodeFigures(sws, graph) : {}),
   });
   console.log(`${name} shrink: ${bytes.length} bytes (${(float32Bytes / bytes.length).toFixed(1)}x), ${describeFidelity(row.variants.at(-1).fidelity)}`);
   rows.push(row);
