@@ -44,14 +44,14 @@ describe('fileIO', () => {
       /Expected .* to be JSON/,
     ],
     [
-      'JSON that is not a layers model',
+      'JSON that is not a tfjs model',
       () => {
         const p = join(mkdtempSync(join(tmpdir(), 'softshare-io-')), 'model.json');
         writeFileSync(p, '{"hello": 1}');
         return p;
       },
       'E_MODEL_FORMAT',
-      /tfjs layers model.json/,
+      /tfjs model.json \(layers or graph\)/,
     ],
   ] as const)('rejects %s with a clear error', (_what, makePath, code, message) => {
     let err: unknown;
