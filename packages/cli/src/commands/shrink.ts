@@ -34,7 +34,7 @@ export const shrinkSpec: CommandSpec = {
     'max-values': { type: 'string', default: '255', description: 'at most this many non-zero shared values per tensor' },
     exclude: { type: 'string', description: 'tensors kept as they are, comma-separated tensor or layer names' },
     allocation: { type: 'string', default: 'sensitivity', description: "how tolerances differ per tensor: 'sensitivity' (each tensor's output damage measured first, tolerance ~ size / sensitivity) or 'uniform' (one tolerance)" },
-    coder: { type: 'string', default: DEFAULT_CODER_ID, description: `entropy coder id: ${coderIds().join(', ')}` },
+    coder: { type: 'string', default: `${DEFAULT_CODER_ID},lz/1`, description: `entropy coder id, or several comma-separated (each tensor takes the smallest): ${coderIds().join(', ')}` },
     seed: { type: 'string', default: '1', description: 'seed of the synthetic inputs' },
     backend: { type: 'string', default: 'auto: node, else wasm, else cpu', description: 'tfjs backend: node, wasm or cpu' },
     report: { type: 'string', default: '<folder of --out>/report.html', description: 'where to write the HTML report' },
@@ -115,8 +115,9 @@ async function testErrorOf(model: ModelData, split: DataSplit, shape: readonly n
 export async function shrinkCommand(argv: string[], io: Io): Promise<number> {
   const { values } = parseCommand(shrinkSpec, argv);
   if (values.help) return io.out(helpText(shrinkSpec)), 0;
-  const coder = (values.coder as string | undefined) ?? DEFAULT_CODER_ID;
-  if (!findCoder(coder)) throw new UsageError(`Expected --coder to be one of ${coderIds().join(', ')}, got '${coder}'`);
+  // rans/1 and lz/1 (an adaptive LZ77 that finds repeats a per-symbol coder cannot) are both browser-safe
+  const coder = ((values.coder as string | undefined) ?? `${DEFAULT_CODER_ID},lz/1`).split(',').map((c) => c.trim());
+  for (const c of coder) if (!findCoder(c)) throw new UsageError(`Expected --coder to be one or more of ${coderIds().join(', ')}, got '${c}'`);
   const budget: FidelityBudget = { minAgreement: fraction('min-agreement', values['min-agreement'], DEFAULT_FIDELITY_BUDGET.minAgreement), maxOutputError: fraction('max-output-error', values['max-output-error'], DEFAULT_FIDELITY_BUDGET.maxOutputError, Infinity) };
   const prune = fraction('prune', values.prune, 0, 0.999);
   const maxValues = intFlag('max-values', values['max-values'], 255);
@@ -164,7 +165,7 @@ export async function shrinkCommand(argv: string[], io: Io): Promise<number> {
   } finally {
     originalRunner.dispose();
   }
-  const encodeOptions: EncodeSwsOptions = { coder, generator: 'softshare 0.1.0', ...(flags || values.data !== undefined ? { preprocessing: { divisor: cal.divisor, ...(cal.mean ? { mean: cal.mean } : {}), ...(cal.std ? { std: cal.std } : {}) } } : {}) };
+  const encodeOptions: EncodeSwsOptions = { coder, generator: 'softshare 0.1.0', ...(flags || values.data !== undefined || values.calibration !== undefined ? { preprocessing: { divisor: cal.divisor, ...(cal.mean ? { mean: cal.mean } : {}), ...(cal.std ? { std: cal.std } : {}) } } : {}) };
   // the sensitivity probes compare outputs on the first 64 calibration inputs: relative squared error, summed over outputs
   const probe: Calibration = { ...cal, count: Math.min(cal.count, 64) };
   const probeReference = reference.map((r) => r.subarray(0, (r.length / cal.count) * probe.count));
