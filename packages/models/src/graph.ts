@@ -71,6 +71,13 @@ export interface Runner {
   /** One example's input shape (the model's first input without its batch axis); undefined dimensions are null. */
   readonly inputShape: readonly (number | null)[];
   run(x: tf.Tensor): Float32Array[];
+  /**
+   * Run another model of the same topology from now on (a candidate of a search): a layers
+   * model's weights are swapped in place by setWeights, a graph model is rebuilt. Building and
+   * disposing many layers models crashed the wasm backend (a segfault after some dozens;
+   * docs/RESULTS.md), swapping weights does not.
+   */
+  load(data: ModelData): Promise<void>;
   dispose(): void;
 }
 
@@ -79,22 +86,28 @@ function graphInputShape(model: tf.GraphModel): (number | null)[] {
   return shape.slice(1).map((d) => (d === undefined || d === null || d < 0 ? null : d));
 }
 
-/** Run a layers or graph ModelData (the original or a candidate) on batches, for fidelity figures. */
+async function graphRunner(first: ModelData): Promise<Runner> {
+  let model = await tf.loadGraphModel(tf.io.fromMemory(graphArtifacts(first)));
+  return {
+    inputShape: graphInputShape(model),
+    run: (x) => {
+      const out = model.execute(x);
+      const list = Array.isArray(out) ? out : [out];
+      const values = list.map((t) => Float32Array.from(t.dataSync() as Float32Array));
+      tf.dispose(list);
+      return values;
+    },
+    load: async (data) => {
+      model.dispose();
+      model = await tf.loadGraphModel(tf.io.fromMemory(graphArtifacts(data)));
+    },
+    dispose: () => model.dispose(),
+  };
+}
+
+/** Run a layers or graph ModelData (the original, then candidates through `load`) on batches, for fidelity figures. */
 export async function runnerOf(data: ModelData): Promise<Runner> {
-  if (data.graph) {
-    const model = await tf.loadGraphModel(tf.io.fromMemory(graphArtifacts(data)));
-    return {
-      inputShape: graphInputShape(model),
-      run: (x) => {
-        const out = model.execute(x);
-        const list = Array.isArray(out) ? out : [out];
-        const values = list.map((t) => Float32Array.from(t.dataSync() as Float32Array));
-        tf.dispose(list);
-        return values;
-      },
-      dispose: () => model.dispose(),
-    };
-  }
+  if (data.graph) return graphRunner(data);
   const model = await fromModelData(data);
   return {
     inputShape: (model.inputs[0].shape.slice(1) as (number | null)[]).map((d) => (d === undefined ? null : d)),
@@ -103,6 +116,14 @@ export async function runnerOf(data: ModelData): Promise<Runner> {
         const out = model.predict(x);
         return (Array.isArray(out) ? out : [out]).map((t) => Float32Array.from(t.dataSync() as Float32Array));
       }),
+    load: async (next) => {
+      const ws = next.params.map((p) => tf.tensor(p.values, [...p.shape]));
+      try {
+        model.setWeights(ws);
+      } finally {
+        tf.dispose(ws);
+      }
+    },
     dispose: () => model.dispose(),
   };
 }

@@ -82,34 +82,26 @@ function outputsOn(runner: Runner, cal: Calibration, shape: readonly number[]): 
   });
 }
 
-async function fidelityOf(model: ModelData, reference: Float32Array[], cal: Calibration, shape: readonly number[]): Promise<OutputFidelity[]> {
-  const runner = await runnerOf(model);
-  try {
-    const got = outputsOn(runner, cal, shape);
-    return reference.map((r, k) => outputFidelity(k, { values: r, examples: cal.count }, { values: got[k], examples: cal.count }));
-  } finally {
-    runner.dispose();
-  }
+async function fidelityOf(runner: Runner, model: ModelData, reference: Float32Array[], cal: Calibration, shape: readonly number[]): Promise<OutputFidelity[]> {
+  await runner.load(model);
+  const got = outputsOn(runner, cal, shape);
+  return reference.map((r, k) => outputFidelity(k, { values: r, examples: cal.count }, { values: got[k], examples: cal.count }));
 }
 
 /** Top-1 error of the first output against class labels (the labelled test split, when --data has classes). */
-async function testErrorOf(model: ModelData, split: DataSplit, shape: readonly number[]): Promise<number | undefined> {
+async function testErrorOf(runner: Runner, model: ModelData, split: DataSplit, shape: readonly number[]): Promise<number | undefined> {
   if (!split.labels) return undefined;
-  const runner = await runnerOf(model);
-  try {
-    const [out] = outputsOn(runner, split, shape);
-    const width = out.length / split.count;
-    if (width < 2) return undefined;
-    let wrong = 0;
-    for (let e = 0; e < split.count; e++) {
-      let best = 0;
-      for (let j = 1; j < width; j++) if (out[e * width + j] > out[e * width + best]) best = j;
-      if (best !== split.labels[e]) wrong++;
-    }
-    return wrong / split.count;
-  } finally {
-    runner.dispose();
+  await runner.load(model);
+  const [out] = outputsOn(runner, split, shape);
+  const width = out.length / split.count;
+  if (width < 2) return undefined;
+  let wrong = 0;
+  for (let e = 0; e < split.count; e++) {
+    let best = 0;
+    for (let j = 1; j < width; j++) if (out[e * width + j] > out[e * width + best]) best = j;
+    if (best !== split.labels[e]) wrong++;
   }
+  return wrong / split.count;
 }
 
 export async function shrinkCommand(argv: string[], io: Io): Promise<number> {
@@ -132,9 +124,25 @@ export async function shrinkCommand(argv: string[], io: Io): Promise<number> {
   const t0 = performance.now();
   const backend = await selectBackend({ backend: values.backend as string | undefined });
   const model = await loadAnyModel(values.model as string);
-  const original = await runnerOf(model.data);
-  const inputShape = original.inputShape;
-  original.dispose();
+  // one runner for the original and every candidate (weights swapped in, not a model built per candidate)
+  const runner = await runnerOf(model.data);
+  try {
+    return await shrinkWith(runner, model, values, io, { coder, budget, prune, maxValues, count, seed, exclude, out, t0, backend: backend.name });
+  } finally {
+    runner.dispose();
+  }
+}
+
+async function shrinkWith(
+  runner: Runner,
+  model: Awaited<ReturnType<typeof loadAnyModel>>,
+  values: Record<string, string | boolean | undefined>,
+  io: Io,
+  o: { coder: string[]; budget: FidelityBudget; prune: number; maxValues: number; count: number; seed: number; exclude: string[]; out: string; t0: number; backend: string },
+): Promise<number> {
+  const { coder, budget, prune, maxValues, count, seed, exclude, out, t0 } = o;
+  const backend = { name: o.backend };
+  const inputShape = runner.inputShape;
   // the inputs the outputs are compared on, and where they came from
   const flags = preprocessingFlags(values);
   let cal: Calibration;
@@ -158,35 +166,25 @@ export async function shrinkCommand(argv: string[], io: Io): Promise<number> {
     io.err(`softshare shrink: warning: ${warning}\n`);
   }
   const shape = fitShape(inputShape, cal.shape, values.data !== undefined ? `--data ${values.data}` : values.calibration !== undefined ? `--calibration ${values.calibration}` : 'synthetic inputs');
-  const originalRunner = await runnerOf(model.data);
-  let reference: Float32Array[];
-  try {
-    reference = outputsOn(originalRunner, cal, shape);
-  } finally {
-    originalRunner.dispose();
-  }
+  const reference = outputsOn(runner, cal, shape);
   const encodeOptions: EncodeSwsOptions = { coder, generator: 'softshare 0.1.0', ...(flags || values.data !== undefined || values.calibration !== undefined ? { preprocessing: { divisor: cal.divisor, ...(cal.mean ? { mean: cal.mean } : {}), ...(cal.std ? { std: cal.std } : {}) } } : {}) };
   // the sensitivity probes compare outputs on the first 64 calibration inputs: relative squared error, summed over outputs
   const probe: Calibration = { ...cal, count: Math.min(cal.count, 64) };
   const probeReference = reference.map((r) => r.subarray(0, (r.length / cal.count) * probe.count));
   const damage = async (q: ModelData) => {
-    const runner = await runnerOf(q);
-    try {
-      const got = outputsOn(runner, probe, shape);
-      return probeReference.reduce((sum, r, k) => {
-        let num = 0;
-        let den = 0;
-        r.forEach((v, i) => ((num += (got[k][i] - v) ** 2), (den += v * v)));
-        return sum + num / Math.max(den, 1e-30);
-      }, 0);
-    } finally {
-      runner.dispose();
-    }
+    await runner.load(q);
+    const got = outputsOn(runner, probe, shape);
+    return probeReference.reduce((sum, r, k) => {
+      let num = 0;
+      let den = 0;
+      r.forEach((v, i) => ((num += (got[k][i] - v) ** 2), (den += v * v)));
+      return sum + num / Math.max(den, 1e-30);
+    }, 0);
   };
   const search = await shrinkWithinBudget(model.data, {
     stage: { prune, maxValues, exclude },
     budget,
-    evaluate: (q) => fidelityOf(q, reference, cal, shape),
+    evaluate: (q) => fidelityOf(runner, q, reference, cal, shape),
     ...(values.allocation === 'uniform' ? {} : { damage }),
     size: (q) => encodeSws(q, encodeOptions).bytes.length,
     onPoint: (p) => {
@@ -197,9 +195,9 @@ export async function shrinkCommand(argv: string[], io: Io): Promise<number> {
   const target = search.withinBudget ? out : overBudgetPath(out);
   // the figures of the file as written, decoded independently of the writer
   const decoded: QuantizedModel = swsToQuantized(encoded.bytes);
-  const fidelity = await fidelityOf(decoded, reference, cal, shape);
-  const testBefore = test ? await testErrorOf(model.data, test, shape) : undefined;
-  const testAfter = test ? await testErrorOf(decoded, test, shape) : undefined;
+  const fidelity = await fidelityOf(runner, decoded, reference, cal, shape);
+  const testBefore = test ? await testErrorOf(runner, model.data, test, shape) : undefined;
+  const testAfter = test ? await testErrorOf(runner, decoded, test, shape) : undefined;
   const originalBytes = 4 * model.data.params.reduce((n, p) => n + p.values.length, 0) + (model.data.graph?.constants.reduce((n, c) => n + c.values.byteLength, 0) ?? 0);
   const values_ = new Map(search.model.quantized.map((q) => [q.name, q.codebook.length - 1]));
   const tensors = encoded.tensors.map((t) => ({ name: t.name, elements: t.elements, encoding: t.encoding, shared_values: values_.get(t.name) ?? null, tolerance_scale: search.scales.get(t.name) ?? null, nonzero: t.nonzero, bytes: t.positionBytes + t.codeBytes + t.rawBytes }));
