@@ -5,7 +5,8 @@
 // would send them) and of `softshare shrink`'s .sws, each with its fidelity to the original
 // on held-out inputs that no choice saw, and the decode time and memory of the .sws.
 //
-//   node tools/compare-shrink.mjs [--models lenet-300-100,lenet-5-caffe,emotion,antispoof] [--out docs/shrink-comparison.json]
+//   node tools/compare-shrink.mjs [--models lenet-300-100,lenet-5-caffe,emotion,antispoof,nsfwjs] [--out docs/shrink-comparison.json]
+//   node tools/compare-shrink.mjs --table docs/shrink-comparison.json   (the markdown table of a run)
 //
 // LeNets: shrink calibrates on the MNIST validation split (--data mnist), the figures are on
 // the 10,000 test images (top-1 agreement with the original and test error). emotion and
@@ -28,7 +29,7 @@ import { describeFidelity, outputFidelity } from '@softshare/shrink';
 import { toFloat16Bytes } from '@softshare/core';
 
 const arg = (k, d) => (process.argv.includes(k) ? process.argv[process.argv.indexOf(k) + 1] : d);
-const names = arg('--models', 'lenet-300-100,lenet-5-caffe,emotion,antispoof').split(',');
+const names = arg('--models', 'lenet-300-100,lenet-5-caffe,emotion,antispoof,nsfwjs').split(',');
 const outJson = arg('--out', 'docs/shrink-comparison.json');
 const root = resolve(new URL('..', import.meta.url).pathname);
 const work = join(root, 'tmp', 'compare-shrink');
@@ -273,6 +274,24 @@ async function browserDecodeFigures(sws, graph) {
   }
 }
 
+/** The comparison as a markdown table: bytes (raw / gzip / brotli), ratio to float32, fidelity on the held-out inputs. */
+function markdownTable(result) {
+  const lines = ['| model | variant | bytes | gzip | brotli | x smaller than float32 (raw) | fidelity on held-out inputs | test error |', '|---|---|---|---|---|---|---|---|'];
+  for (const r of result.rows) {
+    for (const v of r.variants) {
+      const f = v.fidelity
+        .map((x) => (x.kind === 'classes' ? `top-1 agreement ${(100 * x.agreement).toFixed(2)}%, mean abs dp ${x.meanAbsProbabilityDiff.toExponential(1)}` : `relative output error ${x.relativeError.toExponential(2)}`))
+        .join('; ');
+      lines.push(`| ${r.model} (${r.kind}) | ${v.variant} | ${v.bytes.raw.toLocaleString('en-US')} | ${v.bytes.gzip.toLocaleString('en-US')} | ${v.bytes.brotli.toLocaleString('en-US')} | ${(r.float32_weight_bytes / v.bytes.raw).toFixed(1)} | ${f} | ${v.test_error === undefined ? '-' : `${(100 * v.test_error).toFixed(2)}%`} |`);
+    }
+  }
+  return lines.join('\n');
+}
+if (process.argv.includes('--table')) {
+  console.log(markdownTable(JSON.parse(readFileSync(arg('--table'), 'utf8'))));
+  process.exit(0);
+}
+
 // One child process per model (`--one`): the wasm backend has crashed this process (or the
 // shrink it runs) with a segfault now and then (cause not found; not under gdb), so each
 // model runs alone and a crashed one is run again (its figures are seeded, so a rerun gives
@@ -296,6 +315,7 @@ if (!process.argv.includes('--one')) {
   }
   writeFileSync(outJson, JSON.stringify({ date: new Date().toISOString().slice(0, 10), backend: backend.name, node: process.version, command: `node tools/compare-shrink.mjs --models ${names.join(',')}`, rows }, null, 2) + '\n');
   console.log(`wrote ${outJson}`);
+  console.log(markdownTable(JSON.parse(readFileSync(outJson, 'utf8'))));
   process.exit(0);
 }
 
