@@ -8,11 +8,8 @@ import { disposeInfos, transposeWasm, type KernelFn } from './kernel-utils.js';
  * untransposed XNNPACK path is faster. Every gradient of a dense layer hits this.
  */
 export function matMulWithExplicitTranspose(stock: KernelFn): KernelFn {
-  return ({ inputs, backend, attrs }) => {
+  const transposed: KernelFn = ({ inputs, backend, attrs }) => {
     const wasm = backend as BackendWasm;
-    const transposeA = Boolean(attrs?.transposeA);
-    const transposeB = Boolean(attrs?.transposeB);
-    if (!transposeA && !transposeB) return stock({ inputs, backend, attrs });
     const swapLast = (x: tf.TensorInfo) => {
       const perm = x.shape.map((_, i) => i);
       const r = perm.length;
@@ -20,14 +17,20 @@ export function matMulWithExplicitTranspose(stock: KernelFn): KernelFn {
       return transposeWasm(wasm, x, perm);
     };
     const made: tf.TensorInfo[] = [];
-    const a = transposeA ? swapLast(inputs.a as tf.TensorInfo) : inputs.a;
-    if (transposeA) made.push(a as tf.TensorInfo);
-    const b = transposeB ? swapLast(inputs.b as tf.TensorInfo) : inputs.b;
-    if (transposeB) made.push(b as tf.TensorInfo);
+    const a = attrs?.transposeA ? swapLast(inputs.a as tf.TensorInfo) : inputs.a;
+    if (attrs?.transposeA) made.push(a as tf.TensorInfo);
+    const b = attrs?.transposeB ? swapLast(inputs.b as tf.TensorInfo) : inputs.b;
+    if (attrs?.transposeB) made.push(b as tf.TensorInfo);
     try {
       return stock({ inputs: { ...inputs, a, b }, backend, attrs: { ...attrs, transposeA: false, transposeB: false } });
     } finally {
       disposeInfos(wasm, ...made);
     }
   };
+  // Untransposed calls (every inference) go to the stock kernel with tfjs's own arguments
+  // object, untouched. The earlier single function, which rebuilt that object on this path,
+  // made the process segfault after some dozens of models were built and run in a loop
+  // (40 LeNet-300-100 loads and runs: a crash in 4 of 4 processes; this shape: none in 6; cause in V8 or
+  // tfjs-wasm not found; docs/RESULTS.md).
+  return (args) => (args.attrs?.transposeA || args.attrs?.transposeB ? transposed(args) : stock(args));
 }
