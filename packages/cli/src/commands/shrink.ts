@@ -1,7 +1,7 @@
 import { basename, dirname, join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { ensureWritableDir, selectBackend, writeFileAtomic } from '@softshare/backend';
-import { SoftshareError, type ModelData, type QuantizedModel } from '@softshare/core';
+import { concatBytes, SoftshareError, type ModelData, type QuantizedModel } from '@softshare/core';
 import { calibrationInputs, loadCalibration, syntheticCalibration, type Calibration, type DataSplit } from '@softshare/data';
 import { coderIds, DEFAULT_CODER_ID, findCoder } from '@softshare/entropy';
 import { encodeSws, swsToQuantized, type EncodeSwsOptions } from '@softshare/format';
@@ -71,15 +71,7 @@ function outputsOn(runner: Runner, cal: Calibration, shape: readonly number[]): 
       x.dispose();
     }
   }
-  return parts.map((ps) => {
-    const out = new Float32Array(ps.reduce((n, p) => n + p.length, 0));
-    let at = 0;
-    for (const p of ps) {
-      out.set(p, at);
-      at += p.length;
-    }
-    return out;
-  });
+  return parts.map((ps) => new Float32Array(concatBytes(ps).buffer));
 }
 
 async function fidelityOf(runner: Runner, model: ModelData, reference: Float32Array[], cal: Calibration, shape: readonly number[]): Promise<OutputFidelity[]> {
@@ -141,7 +133,6 @@ async function shrinkWith(
   o: { coder: string[]; budget: FidelityBudget; prune: number; maxValues: number; count: number; seed: number; exclude: string[]; out: string; t0: number; backend: string },
 ): Promise<number> {
   const { coder, budget, prune, maxValues, count, seed, exclude, out, t0 } = o;
-  const backend = { name: o.backend };
   const inputShape = runner.inputShape;
   // the inputs the outputs are compared on, and where they came from
   const flags = preprocessingFlags(values);
@@ -205,7 +196,7 @@ async function shrinkWith(
     out: target,
     model: values.model,
     model_kind: model.kind,
-    backend: backend.name,
+    backend: o.backend,
     calibration: source,
     ...(warning ? { warning } : {}),
     budget: { min_agreement: budget.minAgreement, max_output_error: budget.maxOutputError },
@@ -227,7 +218,7 @@ async function shrinkWith(
   const budgetText = `top-1 agreement >= ${budget.minAgreement}, relative output error <= ${budget.maxOutputError}`;
   const data = reportData({
     title: `${basename(values.model as string)} -> ${basename(out)} (shrink)`,
-    backend: backend.name,
+    backend: o.backend,
     input: model.data,
     quantized: search.model,
     errorBefore: testBefore ?? NaN,
@@ -251,7 +242,7 @@ async function shrinkWith(
         (testBefore !== undefined ? `test top-1 error ${(100 * testBefore).toFixed(2)}% -> ${(100 * testAfter!).toFixed(2)}%\n` : '') +
         `shared values: ${shared.map((t) => `${t.name} ${t.shared_values} values ${t.bytes} B`).join(', ') || 'none'}; kept: ${kept.map((t) => `${t.name} ${t.encoding} ${t.bytes} B`).join(', ') || 'none'}\n` +
         `file ${encoded.bytes.length} bytes: file-size ratio ${result.file_ratio.toFixed(1)}x (float32 ${originalBytes} bytes, ${model.kind} model)\n` +
-        `wrote ${target} (${result.seconds} s on ${backend.name})\n`,
+        `wrote ${target} (${result.seconds} s on ${o.backend})\n`,
     );
   }
   return 0;
