@@ -22,10 +22,10 @@ import * as tf from '@tensorflow/tfjs';
 import jpeg from 'jpeg-js';
 import { loadModelArtifacts, selectBackend } from '@softshare/backend';
 import { Rng } from '@softshare/core';
-import { calibrationInputs, loadMnist } from '@softshare/data';
+import { loadMnist } from '@softshare/data';
 import { swsToQuantized } from '@softshare/format';
-import { graphModelData, isGraphArtifacts, pretrainedModelPath, runnerOf, toModelData } from '@softshare/models';
-import { describeFidelity, outputFidelity } from '@softshare/shrink';
+import { graphModelData, isGraphArtifacts, outputsOf, pretrainedModelPath, runnerOf, toModelData } from '@softshare/models';
+import { describeFidelity, outputFidelity, topOneError } from '@softshare/shrink';
 import { toFloat16Bytes } from '@softshare/core';
 
 const arg = (k, d) => (process.argv.includes(k) ? process.argv[process.argv.indexOf(k) + 1] : d);
@@ -188,26 +188,7 @@ const sizes = (files) => ({
 
 async function outputs(runner, model, split, shape) {
   await runner.load(model);
-  const parts = [];
-  for (let i = 0; i < split.count; i += 128) {
-    const to = Math.min(split.count, i + 128);
-    const x = tf.tensor(calibrationInputs(split, i, to), [to - i, ...shape]);
-    runner.run(x).forEach((o, k) => (parts[k] ??= []).push(o));
-    x.dispose();
-  }
-  return parts.map((ps) => Float32Array.from(ps.flatMap((p) => Array.from(p))));
-}
-
-function testError(out, labels) {
-  if (!labels) return undefined;
-  const width = out.length / labels.length;
-  let wrong = 0;
-  for (let e = 0; e < labels.length; e++) {
-    let best = 0;
-    for (let j = 1; j < width; j++) if (out[e * width + j] > out[e * width + best]) best = j;
-    if (best !== labels[e]) wrong++;
-  }
-  return wrong / labels.length;
+  return outputsOf(runner, split, shape, 128);
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -339,7 +320,7 @@ for (const name of names) {
   const figures = async (model) => {
     const got = await outputs(runner, model, report, shape);
     const f = reference.map((r, k) => outputFidelity(k, { values: r, examples: report.count }, { values: got[k], examples: report.count }));
-    return { fidelity: f, ...(labels ? { test_error: testError(got[0], labels) } : {}) };
+    return { fidelity: f, ...(labels ? { test_error: topOneError(got[0], labels) } : {}) };
   };
   for (const dtype of ['float32', 'float16', 'uint16', 'uint8']) {
     const { files, model } = converterFiles(artifacts, original, dtype);

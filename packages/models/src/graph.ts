@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { concatBytes, SoftshareError, type ConstantTensor, type ModelData, type ParamTensor, type PretrainedModel } from '@softshare/core';
+import { calibrationInputs, type Calibration } from '@softshare/data';
 import { fromModelData } from './model-data.js';
 
 /** Whether tfjs ModelArtifacts hold a graph model (converted from TensorFlow) rather than a layers model. */
@@ -126,4 +127,22 @@ export async function runnerOf(data: ModelData): Promise<Runner> {
     },
     dispose: () => model.dispose(),
   };
+}
+
+/**
+ * Every output of the runner's model on every example of `inputs` (divided and normalised
+ * as they say), in batches of `batch`: one row-major array per output.
+ */
+export function outputsOf(runner: Runner, inputs: Calibration, shape: readonly number[], batch = 64): Float32Array[] {
+  const parts: Float32Array[][] = [];
+  for (let i = 0; i < inputs.count; i += batch) {
+    const to = Math.min(inputs.count, i + batch);
+    const x = tf.tensor(calibrationInputs(inputs, i, to), [to - i, ...shape]);
+    try {
+      runner.run(x).forEach((o, k) => (parts[k] ??= []).push(o));
+    } finally {
+      x.dispose();
+    }
+  }
+  return parts.map((ps) => new Float32Array(concatBytes(ps).buffer));
 }

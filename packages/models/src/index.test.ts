@@ -22,6 +22,7 @@ describe('@softshare/models exports', () => {
       'lenet5Caffe',
       'logitsFn',
       'outputNamesOf',
+      'outputsOf',
       'pretrain',
       'pretrainedModelPath',
       'resolveTask',

@@ -21,4 +21,4 @@ export {
   type Task,
   type TaskSpec,
 } from './task.js';
-export { graphArtifacts, graphModelData, isGraphArtifacts, runnerOf, type Runner } from './graph.js';
+export { graphArtifacts, graphModelData, isGraphArtifacts, outputsOf, runnerOf, type Runner } from './graph.js';

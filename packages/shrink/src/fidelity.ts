@@ -15,6 +15,21 @@ export interface OutputValues {
   readonly examples: number;
 }
 
+/** Index of the largest of `width` values from `at` (the first on a tie). */
+function argmax(v: ArrayLike<number>, at: number, width: number): number {
+  let best = 0;
+  for (let j = 1; j < width; j++) if (v[at + j] > v[at + best]) best = j;
+  return best;
+}
+
+/** Share of examples whose largest output (probability or logit) is not their label: a classifier's top-1 error. */
+export function topOneError(values: Float32Array, labels: ArrayLike<number>): number {
+  const width = values.length / labels.length;
+  let wrong = 0;
+  for (let e = 0; e < labels.length; e++) if (argmax(values, e * width, width) !== labels[e]) wrong++;
+  return labels.length === 0 ? 0 : wrong / labels.length;
+}
+
 /** Rows that are already probabilities: non-negative, each summing to 1 within 1e-3. */
 function isProbabilities(y: OutputValues, width: number): boolean {
   for (let e = 0; e < y.examples; e++) {
@@ -73,13 +88,7 @@ export function outputFidelity(output: number, reference: OutputValues, candidat
     const at = e * width;
     const p = probs ? Float64Array.from(reference.values.subarray(at, at + width)) : softmaxRow(reference.values, at, width);
     const q = probs ? Float64Array.from(candidate.values.subarray(at, at + width)) : softmaxRow(candidate.values, at, width);
-    let ap = 0;
-    let aq = 0;
-    for (let j = 1; j < width; j++) {
-      if (p[j] > p[ap]) ap = j;
-      if (q[j] > q[aq]) aq = j;
-    }
-    if (ap === aq) agree++;
+    if (argmax(p, 0, width) === argmax(q, 0, width)) agree++;
     for (let j = 0; j < width; j++) diff += Math.abs(p[j] - q[j]);
   }
   return { output, kind: 'classes', examples: n, agreement: n === 0 ? 1 : agree / n, meanAbsProbabilityDiff: n === 0 ? 0 : diff / (n * width) };

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { lastValueFrom, of } from 'rxjs';
 import { Rng, type PretrainedModel } from '@softshare/core';
-import { outputFidelity, shrink, shrinkWithinBudget, TOLERANCES, withinBudget } from './index.js';
+import { outputFidelity, shrink, shrinkWithinBudget, TOLERANCES, topOneError, withinBudget } from './index.js';
 
 function model(): PretrainedModel {
   const rng = new Rng(11);
@@ -74,6 +74,13 @@ describe('shrinkWithinBudget', () => {
     const never = async () => [outputFidelity(0, { values: Float32Array.of(1), examples: 1 }, { values: Float32Array.of(2), examples: 1 }, 'values')];
     const none = await shrinkWithinBudget(m, { evaluate: never });
     expect(none.withinBudget).toBe(false);
+  });
+});
+
+describe('topOneError', () => {
+  it('counts the examples whose largest output is not their label (logits or probabilities)', () => {
+    expect(topOneError(Float32Array.of(0.1, 2, -1, 3, 0, 0), [1, 1, 0])).toBeCloseTo(1 / 3, 12);
+    expect(topOneError(Float32Array.of(0.7, 0.3), [0])).toBe(0);
   });
 });
 

@@ -1,12 +1,11 @@
 import { basename, dirname, join, resolve } from 'node:path';
-import * as tf from '@tensorflow/tfjs';
 import { ensureWritableDir, selectBackend, writeFileAtomic } from '@softshare/backend';
-import { concatBytes, SoftshareError, type ModelData, type QuantizedModel } from '@softshare/core';
-import { calibrationInputs, loadCalibration, syntheticCalibration, type Calibration, type DataSplit } from '@softshare/data';
+import { SoftshareError, type ModelData, type QuantizedModel } from '@softshare/core';
+import { loadCalibration, syntheticCalibration, type Calibration, type DataSplit } from '@softshare/data';
 import { coderIds, DEFAULT_CODER_ID, findCoder } from '@softshare/entropy';
 import { encodeSws, swsToQuantized, type EncodeSwsOptions } from '@softshare/format';
-import { runnerOf, type Runner } from '@softshare/models';
-import { DEFAULT_FIDELITY_BUDGET, describeFidelity, outputFidelity, shrinkWithinBudget, type FidelityBudget, type OutputFidelity } from '@softshare/shrink';
+import { outputsOf, runnerOf, type Runner } from '@softshare/models';
+import { DEFAULT_FIDELITY_BUDGET, describeFidelity, outputFidelity, shrinkWithinBudget, topOneError, type FidelityBudget, type OutputFidelity } from '@softshare/shrink';
 import { helpText, intFlag, parseCommand, UsageError, type CommandSpec } from '../args.js';
 import { storageFigures } from '../accounting.js';
 import { overBudgetPath } from '../budget.js';
@@ -58,25 +57,9 @@ function fitShape(model: readonly (number | null)[], cal: readonly number[], sou
   throw new SoftshareError('E_DATA_MISMATCH', 'cli', `${source}: examples are [${cal.join(', ')}], the model takes [${model.map((d) => d ?? '?').join(', ')}]`);
 }
 
-/** Every output of a model on every calibration input, in batches. */
-function outputsOn(runner: Runner, cal: Calibration, shape: readonly number[]): Float32Array[] {
-  const batch = 64;
-  const parts: Float32Array[][] = [];
-  for (let i = 0; i < cal.count; i += batch) {
-    const to = Math.min(cal.count, i + batch);
-    const x = tf.tensor(calibrationInputs(cal, i, to), [to - i, ...shape]);
-    try {
-      runner.run(x).forEach((o, k) => (parts[k] ??= []).push(o));
-    } finally {
-      x.dispose();
-    }
-  }
-  return parts.map((ps) => new Float32Array(concatBytes(ps).buffer));
-}
-
 async function fidelityOf(runner: Runner, model: ModelData, reference: Float32Array[], cal: Calibration, shape: readonly number[]): Promise<OutputFidelity[]> {
   await runner.load(model);
-  const got = outputsOn(runner, cal, shape);
+  const got = outputsOf(runner, cal, shape);
   return reference.map((r, k) => outputFidelity(k, { values: r, examples: cal.count }, { values: got[k], examples: cal.count }));
 }
 
@@ -84,16 +67,8 @@ async function fidelityOf(runner: Runner, model: ModelData, reference: Float32Ar
 async function testErrorOf(runner: Runner, model: ModelData, split: DataSplit, shape: readonly number[]): Promise<number | undefined> {
   if (!split.labels) return undefined;
   await runner.load(model);
-  const [out] = outputsOn(runner, split, shape);
-  const width = out.length / split.count;
-  if (width < 2) return undefined;
-  let wrong = 0;
-  for (let e = 0; e < split.count; e++) {
-    let best = 0;
-    for (let j = 1; j < width; j++) if (out[e * width + j] > out[e * width + best]) best = j;
-    if (best !== split.labels[e]) wrong++;
-  }
-  return wrong / split.count;
+  const [out] = outputsOf(runner, split, shape);
+  return out.length / split.count < 2 ? undefined : topOneError(out, split.labels);
 }
 
 export async function shrinkCommand(argv: string[], io: Io): Promise<number> {
@@ -157,14 +132,14 @@ async function shrinkWith(
     io.err(`softshare shrink: warning: ${warning}\n`);
   }
   const shape = fitShape(inputShape, cal.shape, values.data !== undefined ? `--data ${values.data}` : values.calibration !== undefined ? `--calibration ${values.calibration}` : 'synthetic inputs');
-  const reference = outputsOn(runner, cal, shape);
+  const reference = outputsOf(runner, cal, shape);
   const encodeOptions: EncodeSwsOptions = { coder, generator: 'softshare 0.1.0', ...(flags || values.data !== undefined || values.calibration !== undefined ? { preprocessing: { divisor: cal.divisor, ...(cal.mean ? { mean: cal.mean } : {}), ...(cal.std ? { std: cal.std } : {}) } } : {}) };
   // the sensitivity probes compare outputs on the first 64 calibration inputs: relative squared error, summed over outputs
   const probe: Calibration = { ...cal, count: Math.min(cal.count, 64) };
   const probeReference = reference.map((r) => r.subarray(0, (r.length / cal.count) * probe.count));
   const damage = async (q: ModelData) => {
     await runner.load(q);
-    const got = outputsOn(runner, probe, shape);
+    const got = outputsOf(runner, probe, shape);
     return probeReference.reduce((sum, r, k) => {
       let num = 0;
       let den = 0;
