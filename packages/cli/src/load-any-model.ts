@@ -3,7 +3,7 @@ import { loadModelArtifacts } from '@softshare/backend';
 import { SoftshareError, type PretrainedModel } from '@softshare/core';
 import { checkGraphTopology } from '@softshare/format';
 import { graphModelData, isGraphArtifacts, toModelData } from '@softshare/models';
-import { loadLayersModelFile } from './load-model.js';
+import { layersModelFromArtifacts } from './load-model.js';
 
 /** A model.json of either kind tfjs loads: a layers model (Keras-style) or a graph model (converted from TensorFlow). */
 export interface AnyModel {
@@ -36,6 +36,6 @@ export async function loadAnyModel(path: string): Promise<AnyModel> {
   if (typeof className !== 'string' || !LAYERS_CLASSES.includes(className)) {
     throw new SoftshareError('E_MODEL_FORMAT', 'cli', `${path}: neither a tfjs layers model (a Sequential or Model topology) nor a graph model (format "graph-model" with a node list)`);
   }
-  const layers = await loadLayersModelFile(path);
+  const layers = await layersModelFromArtifacts(path, artifacts);
   return { kind: 'layers', data: toModelData(layers), layers };
 }

@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import { loadModelArtifacts } from '@softshare/backend';
 import { SoftshareError } from '@softshare/core';
 import { checkTopologyWeights, readSwsHeader, swsIO } from '@softshare/format';
-import { buildModel, MODEL_NAMES, outputNamesOf, taskOfTrainingConfig, type ModelName, type OutputTask } from '@softshare/models';
+import { buildModel, isGraphArtifacts, MODEL_NAMES, outputNamesOf, taskOfTrainingConfig, type ModelName, type OutputTask } from '@softshare/models';
 
 /** Read a file the user named, with a one-line error. */
 export function readInput(path: string, what: string): Uint8Array {
@@ -42,8 +42,13 @@ export function trainingTaskOf(model: tf.LayersModel): OutputTask[] | undefined 
  * and refuses loss weights.
  */
 export async function loadLayersModelFile(path: string): Promise<tf.LayersModel> {
-  const { trainingConfig, ...artifacts } = loadModelArtifacts(path);
-  if (artifacts.format === 'graph-model') throw new SoftshareError('E_MODEL_INCOMPATIBLE', 'cli', `${path} is a graph model: this command takes layers models ('softshare shrink' compresses graph models without retraining)`);
+  return layersModelFromArtifacts(path, loadModelArtifacts(path));
+}
+
+/** `loadLayersModelFile` on the artifacts of `path` already read. */
+export async function layersModelFromArtifacts(path: string, read: tf.io.ModelArtifacts): Promise<tf.LayersModel> {
+  const { trainingConfig, ...artifacts } = read;
+  if (isGraphArtifacts(artifacts)) throw new SoftshareError('E_MODEL_INCOMPATIBLE', 'cli', `${path} is a graph model: this command takes layers models ('softshare shrink' compresses graph models without retraining)`);
   const config = trainingConfig ?? (artifacts.modelTopology as { training_config?: unknown } | undefined)?.training_config;
   // tfjs loops forever on some broken graphs: check the topology and the weights it needs first
   try {

@@ -3,7 +3,7 @@ import { ensureWritableDir, selectBackend, writeFileAtomic } from '@softshare/ba
 import { SoftshareError, type ModelData, type QuantizedModel } from '@softshare/core';
 import { loadCalibration, syntheticCalibration, type Calibration, type DataSplit } from '@softshare/data';
 import { coderIds, DEFAULT_CODER_ID, findCoder } from '@softshare/entropy';
-import { encodeSws, swsToQuantized, type EncodeSwsOptions } from '@softshare/format';
+import { encodeSws, swsToQuantized, type EncodedSws, type EncodeSwsOptions } from '@softshare/format';
 import { outputsOf, runnerOf, type Runner } from '@softshare/models';
 import { DEFAULT_FIDELITY_BUDGET, describeFidelity, outputFidelity, shrinkWithinBudget, topOneError, type FidelityBudget, type OutputFidelity } from '@softshare/shrink';
 import { helpText, intFlag, parseCommand, UsageError, type CommandSpec } from '../args.js';
@@ -147,17 +147,23 @@ async function shrinkWith(
       return sum + num / Math.max(den, 1e-30);
     }, 0);
   };
+  // each point's encoding, so the chosen one is written as the search measured it, not encoded again
+  const encodings = new Map<QuantizedModel, EncodedSws>();
   const search = await shrinkWithinBudget(model.data, {
     stage: { prune, maxValues, exclude },
     budget,
     evaluate: (q) => fidelityOf(runner, q, reference, cal, shape),
     ...(values.allocation === 'uniform' ? {} : { damage }),
-    size: (q) => encodeSws(q, encodeOptions).bytes.length,
+    size: (q) => {
+      const e = encodeSws(q, encodeOptions);
+      encodings.set(q, e);
+      return e.bytes.length;
+    },
     onPoint: (p) => {
       if (!values.json) io.err(`  tolerance ${p.tolerance}: ${p.bytes} bytes, ${describeFidelity(p.fidelity)}${p.withinBudget ? '' : ' (over budget)'}\n`);
     },
   });
-  const encoded = encodeSws(search.model, encodeOptions);
+  const encoded = encodings.get(search.model) ?? encodeSws(search.model, encodeOptions);
   const target = search.withinBudget ? out : overBudgetPath(out);
   // the figures of the file as written, decoded independently of the writer
   const decoded: QuantizedModel = swsToQuantized(encoded.bytes);
