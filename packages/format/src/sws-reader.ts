@@ -9,6 +9,9 @@ import { headerStart, SWS_MAGIC, SWS_MAJOR } from './sws-writer.js';
 import { checkGraphTopology } from './topology/check-graph.js';
 import { checkTopologyWeights } from './topology/check-topology.js';
 
+/** Bytes per value of each encoding stored as is. */
+const RAW_WIDTH = { float32: 4, float16: 2, int32: 4, bool: 1 } as const;
+
 /** One decoded tensor; shared tensors keep their codes and codebook too. */
 export interface DecodedTensor {
   readonly name: string;
@@ -127,19 +130,16 @@ export function decodeSws(bytes: Uint8Array): DecodedSws {
   }
   const tensors: DecodedTensor[] = header.tensors.map((t) => {
     const n = t.shape.reduce((a, b) => a * b, 1);
-    if (t.encoding === 'int32' || t.encoding === 'bool') {
-      const width = t.encoding === 'int32' ? 4 : 1;
-      const b = section(payload, t.data, `${t.name} data`);
-      if (b.length !== n * width) fail('E_FORMAT_DATA', `Expected ${n * width} bytes for ${t.name} [${t.shape.join(', ')}], got ${b.length}`);
-      const exact = t.encoding === 'int32' ? new Int32Array(new Uint8Array(b).buffer) : Uint8Array.from(b, (x) => (x ? 1 : 0));
-      return { name: t.name, shape: t.shape, values: Float32Array.from(exact), exact: { dtype: t.encoding, values: exact } };
-    }
     if (t.encoding !== 'shared') {
-      const width = t.encoding === 'float32' ? 4 : 2;
+      const width = RAW_WIDTH[t.encoding];
       const b = section(payload, t.data, `${t.name} data`);
       if (b.length !== n * width) fail('E_FORMAT_DATA', `Expected ${n * width} bytes for ${t.name} [${t.shape.join(', ')}], got ${b.length}`);
-      // copy: b may be a view into a larger Buffer pool
-      const values = width === 4 ? new Float32Array(new Uint8Array(b).buffer) : fromFloat16Bytes(b);
+      // a graph model's int32 and bool constants, kept exactly (copy: b may be a view into a larger Buffer pool)
+      if (t.encoding === 'int32' || t.encoding === 'bool') {
+        const exact = t.encoding === 'int32' ? new Int32Array(new Uint8Array(b).buffer) : Uint8Array.from(b, (x) => (x ? 1 : 0));
+        return { name: t.name, shape: t.shape, values: Float32Array.from(exact), exact: { dtype: t.encoding, values: exact } };
+      }
+      const values = t.encoding === 'float32' ? new Float32Array(new Uint8Array(b).buffer) : fromFloat16Bytes(b);
       for (let i = 0; i < values.length; i++) {
         if (!Number.isFinite(values[i])) fail('E_FORMAT_DATA', `Expected finite weights in ${t.name}, got ${values[i]} at ${i}`);
       }

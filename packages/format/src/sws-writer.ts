@@ -4,7 +4,7 @@ import { crc32 } from './crc32.js';
 import { checkGraphTopology } from './topology/check-graph.js';
 import { checkTopologyWeights } from './topology/check-topology.js';
 import { HEADER_DICTIONARY } from './header-dictionary.js';
-import { fromFloat16Bytes, toFloat16Bytes } from '@softshare/core';
+import { concatBytes, fromFloat16Bytes, toFloat16Bytes } from '@softshare/core';
 import type { SwsHeader, SwsPreprocessing, SwsTensorEntry } from './header-schema.js';
 
 export const SWS_MAGIC = Uint8Array.from([0x53, 0x57, 0x53, 0x4d]);
@@ -219,14 +219,14 @@ export function encodeSws(model: QuantizedModel, options: EncodeSwsOptions = {})
       // float16 when asked, or when every value is a half-precision number already (what shrink leaves in a tensor that needs more than 255 values): bit-exact either way
       const halfBytes = toFloat16Bytes(p.values);
       const half = options.others === 'float16' || isExactlyHalf(p.values, halfBytes);
-      const raw = half ? halfBytes : new Uint8Array(p.values.buffer.slice(p.values.byteOffset, p.values.byteOffset + p.values.byteLength));
+      const raw = half ? halfBytes : concatBytes([p.values]);
       entries.push({ name: p.name, shape: [...p.shape], encoding: half ? 'float16' : 'float32', data: put(raw) });
       accounting.push({ name: p.name, encoding: half ? 'float16' : 'float32', layout: 'raw', elements: p.values.length, nonzero: p.values.length, positionBytes: 0, codeBytes: 0, codebookValues: 0, rawBytes: raw.length });
     }
   }
   // a graph model's int32 and bool weights, stored as they are
   for (const c of graph?.constants ?? []) {
-    const raw = new Uint8Array(c.values.buffer.slice(c.values.byteOffset, c.values.byteOffset + c.values.byteLength));
+    const raw = concatBytes([c.values]);
     entries.push({ name: c.name, shape: [...c.shape], encoding: c.dtype, data: put(raw) });
     accounting.push({ name: c.name, encoding: c.dtype, layout: 'raw', elements: c.values.length, nonzero: c.values.length, positionBytes: 0, codeBytes: 0, codebookValues: 0, rawBytes: raw.length });
   }
