@@ -47,6 +47,13 @@ async function expectSameInChromium(scripts: { path?: string; content?: string }
   }
 }
 
+/** What a page using the light decoder loads: tfjs's own script, then the decoder bundle (tools/decoder-bundle.mjs), and the bundle's gzipped size. */
+async function lightDecoderPage(): Promise<{ scripts: { path?: string; content?: string }[]; gzipped: number }> {
+  const bundle = (await buildDecoderBundle()) as { code: string; gzipped: number };
+  const tfScript = fileURLToPath(new URL('../../node_modules/@tensorflow/tfjs/dist/tf.min.js', import.meta.url));
+  return { scripts: [{ path: tfScript }, { content: bundle.code }], gzipped: bundle.gzipped };
+}
+
 describe('a .sws in a browser bundle', () => {
   it.runIf(haveBrowser)('bundles without Node modules and predicts in Chromium what Node predicts, from results/lenet-300-100.sws', async () => {
     // the bundle a web app would ship: tfjs + @softshare/format (its published entry)
@@ -70,11 +77,10 @@ describe('a .sws in a browser bundle', () => {
   }, 180_000);
 
   it.runIf(haveBrowser)('the light decoder (tools/decoder-bundle.mjs, at most 25,600 bytes gzipped) loads the file in Chromium beside tfjs\'s own script and predicts what Node predicts', async () => {
-    const bundle = (await buildDecoderBundle()) as { code: string; gzipped: number };
-    expect(bundle.gzipped).toBeLessThanOrEqual(25_600);
-    const tfScript = fileURLToPath(new URL('../../node_modules/@tensorflow/tfjs/dist/tf.min.js', import.meta.url));
+    const { scripts, gzipped } = await lightDecoderPage();
+    expect(gzipped).toBeLessThanOrEqual(25_600);
     await expectSameInChromium(
-      [{ path: tfScript }, { content: bundle.code }],
+      scripts,
       async ([b64, x]) => {
         const g = globalThis as unknown as { tf: typeof tf; softshareDecoder: { swsIO: typeof swsIO } };
         await g.tf.setBackend('cpu');
@@ -95,10 +101,8 @@ describe('a .sws in a browser bundle', () => {
     const input = Array.from({ length: 8 }, (_, i) => Array.from({ length: 6 }, (_, k) => Math.sin(i * 6 + k)));
     const model = await tf.loadGraphModel(swsIO(new Uint8Array(bytes)));
     const expected = tf.tidy(() => (model.predict(tf.tensor3d(input.flat(), [8, 2, 3])) as tf.Tensor).arraySync()) as number[][];
-    const bundle = (await buildDecoderBundle()) as { code: string };
-    const tfScript = fileURLToPath(new URL('../../node_modules/@tensorflow/tfjs/dist/tf.min.js', import.meta.url));
     await expectSameInChromium(
-      [{ path: tfScript }, { content: bundle.code }],
+      (await lightDecoderPage()).scripts,
       async ([b64, x]) => {
         const g = globalThis as unknown as { tf: typeof tf; softshareDecoder: { swsIO: typeof swsIO } };
         await g.tf.setBackend('cpu');
