@@ -42,6 +42,8 @@ function squaredNorm(w: Float32Array): number {
 export class TensorFits {
   private centres: Float64Array[] | undefined;
   private readonly fits = new Map<number, SharedFit>();
+  /** relativeError per step, kept with its fit (every point of a search asks again). */
+  private readonly errors = new Map<number, number>();
   readonly live: Uint8Array;
   readonly norm: number;
 
@@ -96,11 +98,16 @@ export class TensorFits {
   /** Squared error of the fit over the live (unpruned) weights, relative to the squared norm of all: what pruning costs is the user's choice, not the tolerance's. */
   relativeError(k: number): number {
     if (this.norm === 0) return 0;
-    const { codebook, codes } = this.fit(k);
-    const w = this.param.values;
-    let e = 0;
-    for (let i = 0; i < w.length; i++) if (this.live[i]) e += (w[i] - codebook[codes[i]]) ** 2;
-    return e / this.norm;
+    let r = this.errors.get(k);
+    if (r === undefined) {
+      const { codebook, codes } = this.fit(k);
+      const w = this.param.values;
+      let e = 0;
+      for (let i = 0; i < w.length; i++) if (this.live[i]) e += (w[i] - codebook[codes[i]]) ** 2;
+      r = e / this.norm;
+      this.errors.set(k, r);
+    }
+    return r;
   }
 
   /** The fewest values meeting `tolerance` (binary search over the steps: the error falls as k grows), or undefined when none does. */
