@@ -4,7 +4,7 @@ import { parse } from 'npyjs';
 import { Rng, SoftshareError } from '@softshare/core';
 import { decodeImage } from './image-folder.js';
 import { exampleSize, type DataSplit } from './mnist.js';
-import { checkPreprocessing, normaliseInPlace, type Preprocessing } from './preprocessing.js';
+import { normaliseInPlace, splitWithPreprocessing, type Preprocessing } from './preprocessing.js';
 
 const IMAGES = new Set(['.png', '.jpg', '.jpeg']);
 
@@ -70,14 +70,7 @@ export function loadCalibration(path: string, options: { channels?: number; limi
   if (!existsSync(path)) throw new SoftshareError('E_DATA_NOT_FOUND', 'data', `Cannot read calibration inputs ${path}: file not found`);
   const limit = options.limit ?? 512;
   const c = statSync(path).isDirectory() ? imagesOf(path, options.channels ?? 1, limit) : path.endsWith('.npy') ? npyOf(path, limit) : fail(`${path}: expected a folder of images or a .npy file`);
-  return withCalibrationPreprocessing(c, options.preprocessing);
-}
-
-function withCalibrationPreprocessing(c: Calibration, p: Partial<Preprocessing> | undefined): Calibration {
-  if (!p) return c;
-  const next = { ...c, divisor: p.divisor ?? c.divisor, ...(p.mean ? { mean: [...p.mean] } : {}), ...(p.std ? { std: [...p.std] } : {}) };
-  checkPreprocessing(next, c.shape);
-  return next;
+  return options.preprocessing ? splitWithPreprocessing(c, options.preprocessing) : c;
 }
 
 /**
@@ -87,7 +80,8 @@ function withCalibrationPreprocessing(c: Calibration, p: Partial<Preprocessing> 
 export function syntheticCalibration(shape: readonly number[], count: number, seed: number, preprocessing?: Partial<Preprocessing>): Calibration {
   const rng = new Rng(seed);
   const n = count * shape.reduce((x, y) => x * y, 1);
-  return withCalibrationPreprocessing({ count, shape: [...shape], inputs: Float32Array.from({ length: n }, () => rng.next()), divisor: 1 }, preprocessing);
+  const c: Calibration = { count, shape: [...shape], inputs: Float32Array.from({ length: n }, () => rng.next()), divisor: 1 };
+  return preprocessing ? splitWithPreprocessing(c, preprocessing) : c;
 }
 
 /** Examples [from, to) as the model takes them: divided, then normalised. */

@@ -38,12 +38,15 @@ export function checkPreprocessing(p: Preprocessing, shape: readonly number[], w
  * const data = withPreprocessing(loadImageFolder('pets/'), { divisor: 255, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] });
  */
 export function withPreprocessing(data: Dataset, p: Partial<Preprocessing>): Dataset {
-  const apply = (s: DataSplit): DataSplit => {
-    const next = { ...s, divisor: p.divisor ?? s.divisor, ...(p.mean ? { mean: [...p.mean] } : {}), ...(p.std ? { std: [...p.std] } : {}) };
-    checkPreprocessing(next, s.shape);
-    return next;
-  };
+  const apply = (s: DataSplit): DataSplit => splitWithPreprocessing(s, p);
   return { ...data, train: apply(data.train), ...(data.validation ? { validation: apply(data.validation) } : {}), test: apply(data.test) };
+}
+
+/** One split (or any inputs with a shape and a preprocessing) with the preprocessing given, checked; what it does not give stays. */
+export function splitWithPreprocessing<S extends Pick<DataSplit, 'shape' | 'divisor' | 'mean' | 'std'>>(s: S, p: Partial<Preprocessing>): S {
+  const next = { ...s, divisor: p.divisor ?? s.divisor, ...(p.mean ? { mean: [...p.mean] } : {}), ...(p.std ? { std: [...p.std] } : {}) };
+  checkPreprocessing(next, s.shape);
+  return next;
 }
 
 /** Normalise values already divided by the divisor, in place: (x - mean[c]) / std[c], c the channel of each value. */
