@@ -1,7 +1,7 @@
 import { basename, dirname, join, resolve } from 'node:path';
 import { ensureWritableDir, selectBackend, writeFileAtomic } from '@softshare/backend';
 import { SoftshareError, type ModelData, type QuantizedModel } from '@softshare/core';
-import { loadCalibration, syntheticCalibration, type Calibration, type DataSplit } from '@softshare/data';
+import { loadCalibration, preprocessingOf, syntheticCalibration, type Calibration, type DataSplit } from '@softshare/data';
 import { coderIds, DEFAULT_CODER_ID, findCoder } from '@softshare/entropy';
 import { encodeSws, swsToQuantized, type EncodedSws, type EncodeSwsOptions } from '@softshare/format';
 import { outputsOf, runnerOf, type Runner } from '@softshare/models';
@@ -133,7 +133,7 @@ async function shrinkWith(
   }
   const shape = fitShape(inputShape, cal.shape, values.data !== undefined ? `--data ${values.data}` : values.calibration !== undefined ? `--calibration ${values.calibration}` : 'synthetic inputs');
   const reference = outputsOf(runner, cal, shape);
-  const encodeOptions: EncodeSwsOptions = { coder, generator: 'softshare 0.1.0', ...(flags || values.data !== undefined || values.calibration !== undefined ? { preprocessing: { divisor: cal.divisor, ...(cal.mean ? { mean: cal.mean } : {}), ...(cal.std ? { std: cal.std } : {}) } } : {}) };
+  const encodeOptions: EncodeSwsOptions = { coder, generator: 'softshare 0.1.0', ...(flags || values.data !== undefined || values.calibration !== undefined ? { preprocessing: preprocessingOf(cal) } : {}) };
   // the sensitivity probes compare outputs on the first 64 calibration inputs: relative squared error, summed over outputs
   const probe: Calibration = { ...cal, count: Math.min(cal.count, 64) };
   const probeReference = reference.map((r) => r.subarray(0, (r.length / cal.count) * probe.count));
