@@ -22,7 +22,7 @@ const mode = arg('--mode', 'both');
 const rng = new Rng(Number(arg('--seed', 1)));
 await tf.setBackend('cpu');
 console.warn = () => {};
-const coders = ['rans/1', 'huffman/1', 'brotli/1', 'deflate/1'];
+const coders = ['rans/1', 'huffman/1', 'adaptive/1', 'brotli/1', 'deflate/1'];
 const layouts = ['escape', 'context'];
 const byteValids = layouts.flatMap((layout) => coders.map((coder) => encodeSws(tinyQuantizedModel(), { layout, coder }).bytes));
 const meaningValids = [tinyFunctionalModel(), tinyRecurrentModel(), tinyQuantizedModel()].flatMap((m) => layouts.flatMap((layout) => coders.map((coder) => encodeSws(m, { layout, coder }).bytes)));

@@ -43,6 +43,7 @@ export function budgetSummary(b: BudgetOutcome, testErrors: readonly number[]) {
       file_bytes: p.fileBytes,
       file_ratio: p.fileRatio,
       within_budget: p.withinBudget,
+      ...(p.storage ? { storage: { from_bytes: p.storage.fromBytes, tensors: p.storage.tensors, digits: p.storage.digits } } : {}),
     })),
   };
 }
@@ -54,8 +55,16 @@ export function budgetLine(b: BudgetOutcome): string {
   const tried = `${b.points.length} point${b.points.length === 1 ? '' : 's'} tried`;
   const m = b.metric;
   const more = b.outputs ? `; every output: ${b.outputs.map((o, k) => `${o.name} ${metricLabel(o.metric)} ${formatMetric(p.validationOutputs?.[k] ?? NaN, o.metric)} (limit ${formatMetric(o.limit, o.metric)})`).join(', ')}` : '';
-  if (!checked(b) && !b.outputs) return `validation ${metricLabel(m)} ${formatMetric(p.validationError, m)} (budget off; ${tried})`;
-  return `validation ${metricLabel(m)} ${formatMetric(b.referenceError, m)} -> ${formatMetric(p.validationError, m)}, budget ${formatMetric(b.limit, m)} (+${increase(b)})${more}: ${b.held ? 'held' : 'BROKEN'} (${tried}${p.tau === undefined ? '' : `, chose tau ${+p.tau.toPrecision(3)}${p.pi0 !== undefined && p.pi0 !== b.points[0].pi0 ? ` pi0 ${+p.pi0.toPrecision(3)}` : ''}${p.rule === 'ml' ? ' rule ml' : ''}${p.pruned ? ' pruned and recovered' : ''}`})`;
+  if (!checked(b) && !b.outputs) return `validation ${metricLabel(m)} ${formatMetric(p.validationError, m)} (budget off; ${tried})${storageText(p)}`;
+  return `validation ${metricLabel(m)} ${formatMetric(b.referenceError, m)} -> ${formatMetric(p.validationError, m)}, budget ${formatMetric(b.limit, m)} (+${increase(b)})${more}: ${b.held ? 'held' : 'BROKEN'} (${tried}${p.tau === undefined ? '' : `, chose tau ${+p.tau.toPrecision(3)}${p.pi0 !== undefined && p.pi0 !== b.points[0].pi0 ? ` pi0 ${+p.pi0.toPrecision(3)}` : ''}${p.rule === 'ml' ? ' rule ml' : ''}${p.pruned ? ' pruned and recovered' : ''}`})${storageText(p)}`;
+}
+
+/** What the storage step did to the chosen file, as the end of the budget line ('' when it made no point). */
+function storageText(p: BudgetOutcome['points'][number]): string {
+  const s = p.storage;
+  if (!s) return '';
+  const parts = [...(s.tensors.length > 0 ? [`${s.tensors.map((t) => `${t.name} on ${t.values}`).join(', ')} shared values`] : []), ...(s.digits === null ? [] : [`shared values to ${s.digits} digits`])];
+  return `; then ${parts.join(', ')} (${s.fromBytes} -> ${p.fileBytes} B, no validation error more)`;
 }
 
 /** The error a command raises when no point kept the budget: one line naming where the best attempt was kept (exit code 3). */

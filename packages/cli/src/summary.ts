@@ -1,10 +1,9 @@
-import type { QuantizedModel } from '@softshare/core';
+import { weightTensors, type QuantizedModel } from '@softshare/core';
 
 /** Per-layer and overall sparsity figures of a quantised model. */
 export function sparsitySummary(q: QuantizedModel) {
-  // weights: the quantised tensors other than biases a bias option put on shared values
-  const biases = new Set(q.params.filter((p) => p.role === 'bias').map((p) => p.name));
-  const layers = q.quantized.filter((t) => !biases.has(t.name)).map((t) => {
+  // weights: the quantised kernels, not the biases and vectors a storage option put on shared values
+  const layers = weightTensors(q).map((t) => {
     let nz = 0;
     for (const c of t.codes) if (c !== 0) nz++;
     return { name: t.name, weights: t.codes.length, nonzero: nz, nonzero_fraction: nz / t.codes.length, distinct_values: t.codebook.length - (nz < t.codes.length ? 0 : 1) };

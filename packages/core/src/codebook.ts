@@ -1,4 +1,4 @@
-import type { QuantizedTensor } from './artefacts.js';
+import type { QuantizedModel, QuantizedTensor } from './artefacts.js';
 
 /**
  * The tensor with code 0 wherever `values` is 0 (weights zeroed after quantisation) and
@@ -60,4 +60,13 @@ export function fitCodebook(w: ArrayLike<number>, live: Uint8Array, codebook: Fl
     codes = next;
   }
   return { codes, codebook };
+}
+
+/**
+ * The quantised tensors that count as the model's weights in a non-zero share: kernels
+ * (role 'kernel'); biases and other vectors a storage option put on shared values are not.
+ */
+export function weightTensors(model: Pick<QuantizedModel, 'params' | 'quantized'>): QuantizedTensor[] {
+  const kernels = new Set(model.params.filter((p) => p.role === 'kernel').map((p) => p.name));
+  return model.quantized.filter((q) => kernels.has(q.name));
 }

@@ -27,6 +27,7 @@ describe('@softshare/core exports', () => {
       'silentProgress',
       'sizeOf',
       'toFloat16Bytes',
+      'weightTensors',
     ]);
   });
 });

@@ -16,7 +16,7 @@ export {
   type RetrainedModel,
 } from './artefacts.js';
 export { cancellableStage } from './cancellable-stage.js';
-export { compactCodebook, dequantize, fitCodebook, nearestNonZeroCode } from './codebook.js';
+export { compactCodebook, dequantize, fitCodebook, nearestNonZeroCode, weightTensors } from './codebook.js';
 export { isSoftshareError, SoftshareError, type SoftshareErrorCode } from './errors.js';
 export {
   createProgressChannel,

@@ -2,8 +2,8 @@
  * Binary arithmetic coding over adaptive probabilities (carry-less, 32-bit range,
  * 12-bit probabilities of a 1), shared by the context-modelled mask and the LZ coder.
  */
-const PROB_BITS = 12;
-const PROB_ONE = 1 << PROB_BITS;
+export const PROB_BITS = 12;
+export const PROB_ONE = 1 << PROB_BITS;
 
 /** Binary arithmetic encoder (carry-less, 32-bit) over adaptive probabilities. */
 export class BitEncoder {
@@ -20,14 +20,16 @@ export class BitEncoder {
 
   encode(bit: number, ctx: number): void {
     const p = this.p;
-    const xmid = this.x1 + Math.floor((this.x2 - this.x1) / PROB_ONE) * p[ctx];
-    if (bit) {
-      this.x2 = xmid;
-      p[ctx] += (PROB_ONE - p[ctx]) >> this.adapt;
-    } else {
-      this.x1 = xmid + 1;
-      p[ctx] -= p[ctx] >> this.adapt;
-    }
+    this.encodeWith(bit, p[ctx]);
+    if (bit) p[ctx] += (PROB_ONE - p[ctx]) >> this.adapt;
+    else p[ctx] -= p[ctx] >> this.adapt;
+  }
+
+  /** One bit at a probability of a 1 the caller keeps: p1 in 12 bits, 1..4095. */
+  encodeWith(bit: number, p1: number): void {
+    const xmid = this.x1 + ((this.x2 - this.x1) >>> PROB_BITS) * p1;
+    if (bit) this.x2 = xmid;
+    else this.x1 = xmid + 1;
     while (((this.x1 ^ this.x2) & 0xff000000) === 0) {
       this.put(this.x2 >>> 24);
       this.x1 = (this.x1 << 8) >>> 0;
@@ -45,8 +47,16 @@ export class BitEncoder {
   }
 
   finish(): Uint8Array {
-    // enough of x1 to pin a value inside [x1, x2]
-    for (const shift of [24, 16, 8, 0]) this.put((this.x1 >>> shift) & 255);
+    // the fewest leading bytes of a value inside [x1, x2]: the decoder reads zeros past the
+    // end, so x2 with its low bytes cleared is that value as soon as it is still >= x1
+    for (let k = 1; k <= 4; k++) {
+      const shift = 32 - 8 * k;
+      const v = k === 4 ? this.x2 : ((this.x2 >>> shift) << shift) >>> 0;
+      if (v >= this.x1) {
+        for (let i = 0; i < k; i++) this.put((v >>> (24 - 8 * i)) & 255);
+        break;
+      }
+    }
     return this.out.slice(0, this.n);
   }
 }
@@ -70,16 +80,22 @@ export class BitDecoder {
 
   decode(ctx: number): number {
     const p = this.p;
-    const xmid = this.x1 + Math.floor((this.x2 - this.x1) / PROB_ONE) * p[ctx];
+    const bit = this.decodeWith(p[ctx]);
+    if (bit) p[ctx] += (PROB_ONE - p[ctx]) >> this.adapt;
+    else p[ctx] -= p[ctx] >> this.adapt;
+    return bit;
+  }
+
+  /** One bit at a probability of a 1 the caller keeps (as `BitEncoder.encodeWith`). */
+  decodeWith(p1: number): number {
+    const xmid = this.x1 + ((this.x2 - this.x1) >>> PROB_BITS) * p1;
     let bit: number;
     if (this.x <= xmid) {
       bit = 1;
       this.x2 = xmid;
-      p[ctx] += (PROB_ONE - p[ctx]) >> this.adapt;
     } else {
       bit = 0;
       this.x1 = xmid + 1;
-      p[ctx] -= p[ctx] >> this.adapt;
     }
     while (((this.x1 ^ this.x2) & 0xff000000) === 0) {
       this.x1 = (this.x1 << 8) >>> 0;

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { coderIds, findCoder, fromEscapeStreams, huffmanCoder, paperFormatBits, ransCoder, registerCoder, toEscapeStreams, toPaperStreams, type Coder } from './index.js';
+import { adaptiveCoder, coderIds, findCoder, fromEscapeStreams, huffmanCoder, paperFormatBits, ransCoder, registerCoder, toEscapeStreams, toPaperStreams, type Coder } from './index.js';
 
-const coders = ['rans/1', 'huffman/1', 'brotli/1', 'deflate/1'].map((id) => findCoder(id)!);
+const coders = ['rans/1', 'huffman/1', 'adaptive/1', 'brotli/1', 'deflate/1'].map((id) => findCoder(id)!);
 
 const symbolsArb = fc.integer({ min: 1, max: 70000 }).chain((alphabet) =>
   fc.tuple(fc.constant(alphabet), fc.array(fc.integer({ min: 0, max: alphabet - 1 }), { maxLength: 2000 })),
@@ -56,9 +56,38 @@ describe('entropy-bound coder', () => {
   });
 });
 
+describe('adaptive coder', () => {
+  let seed = 7;
+  const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const skewed = (n: number, alphabet: number) => Uint32Array.from({ length: n }, () => Math.min(alphabet - 1, Math.floor(-Math.log(1 - rand()) * 1.5)));
+
+  it('stays within the empirical entropy plus half a log2(n) per tree node on long streams', () => {
+    const s = skewed(50_000, 16);
+    const nodes = 15;
+    expect(adaptiveCoder.encode(s, 16).length * 8).toBeLessThanOrEqual(entropyBits(s) * 1.01 + nodes * (0.5 * Math.log2(s.length) + 2) + 16);
+  });
+
+  it('beats a coder that sends a table on short streams', () => {
+    for (const n of [10, 40, 150]) {
+      const s = skewed(n, 17);
+      expect(adaptiveCoder.encode(s, 17).length).toBeLessThan(ransCoder.encode(s, 17).length);
+    }
+  });
+
+  it('never decodes a symbol outside the alphabet, whatever the bytes', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 64 }), fc.integer({ min: 2, max: 300 }), (bytes, alphabet) => {
+        if (bytes.length === 0) return;
+        for (const x of adaptiveCoder.decode(bytes, 200, alphabet)) expect(x).toBeLessThan(alphabet);
+      }),
+      { numRuns: 300, seed: 3 },
+    );
+  });
+});
+
 describe('registry', () => {
   it('holds the built-in coders and takes a user coder', () => {
-    expect(coderIds()).toEqual(expect.arrayContaining(['rans/1', 'huffman/1', 'lz/1', 'brotli/1', 'deflate/1']));
+    expect(coderIds()).toEqual(expect.arrayContaining(['rans/1', 'huffman/1', 'lz/1', 'adaptive/1', 'brotli/1', 'deflate/1']));
     const identity: Coder = {
       id: 'test-identity/1',
       encode: (s) => new Uint8Array(new Uint32Array(s).buffer),

@@ -185,7 +185,7 @@ function mutateStreams(h: Record<string, any>, payload: Uint8Array, rng: Rng): v
   else if (op === 1) {
     const s = t.codes ?? t.gaps ?? t.data;
     if (s && 'count' in s) s.count = pick(rng, [0, 1, s.count - 1, s.count + 1, s.count * 2]);
-  } else if (op === 2 && t.coder) t.coder = pick(rng, ['rans/1', 'huffman/1', 'brotli/1', 'deflate/1', 'raw8/1']);
+  } else if (op === 2 && t.coder) t.coder = pick(rng, ['rans/1', 'huffman/1', 'adaptive/1', 'brotli/1', 'deflate/1', 'raw8/1']);
   else if (op === 3 && t.layout) {
     if (t.layout === 'escape') {
       t.layout = 'context';

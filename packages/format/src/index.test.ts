@@ -15,7 +15,6 @@ describe('@softshare/format exports', () => {
       'SWS_MAGIC',
       'SWS_MAJOR',
       'SWS_MINOR',
-      'SWS_MINOR_GRAPH',
       'TOPOLOGY_LIMITS',
       'checkGraphTopology',
       'checkLayersTopology',

@@ -9,10 +9,13 @@ import type { SwsHeader, SwsPreprocessing, SwsTensorEntry } from './header-schem
 
 export const SWS_MAGIC = Uint8Array.from([0x53, 0x57, 0x53, 0x4d]);
 export const SWS_MAJOR = 2;
-/** 1 since 2026-12-03: the optional `preprocessing` header field. Layers models are still written as 2.1. */
-export const SWS_MINOR = 1;
-/** 2 since 2026-12-06: graph models (`modelFormat`, `signature`, int32 and bool tensors); written only for graph models. */
-export const SWS_MINOR_GRAPH = 2;
+/**
+ * Additions within 2.x: 1 (2026-12-03) the optional `preprocessing` header field; 2
+ * (2026-12-06) graph models (`modelFormat`, `signature`, int32 and bool tensors); 3
+ * (2026-12-06) the `adaptive/1` coder, the default, and arithmetic-coded streams (the
+ * header's lz/1, context masks) ending in the fewest bytes. Every file is written as 2.3.
+ */
+export const SWS_MINOR = 3;
 
 /** Offset of the stored header: 12 in 1.x (plain JSON), 16 in 2.x (lz/1-compressed JSON). */
 export function headerStart(major: number): number {
@@ -240,7 +243,7 @@ export function encodeSws(model: QuantizedModel, options: EncodeSwsOptions = {})
     tensors: entries,
   };
   const json = new TextEncoder().encode(JSON.stringify(header));
-  const out = frameSws(json, sections, SWS_MAJOR, graph ? SWS_MINOR_GRAPH : SWS_MINOR);
+  const out = frameSws(json, sections, SWS_MAJOR, SWS_MINOR);
   const headerBytes = out.length - headerStart(SWS_MAJOR) - offset - 4;
   return { bytes: out, headerBytes, tensors: accounting };
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { storageOptionsSchema } from './storage.js';
 
 /**
  * The accuracy budget and the search for the smallest file within it. Everything here is
@@ -54,6 +55,12 @@ export const budgetOptionsSchema = z.strictObject({
    * also try quantize rule 'ml' on the same retrained weights. Default true.
    */
   repairCliff: z.boolean().default(true),
+  /**
+   * After the search, on the chosen file within the budget: tensors outside the prior on
+   * shared values and the shared values to fewer digits, each kept only when the file gets
+   * smaller and no output's validation metric rises (`storeByWorth`). `null`: off.
+   */
+  storage: storageOptionsSchema.nullable().default(() => storageOptionsSchema.parse({})),
 });
 
 export type BudgetOptions = z.output<typeof budgetOptionsSchema>;

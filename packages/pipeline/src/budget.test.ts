@@ -51,7 +51,7 @@ describe('compressWithinBudget', () => {
     const events: ProgressEvent[] = [];
     progress.events$.subscribe((e) => e.unit === 'epoch' && events.push(e));
     // a loose budget: every point of the path stays within it, so the path goes up for all its steps
-    const config = parsePipelineConfig({ ...small, budget: { maxErrorIncrease: 0.9, steps: 2, factor: 4, epochs: 1, minGain: 0 } });
+    const config = parsePipelineConfig({ ...small, budget: { maxErrorIncrease: 0.9, steps: 2, factor: 4, epochs: 1, minGain: 0, storage: null } });
     const r = await lastValueFrom(of(input).pipe(compressWithinBudget(data, config, { progress })));
     const { points, chosen } = r.budget;
     expect(points.map((p) => [p.tau, p.retrainEpochs, p.rule])).toEqual([
@@ -82,7 +82,7 @@ describe('compressWithinBudget', () => {
     // with the default minGain (1%), the path ends at the first upward point that did not shrink the smallest file by 1%
     const sizes = points.map((p) => p.fileBytes);
     const stall = sizes.findIndex((b, k) => k > 0 && Math.min(...sizes.slice(0, k + 1)) > Math.min(...sizes.slice(0, k)) * 0.99);
-    const short = await lastValueFrom(of(input).pipe(compressWithinBudget(data, parsePipelineConfig({ ...small, budget: { maxErrorIncrease: 0.9, steps: 2, factor: 4, epochs: 1 } }))));
+    const short = await lastValueFrom(of(input).pipe(compressWithinBudget(data, parsePipelineConfig({ ...small, budget: { maxErrorIncrease: 0.9, steps: 2, factor: 4, epochs: 1, storage: null } }))));
     expect(short.budget.points.map((p) => p.fileBytes)).toEqual(stall < 0 ? sizes : sizes.slice(0, stall + 1));
   }, 120_000);
 
@@ -104,7 +104,7 @@ describe('compressWithinBudget', () => {
 
   it('repairs the quantisation cliff: when MAP zeroes what the float model still needs, the same weights are quantised by rule ml', async () => {
     const input = await pretrained();
-    const config = parsePipelineConfig({ ...small, retrain: { ...small.retrain, tau: 50 }, budget: { maxErrorIncrease: 0.02, steps: 0 } });
+    const config = parsePipelineConfig({ ...small, retrain: { ...small.retrain, tau: 50 }, budget: { maxErrorIncrease: 0.02, steps: 0, storage: null } });
     const r = await lastValueFrom(of(input).pipe(compressWithinBudget(data, config)));
     const [map, ml] = r.budget.points;
     expect([map.rule, ml.rule]).toEqual(['map', 'ml']);
@@ -115,6 +115,28 @@ describe('compressWithinBudget', () => {
     expect(ml.withinBudget).toBe(true);
     expect(ml.nonzeroFraction).toBeGreaterThan(0);
     expect([r.budget.chosen, r.budget.held]).toEqual([1, true]);
+  }, 120_000);
+
+  it('stores the chosen file by what its tensors are worth: a point of its own, smaller, with no validation error more', async () => {
+    const input = await pretrained();
+    const config = parsePipelineConfig({ ...small, budget: { maxErrorIncrease: 0.05, steps: 0 } });
+    const r = await lastValueFrom(of(input).pipe(compressWithinBudget(data, config)));
+    const { points, chosen } = r.budget;
+    expect(r.budget.held).toBe(true);
+    const last = points[points.length - 1];
+    expect(chosen).toBe(points.length - 1);
+    expect(last.storage).toBeDefined();
+    const from = points.find((p) => p.fileBytes === last.storage!.fromBytes)!;
+    expect(last.fileBytes).toBeLessThan(from.fileBytes);
+    expect(last.validationError).toBeLessThanOrEqual(from.validationError);
+    expect(last.nonzeroFraction).toBe(from.nonzeroFraction); // the biases on shared values are not weights
+    expect(last.tau).toBe(from.tau);
+    // what it says it did is in the file: fc1's bias on its shared values
+    for (const t of last.storage!.tensors) {
+      const q = r.model.quantized.find((x) => x.name === t.name)!;
+      expect(q.codebook.length - 1).toBeLessThanOrEqual(t.values);
+    }
+    expect(encodeSws(r.model).bytes).toEqual(r.encoded.bytes);
   }, 120_000);
 
   it('needs a validation split unless the budget is off', () => {

@@ -1,11 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
 import { lastValueFrom, Observable, of, tap, type OperatorFunction, type Subscription } from 'rxjs';
-import { SoftshareError, type PretrainedModel, type ProgressChannel, type QuantizedModel, type RetrainedModel } from '@softshare/core';
+import { SoftshareError, weightTensors, type PretrainedModel, type ProgressChannel, type QuantizedModel, type RetrainedModel } from '@softshare/core';
 import { targetsOf, type Dataset, type DataSplit, type TaskSpecLike } from '@softshare/data';
 import { encodeSws, swsIO, type EncodedSws, type EncodeSwsOptions } from '@softshare/format';
 import { defaultMetric, evaluate, fromModelData, type Evaluation } from '@softshare/models';
 import { retrain, type TrainingState } from '@softshare/retrain';
 import { afterRetraining, checkInput, compressionPipeline, type PipelineConfig, type PipelineContext } from './pipeline.js';
+import { storeByWorth, type StorageChoice } from './storage.js';
 
 /** One file the search made and measured on the validation split. */
 export interface BudgetPoint {
@@ -19,6 +20,8 @@ export interface BudgetPoint {
   readonly pi0?: number;
   /** Made by prune-and-recover: more epochs with the zero component's weights held at 0 (the cliff's last repair). */
   readonly pruned?: boolean;
+  /** Made by the storage step from the point the search chose (the point before it): what it changed. */
+  readonly storage?: StorageChoice;
   /** Validation metric (`BudgetOutcome.metric`) of the float retrained model it was quantised from. */
   readonly floatValidationError?: number;
   /** Validation metric of the decoded file (the first output's): the misclassified share for a classifier, MSE / MAE for regression. */
@@ -208,13 +211,13 @@ async function search(
   const candidates: { model: QuantizedModel; encoded: EncodedSws }[] = [];
 
   /** Encode a candidate, evaluate the decoded file, record the point. */
-  const measure = async (model: QuantizedModel, meta: Pick<BudgetPoint, 'tau' | 'pi0' | 'retrainEpochs' | 'rule' | 'floatValidationError' | 'pruned'>): Promise<BudgetPoint> => {
-    const encoded = encodeSws(model, context.encode);
-    const values = await valuesOf({ bytes: encoded.bytes });
+  const measure = async (model: QuantizedModel, meta: Pick<BudgetPoint, 'tau' | 'pi0' | 'retrainEpochs' | 'rule' | 'floatValidationError' | 'pruned' | 'storage'>, measured?: { encoded: EncodedSws; values: readonly number[] }): Promise<BudgetPoint> => {
+    const encoded = measured?.encoded ?? encodeSws(model, context.encode);
+    const values = measured?.values ?? (await valuesOf({ bytes: encoded.bytes }));
     const validationError = values[0];
     let nonzero = 0;
     let weights = 0;
-    for (const q of model.quantized) {
+    for (const q of weightTensors(model)) {
       weights += q.codes.length;
       for (const c of q.codes) if (c !== 0) nonzero++; // code 0 is the shared value 0
     }
@@ -330,10 +333,22 @@ async function search(
   }
   if (stopped()) throw new SoftshareError('E_CANCELLED', 'pipeline', 'the search was stopped');
   const inBudget = points.map((p, k) => [p, k] as const).filter(([p]) => p.withinBudget);
-  const chosen =
+  let chosen =
     inBudget.length > 0
       ? inBudget.reduce((a, b) => (b[0].fileBytes < a[0].fileBytes ? b : a))[1]
       : points.reduce((best, p, k) => (worst(p) < worst(points[best]) || (worst(p) === worst(points[best]) && p.fileBytes < points[best].fileBytes) ? k : best), 0);
+  // the last kilobytes, on the chosen file only and only within the budget: a point of its own when it made the file smaller
+  if (budget.storage && validation && points[chosen].withinBudget) {
+    const from = points[chosen];
+    const reached = from.validationOutputs ?? [from.validationError];
+    const stored = await storeByWorth(candidates[chosen].model, reached, (bytes) => valuesOf({ bytes }), context.encode, budget.storage);
+    if (stopped()) throw new SoftshareError('E_CANCELLED', 'pipeline', 'the search was stopped');
+    if (stored.encoded.bytes.length < from.fileBytes) {
+      const { tau, pi0, retrainEpochs, rule, floatValidationError, pruned } = from;
+      await measure(stored.model, { tau, pi0, retrainEpochs, rule, floatValidationError, pruned, storage: stored.choice }, stored);
+      chosen = points.length - 1;
+    }
+  }
   return {
     model: candidates[chosen].model,
     encoded: candidates[chosen].encoded,

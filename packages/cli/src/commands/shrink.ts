@@ -2,7 +2,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { ensureWritableDir, selectBackend, writeFileAtomic } from '@softshare/backend';
 import { SoftshareError, type ModelData, type QuantizedModel } from '@softshare/core';
 import { loadCalibration, preprocessingOf, syntheticCalibration, type Calibration, type DataSplit } from '@softshare/data';
-import { coderIds, DEFAULT_CODER_ID, findCoder } from '@softshare/entropy';
+import { coderIds, findCoder } from '@softshare/entropy';
 import { encodeSws, swsToQuantized, type EncodedSws, type EncodeSwsOptions } from '@softshare/format';
 import { outputsOf, runnerOf, type Runner } from '@softshare/models';
 import { DEFAULT_FIDELITY_BUDGET, describeFidelity, outputFidelity, shrinkWithinBudget, topOneError, type FidelityBudget, type OutputFidelity } from '@softshare/shrink';
@@ -14,6 +14,13 @@ import { renderReport } from '../report-html.js';
 import type { Io } from '../io.js';
 import { loadAnyModel } from '../load-any-model.js';
 import { dataOptions, loadTrainingData, preprocessingFlags, preprocessingOptions } from '../load-data.js';
+
+/**
+ * Coders shrink tries per tensor: rans/1 decodes a dense stream of millions of codes 2-4x
+ * faster than adaptive/1 (tools/bench-coders.mjs) at about the same size, and lz/1 wins on
+ * repetitive streams; adaptive/1's gain is on short streams, which a shrunk model rarely has.
+ */
+const SHRINK_CODERS = 'rans/1,lz/1';
 
 export const shrinkSpec: CommandSpec = {
   name: 'shrink',
@@ -33,7 +40,7 @@ export const shrinkSpec: CommandSpec = {
     'max-values': { type: 'string', default: '255', description: 'at most this many non-zero shared values per tensor' },
     exclude: { type: 'string', description: 'tensors kept as they are, comma-separated tensor or layer names' },
     allocation: { type: 'string', default: 'sensitivity', description: "how tolerances differ per tensor: 'sensitivity' (each tensor's output damage measured first, tolerance ~ size / sensitivity) or 'uniform' (one tolerance)" },
-    coder: { type: 'string', default: `${DEFAULT_CODER_ID},lz/1`, description: `entropy coder id, or several comma-separated (each tensor takes the smallest): ${coderIds().join(', ')}` },
+    coder: { type: 'string', default: SHRINK_CODERS, description: `entropy coder id, or several comma-separated (each tensor takes the smallest): ${coderIds().join(', ')}` },
     seed: { type: 'string', default: '1', description: 'seed of the synthetic inputs' },
     backend: { type: 'string', default: 'auto: node, else wasm, else cpu', description: 'tfjs backend: node, wasm or cpu' },
     report: { type: 'string', default: '<folder of --out>/report.html', description: 'where to write the HTML report' },
@@ -75,7 +82,7 @@ export async function shrinkCommand(argv: string[], io: Io): Promise<number> {
   const { values } = parseCommand(shrinkSpec, argv);
   if (values.help) return io.out(helpText(shrinkSpec)), 0;
   // rans/1 and lz/1 (an adaptive LZ77 that finds repeats a per-symbol coder cannot) are both browser-safe
-  const coder = ((values.coder as string | undefined) ?? `${DEFAULT_CODER_ID},lz/1`).split(',').map((c) => c.trim());
+  const coder = ((values.coder as string | undefined) ?? SHRINK_CODERS).split(',').map((c: string) => c.trim());
   for (const c of coder) if (!findCoder(c)) throw new UsageError(`Expected --coder to be one or more of ${coderIds().join(', ')}, got '${c}'`);
   const budget: FidelityBudget = { minAgreement: fraction('min-agreement', values['min-agreement'], DEFAULT_FIDELITY_BUDGET.minAgreement), maxOutputError: fraction('max-output-error', values['max-output-error'], DEFAULT_FIDELITY_BUDGET.maxOutputError, Infinity) };
   const prune = fraction('prune', values.prune, 0, 0.999);

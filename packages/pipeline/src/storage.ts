@@ -1,0 +1,95 @@
+import { z } from 'zod';
+import { dequantize, type QuantizedModel, type QuantizedTensor } from '@softshare/core';
+import { encodeSws, type EncodedSws, type EncodeSwsOptions } from '@softshare/format';
+import { quantizeValues } from '@softshare/quantize';
+
+/**
+ * The last step of the search, on the chosen file only (the issue's "stored by what they
+ * are worth"): each tensor outside the prior (biases, BatchNorm vectors, anything the prior
+ * left out), largest first, goes onto the fewest of `values` shared values that makes the
+ * file smaller and keeps every output's validation metric at or under the chosen file's
+ * own; then every codebook's shared values to the fewest of `digits` significant digits
+ * that does the same. Lossy, so chosen on validation, and never at the cost of one
+ * validation error more than the search's choice had (the budget's slack is not spent).
+ */
+export const storageOptionsSchema = z.strictObject({
+  /** Shared values tried per tensor outside the prior, fewest first; [] leaves them as they are. Default 4, 8, 16, 32 (docs/RESULTS.md, "Biases on shared values"). */
+  values: z.array(z.number().int().min(1).max(255)).default([4, 8, 16, 32]),
+  /** Significant digits tried for the shared values, fewest first; [] keeps them exact. Default 3, 4, 5, 6 (the same section). */
+  digits: z.array(z.number().int().min(1).max(9)).default([3, 4, 5, 6]),
+  /** Tensors with fewer elements stay as they are (a handful of floats costs less than a codebook). Default 8. */
+  minElements: z.number().int().min(1).default(8),
+});
+
+export type StorageOptions = z.output<typeof storageOptionsSchema>;
+
+/** What the storage step changed, recorded on the point it made. */
+export interface StorageChoice {
+  /** Bytes of the chosen file before the step. */
+  readonly fromBytes: number;
+  /** Tensors outside the prior now on shared values, and how many. */
+  readonly tensors: readonly { readonly name: string; readonly values: number }[];
+  /** Significant digits of the shared values, or null when they stayed exact. */
+  readonly digits: number | null;
+}
+
+/** A model with every codebook's non-zero values rounded to `digits` significant digits (float32), its parameters following. */
+export function withCodebookDigits(model: QuantizedModel, digits: number): QuantizedModel {
+  const round = (v: number) => (v === 0 ? 0 : Math.fround(Number(Math.fround(v).toPrecision(digits))));
+  const quantized: QuantizedTensor[] = model.quantized.map((q) => ({ ...q, codebook: Float32Array.from(q.codebook, round) }));
+  const byName = new Map(quantized.map((q) => [q.name, q]));
+  return { ...model, quantized, params: model.params.map((p) => (byName.has(p.name) ? { ...p, values: dequantize(byName.get(p.name)!) } : p)) };
+}
+
+/**
+ * Run the storage step on a model whose decoded file measured `reference` (one value per
+ * output, lower is better) on the validation split; `measure` evaluates a file there.
+ * Returns the model and file it chose (the input's when nothing helped), that file's
+ * validation values, and what changed.
+ */
+export async function storeByWorth(
+  model: QuantizedModel,
+  reference: readonly number[],
+  measure: (bytes: Uint8Array) => Promise<readonly number[]>,
+  encode: EncodeSwsOptions | undefined,
+  options: StorageOptions,
+): Promise<{ model: QuantizedModel; encoded: EncodedSws; values: readonly number[]; choice: StorageChoice }> {
+  const keeps = (v: readonly number[]) => v.every((x, k) => x <= reference[k] + 1e-12);
+  let encoded = encodeSws(model, encode);
+  let values = reference;
+  const fromBytes = encoded.bytes.length;
+  const tensors: { name: string; values: number }[] = [];
+  const shared = new Set(model.quantized.map((q) => q.name));
+  const outside = model.params.filter((p) => !shared.has(p.name) && p.values.length >= options.minElements).sort((a, b) => b.values.length - a.values.length);
+  for (const p of outside) {
+    for (const k of [...options.values].sort((a, b) => a - b)) {
+      const q = quantizeValues(p.name, p.shape, p.values, k);
+      const trial: QuantizedModel = { ...model, params: model.params.map((x) => (x.name === p.name ? { ...x, values: dequantize(q) } : x)), quantized: [...model.quantized, q] };
+      const file = encodeSws(trial, encode);
+      if (file.bytes.length >= encoded.bytes.length) break; // more values only cost more: the tensor stays as it is
+      const measured = await measure(file.bytes);
+      if (keeps(measured)) {
+        model = trial;
+        encoded = file;
+        values = measured;
+        tensors.push({ name: p.name, values: k });
+        break;
+      }
+    }
+  }
+  let digits: number | null = null;
+  for (const d of [...options.digits].sort((a, b) => a - b)) {
+    const trial = withCodebookDigits(model, d);
+    const file = encodeSws(trial, encode);
+    if (file.bytes.length >= encoded.bytes.length) continue;
+    const measured = await measure(file.bytes);
+    if (keeps(measured)) {
+      model = trial;
+      encoded = file;
+      values = measured;
+      digits = d;
+      break;
+    }
+  }
+  return { model, encoded, values, choice: { fromBytes, tensors, digits } };
+}
