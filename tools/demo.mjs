@@ -37,6 +37,6 @@ console.log('| method | test error % (before -> after) | validation error % (pre
 console.log('|---|---|---|---|---|---|---|');
 console.log(`| soft weight-sharing, paper (Table 1) | ${paper.error} | - | ${paper.nonzero} | ${paper.rate} | - | - |`);
 console.log(`| softshare (this run) | ${pct(r.error_before)} -> ${pct(r.error_after)} | ${budget} | ${pct(r.nonzero_fraction)} | ${r.paper_format_ratio.toFixed(1)} | ${r.file_ratio.toFixed(1)} (${r.file_bytes} B) | ${r.seconds} |`);
-console.log(`\nthe search tried ${b.points.length} point(s) on the validation split: ${b.points.map((p) => `tau ${p.tau ?? '-'}${p.rule === 'ml' ? ' ml' : ''} ${pct(p.validation_error)}% at ${p.file_ratio.toFixed(1)}x${p.within_budget ? '' : ' (over)'}`).join('; ')}`);
+console.log(`\nthe search tried ${b.points.length} point(s) on the validation split: ${b.points.map((p) => `tau ${p.tau ?? '-'}${p.rule === 'ml' ? ' ml' : ''}${p.storage ? ' stored' : ''} ${pct(p.validation_error)}% at ${p.file_ratio.toFixed(1)}x${p.within_budget ? '' : ' (over)'}`).join('; ')}`);
 console.log(`wrote ${written}; decoded from the file it evaluates to ${pct(verify)}% test error`);
 process.exit(code);

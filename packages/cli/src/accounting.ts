@@ -1,5 +1,5 @@
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
-import type { ModelData, QuantizedModel } from '@softshare/core';
+import { weightTensors, type ModelData, type QuantizedModel } from '@softshare/core';
 import { paperFormatBits } from '@softshare/entropy';
 import type { EncodedSws } from '@softshare/format';
 import { toArtifacts } from '@softshare/models';
@@ -36,8 +36,10 @@ function affineUint8Bytes(model: ModelData): Uint8Array {
  */
 export function storageFigures(originalBytes: number, quantized: QuantizedModel, encoded: EncodedSws) {
   const fileBytes = encoded.bytes.length;
-  const weights = quantized.quantized.reduce((s, q) => s + q.codes.length, 0);
-  const paperBits = paperBitsOf(quantized.quantized);
+  // the paper's rate over the weights (kernels), as inspect computes it from the file
+  const kernels = weightTensors(quantized);
+  const weights = kernels.reduce((s, q) => s + q.codes.length, 0);
+  const paperBits = paperBitsOf(kernels);
   const nonzero = encoded.tensors.filter((t) => t.encoding === 'shared' && !t.exact).reduce((s, t) => s + t.nonzero, 0);
   const sparseBytes = encoded.tensors.filter((t) => !t.exact).reduce((s, t) => s + t.positionBytes + t.codeBytes, 0);
   const sum = (k: 'positionBytes' | 'codeBytes' | 'rawBytes') => encoded.tensors.reduce((s, t) => s + t[k], 0);

@@ -19,9 +19,13 @@ describe('softshare compress / inspect / decompress / eval', () => {
     const r = await run('compress', '--model', model, '--out', out, '--config', config, '--json', '--backend', 'wasm');
     expect(r.code, r.err).toBe(0);
     const lines = r.out.trim().split('\n').map((l) => JSON.parse(l));
-    expect(lines.map((l) => [l.event, l.stage, l.phase, l.epoch])).toEqual([['epoch', 'retrain', undefined, 1], ['epoch', 'tune', 'shared', 1], ['epoch', 'tune', 'shared', 2], ['point', undefined, undefined, undefined], ['result', undefined, undefined, undefined]]);
-    // the budget search's one point (budget off here): the file it measured on the validation split
+    expect(lines.map((l) => [l.event, l.stage, l.phase, l.epoch])).toEqual([['epoch', 'retrain', undefined, 1], ['epoch', 'tune', 'shared', 1], ['epoch', 'tune', 'shared', 2], ['point', undefined, undefined, undefined], ['point', undefined, undefined, undefined], ['result', undefined, undefined, undefined]]);
+    // the budget search's one point (budget off here): the file it measured on the validation split;
+    // then the storage step's, the same file with its biases stored by what they are worth: smaller, no validation error more
     expect(lines[3]).toMatchObject({ point: 1, rule: 'ml', tau: 0.5, limit: null, withinBudget: 1 });
+    expect(lines[4]).toMatchObject({ point: 2, rule: 'ml', tau: 0.5, limit: null, withinBudget: 1 });
+    expect(lines[4].fileRatio).toBeGreaterThan(lines[3].fileRatio);
+    expect(lines[4].validationError).toBeLessThanOrEqual(lines[3].validationError);
     expect(lines[0].errorLoss).toBeGreaterThan(0);
     expect(lines[0].zeroShare).toBeGreaterThan(0);
     for (const t of lines.filter((l) => l.stage === 'tune')) {
@@ -30,7 +34,7 @@ describe('softshare compress / inspect / decompress / eval', () => {
       expect(t.nonZero).toBeGreaterThan(0);
     }
     const result = lines.pop();
-    expect(lines[3].validationError).toBe(result.validation_error_after);
+    expect(lines[4].validationError).toBe(result.validation_error_after);
     expect(lines[2].nonZero).toBe(JSON.parse(readFileSync(`${out}.json`, 'utf8')).layers.reduce((a: number, l: { nonzero: number }) => a + l.nonzero, 0));
     for (const k of ['error_before', 'error_after', 'nonzero_fraction', 'file_bytes', 'original_bytes', 'file_ratio', 'paper_format_ratio']) {
       expect(Number.isFinite(result[k]), k).toBe(true);
@@ -66,7 +70,7 @@ describe('softshare compress / inspect / decompress / eval', () => {
     const r = await run('compress', '--model', model, '--out', out, '--config', cfg, '--json', '--backend', 'wasm', '--max-error-increase', '0.3');
     expect(r.code, r.err).toBe(0);
     const lines = r.out.trim().split('\n').map((l) => JSON.parse(l));
-    expect(lines.map((l) => [l.event, l.stage, l.phase, l.epoch])).toEqual([['epoch', 'sparsify', undefined, 1], ['epoch', 'tune', 'shared', 1], ['point', undefined, undefined, undefined], ['result', undefined, undefined, undefined]]);
+    expect(lines.map((l) => [l.event, l.stage, l.phase, l.epoch])).toEqual([['epoch', 'sparsify', undefined, 1], ['epoch', 'tune', 'shared', 1], ['point', undefined, undefined, undefined], ['point', undefined, undefined, undefined], ['result', undefined, undefined, undefined]]);
     expect(lines[0].loss).toBeGreaterThan(0);
     expect(lines[0].belowThreshold).toBeGreaterThan(0);
     expect(lines[0].validationError).toBeGreaterThanOrEqual(0);
@@ -99,10 +103,10 @@ describe('softshare compress / inspect / decompress / eval', () => {
     expect(loud.err.match(/^tune shared epoch \d\/2  loss [\d.]+  non-zero \d+  [\d.]+ s$/gm)).toHaveLength(2);
     expect(quiet.err).toBe('');
     // the console says per tensor what went under the prior and what passed through
-    expect(quiet.out).toMatch(/^under the prior: fc1\/kernel [\d.]+% non-zero \d+ B, fc2\/kernel .*; passed through: fc1\/bias (float32|exact shared values) \d+ B, /m);
+    expect(quiet.out).toMatch(/^under the prior: fc1\/kernel [\d.]+% non-zero \d+ B, fc2\/kernel .*; passed through: fc1\/bias (float32|exact shared values|shared values) \d+ B, /m);
   }, 120_000);
 
-  it('passes layers it does not handle (batch normalisation) through uncompressed, with diagnostics', async () => {
+  it('keeps layers it does not put under the prior (batch normalisation) out of it, with diagnostics, and stores their vectors by what they are worth', async () => {
     const tf = await import('@tensorflow/tfjs');
     const { fileIO } = await import('@softshare/backend');
     const m = tf.sequential({
@@ -120,9 +124,10 @@ describe('softshare compress / inspect / decompress / eval', () => {
     const info = JSON.parse((await run('inspect', out, '--json')).out);
     const enc = Object.fromEntries(info.tensors.map((t: { name: string; encoding: string }) => [t.name, t.encoding]));
     expect(enc['d1/kernel']).toMatch(/^shared/);
-    expect(enc['bn/gamma']).toBe('float32');
-    expect(enc['bn/moving_variance']).toBe('float32');
     const summary = JSON.parse(readFileSync(`${out}.json`, 'utf8'));
+    // the storage step put what it could on shared values (validation checked); the rest stays float32
+    const stored = new Set(summary.budget.points[summary.budget.chosen].storage?.tensors.map((t: { name: string }) => t.name) ?? []);
+    for (const name of ['bn/gamma', 'bn/beta', 'bn/moving_mean', 'bn/moving_variance']) expect(enc[name], name).toMatch(stored.has(name) ? /^shared\// : /^float32$/);
     expect(summary.layers.map((l: { name: string }) => l.name)).toEqual(['d1/kernel', 'd2/kernel']);
     const passed = summary.diagnostics.filter((d: { stage: string; message: string }) => d.stage === 'quantize' && /passed through unquantised/.test(d.message));
     expect(passed.map((d: { layer: string }) => d.layer)).toEqual(expect.arrayContaining(['bn/gamma', 'bn/beta', 'bn/moving_mean', 'bn/moving_variance']));

@@ -50,7 +50,7 @@ describe('a tabular model of our own under the accuracy budget', () => {
     const summary = JSON.parse(readFileSync(`${out}.json`, 'utf8'));
     expect(summary.data).toMatchObject({ divided_by: 1, mean: [0.5], std: [4] });
     const info = JSON.parse((await run('inspect', out, '--json')).out);
-    expect([info.version, info.preprocessing]).toEqual(['2.1', { divisor: 1, mean: [0.5], std: [4] }]);
+    expect([info.version, info.preprocessing]).toEqual(['2.3', { divisor: 1, mean: [0.5], std: [4] }]);
     // no flags: eval reads what the file recorded and gets the error compress reported
     const e = await run('eval', '--model', out, '--data', dir, '--json', '--backend', 'wasm');
     expect(JSON.parse(e.out).error).toBe(summary.error_after);

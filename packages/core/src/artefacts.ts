@@ -1,6 +1,19 @@
 /** What a parameter tensor is for; stages use it to decide what goes under the prior. */
 export type ParamRole = 'kernel' | 'bias' | 'other';
 
+/**
+ * A parameter's role from its tfjs weight name: the weights of every weight-bearing layer
+ * (kernel, recurrent_kernel, depthwise_kernel, pointwise_kernel, embeddings, PReLU's alpha)
+ * are 'kernel', `.../bias` is 'bias', the rest (BatchNorm's vectors, ...) 'other'. A graph
+ * model's weights have no layer names: there rank >= 2 makes a kernel.
+ */
+export function paramRole(name: string, shape: readonly number[], graph = false): ParamRole {
+  if (graph) return shape.length >= 2 ? 'kernel' : 'other';
+  if (/\/(kernel|recurrent_kernel|depthwise_kernel|pointwise_kernel|embeddings|alpha)$/.test(name)) return 'kernel';
+  if (/\/bias$/.test(name)) return 'bias';
+  return 'other';
+}
+
 /** One named parameter tensor, held as a typed array (never a live tf.Tensor). */
 export interface ParamTensor {
   /** tfjs weight name, e.g. `dense_1/kernel`. */

@@ -23,6 +23,7 @@ describe('@softshare/core exports', () => {
       'isSoftshareError',
       'leakedTensors',
       'nearestNonZeroCode',
+      'paramRole',
       'parseOptions',
       'silentProgress',
       'sizeOf',

@@ -8,6 +8,7 @@ export {
   type Mixture,
   type ModelArtefact,
   type ModelData,
+  paramRole,
   type ParamRole,
   type ParamTensor,
   type PretrainedModel,

@@ -1,5 +1,5 @@
 import type * as tf from '@tensorflow/tfjs';
-import { SoftshareError, type QuantizedModel, type SoftshareErrorCode } from '@softshare/core';
+import { paramRole, SoftshareError, type QuantizedModel, type SoftshareErrorCode } from '@softshare/core';
 import { decodeMask, findCoder, fromEscapeStreams, lzDecompress, matrixShape } from '@softshare/entropy';
 import { crc32 } from './crc32.js';
 import { concatBytes, fromFloat16Bytes } from '@softshare/core';
@@ -190,8 +190,8 @@ export function decodeSws(bytes: Uint8Array): DecodedSws {
 /**
  * The quantised model a .sws file holds, ready for encodeSws (re-encoding with another
  * coder or layout) or the tune stage: shared tensors come back with their codebooks and
- * codes (role 'kernel'), biases and the others as stored (roles 'bias', 'other'; a bias
- * the writer stored as its exact distinct values is a plain tensor again). The file keeps no mixture,
+ * codes (role 'kernel', core's `paramRole`), biases and the others as stored (roles 'bias',
+ * 'other'; one stored on shared values is a plain tensor again). The file keeps no mixture,
  * so the model has none.
  */
 export function swsToQuantized(bytes: Uint8Array): QuantizedModel {
@@ -203,9 +203,9 @@ export function swsToQuantized(bytes: Uint8Array): QuantizedModel {
     topology: header.modelTopology,
     diagnostics: [],
     ...(graph ? { graph } : {}),
-    params: tensors.map((t) => ({ name: t.name, shape: t.shape, role: graph ? (t.shape.length >= 2 ? 'kernel' : 'other') : /\/bias$/.test(t.name) ? 'bias' : t.codes ? 'kernel' : 'other', values: t.values })),
-    // a bias stored as shared values is the writer's exact storage of a tensor outside the prior, not a quantised weight
-    quantized: tensors.flatMap((t) => (t.codes && t.codebook && !/\/bias$/.test(t.name) ? [{ name: t.name, shape: t.shape, codebook: t.codebook, codes: t.codes }] : [])),
+    params: tensors.map((t) => ({ name: t.name, shape: t.shape, role: paramRole(t.name, t.shape, graph !== undefined), values: t.values })),
+    // a bias or other vector stored as shared values (exact, or by the storage step) is not a quantised weight: a plain tensor again
+    quantized: tensors.flatMap((t) => (t.codes && t.codebook && paramRole(t.name, t.shape, graph !== undefined) === 'kernel' ? [{ name: t.name, shape: t.shape, codebook: t.codebook, codes: t.codes }] : [])),
   };
 }
 

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { concatBytes, SoftshareError, type ConstantTensor, type ModelData, type ParamTensor, type PretrainedModel } from '@softshare/core';
+import { concatBytes, paramRole, SoftshareError, type ConstantTensor, type ModelData, type ParamTensor, type PretrainedModel } from '@softshare/core';
 import { calibrationInputs, type Calibration } from '@softshare/data';
 import { fromModelData } from './model-data.js';
 
@@ -39,7 +39,7 @@ export function graphModelData(artifacts: tf.io.ModelArtifacts, what = 'the mode
     if (t.dtype === 'float32') {
       const v = Float32Array.from(values as Float32Array);
       for (let i = 0; i < v.length; i++) if (!Number.isFinite(v[i])) throw new SoftshareError('E_MODEL_FORMAT', 'models', `${what}: expected finite weights, got ${v[i]} in ${s.name}[${i}]`);
-      params.push({ name: s.name, shape: [...s.shape], role: s.shape.length >= 2 ? 'kernel' : 'other', values: v });
+      params.push({ name: s.name, shape: [...s.shape], role: paramRole(s.name, s.shape, true), values: v });
     } else {
       constants.push({ name: s.name, shape: [...s.shape], dtype: t.dtype as 'int32' | 'bool', values: t.dtype === 'bool' ? Uint8Array.from(values as Uint8Array) : Int32Array.from(values as Int32Array) });
     }

@@ -72,7 +72,7 @@ describe('mobile and recurrent layers on wasm', () => {
     ['SimpleRNN', () => tf.layers.simpleRNN({ units: 8, returnSequences: true, kernelInitializer: init(11), recurrentInitializer: init(12) })],
     ['Conv1D', () => tf.layers.conv1d({ filters: 4, kernelSize: 3, kernelInitializer: init(13) })],
     ['PReLU', () => tf.layers.prelu({})],
-  ] as const)('%s trains on wasm: the loss falls over a few steps', async (_name, layer) => {
+  ] as const)('%s trains on wasm: the loss falls over a few steps, its weights under the prior', async (name, layer) => {
     const model = tf.sequential({ layers: [tf.layers.dense({ inputShape: [6, 5], units: 5, kernelInitializer: init(10) }), layer(), tf.layers.flatten(), tf.layers.dense({ units: 2, kernelInitializer: init(14) })] });
     const x = tf.randomNormal([16, 6, 5], 0, 1, 'float32', 1);
     const y = tf.oneHot(tf.tensor1d(Array.from({ length: 16 }, (_, i) => i % 2), 'int32'), 2);
@@ -80,5 +80,8 @@ describe('mobile and recurrent layers on wasm', () => {
     const losses = Array.from({ length: 8 }, () => opt.minimize(() => tf.losses.softmaxCrossEntropy(y, model.apply(x, { training: true }) as tf.Tensor) as tf.Scalar, true)!.dataSync()[0]);
     expect(losses.every(Number.isFinite)).toBe(true);
     expect(losses[7]).toBeLessThan(losses[0]);
+    // every weight-bearing layer's weights take the role 'kernel' (under the prior by default)
+    const kernels = toModelData(model).params.filter((p) => p.role === 'kernel').map((p) => p.name.slice(p.name.indexOf('/') + 1));
+    expect(kernels).toEqual(['kernel', ...{ LSTM: ['kernel', 'recurrent_kernel'], SimpleRNN: ['kernel', 'recurrent_kernel'], Conv1D: ['kernel'], PReLU: ['alpha'] }[name], 'kernel']);
   });
 });

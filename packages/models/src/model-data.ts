@@ -1,11 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import type { ModelData, ParamRole, ParamTensor, PretrainedModel } from '@softshare/core';
+import { paramRole, type ModelData, type ParamTensor, type PretrainedModel } from '@softshare/core';
 
-function roleOf(name: string): ParamRole {
-  if (/\/(kernel|recurrent_kernel|depthwise_kernel|pointwise_kernel|embeddings)$/.test(name)) return 'kernel';
-  if (/\/bias$/.test(name)) return 'bias';
-  return 'other';
-}
 
 /**
  * Copy a tfjs layers model into the artefact that flows between stages: its topology
@@ -17,7 +12,7 @@ function roleOf(name: string): ParamRole {
 export function toModelData(model: tf.LayersModel): PretrainedModel {
   const params: ParamTensor[] = model.weights.map((w) => {
     const values = w.read().dataSync() as Float32Array;
-    return { name: w.originalName ?? w.name, shape: [...w.shape] as number[], role: roleOf(w.originalName ?? w.name), values: Float32Array.from(values) };
+    return { name: w.originalName ?? w.name, shape: [...w.shape] as number[], role: paramRole(w.originalName ?? w.name, w.shape as number[]), values: Float32Array.from(values) };
   });
   return { kind: 'pretrained', topology: model.toJSON(null, false), params, diagnostics: [] };
 }

@@ -4,9 +4,9 @@ import { encodeSws, type EncodedSws, type EncodeSwsOptions } from '@softshare/fo
 import { quantizeValues } from '@softshare/quantize';
 
 /**
- * The last step of the search, on the chosen file only (the issue's "stored by what they
- * are worth"): each tensor outside the prior (biases, BatchNorm vectors, anything the prior
- * left out), largest first, goes onto the fewest of `values` shared values that makes the
+ * The last step of the search, on the chosen file only (tensors "stored by what they
+ * are worth"): each tensor outside the prior that is not a kernel (biases, BatchNorm
+ * vectors), largest first, goes onto the fewest of `values` shared values that makes the
  * file smaller and keeps every output's validation metric at or under the chosen file's
  * own; then every codebook's shared values to the fewest of `digits` significant digits
  * that does the same. Lossy, so chosen on validation, and never at the cost of one
@@ -60,7 +60,8 @@ export async function storeByWorth(
   const fromBytes = encoded.bytes.length;
   const tensors: { name: string; values: number }[] = [];
   const shared = new Set(model.quantized.map((q) => q.name));
-  const outside = model.params.filter((p) => !shared.has(p.name) && p.values.length >= options.minElements).sort((a, b) => b.values.length - a.values.length);
+  // biases and other vectors; a kernel left out of the prior was left out on purpose (prior.exclude) and stays as trained
+  const outside = model.params.filter((p) => p.role !== 'kernel' && !shared.has(p.name) && p.values.length >= options.minElements).sort((a, b) => b.values.length - a.values.length);
   for (const p of outside) {
     for (const k of [...options.values].sort((a, b) => a - b)) {
       const q = quantizeValues(p.name, p.shape, p.values, k);

@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { paramRole } from '@softshare/core';
 import { decodeSws } from '@softshare/format';
 import { describeFidelity, type OutputFidelity } from '@softshare/shrink';
 import { paperBitsOf } from '../accounting.js';
@@ -30,8 +31,8 @@ export async function inspectCommand(argv: string[], io: Io): Promise<number> {
   const framing = bytes.length - headerBytes - header.payloadLength;
   // the same rates as compress reports: every parameter as float32 over the file, and the paper's format over the shared tensors
   const originalBytes = 4 * rows.reduce((s, r) => s + r.elements, 0);
-  // weights: the shared tensors other than biases (a bias the writer stores as its exact distinct values is not a quantised weight)
-  const isWeights = (t: (typeof header.tensors)[number]) => t.encoding === 'shared' && !/\/bias$/.test(t.name);
+  // weights: the shared kernels (core's paramRole), not a bias or other vector stored on shared values
+  const isWeights = (t: (typeof header.tensors)[number]) => t.encoding === 'shared' && paramRole(t.name, t.shape, header.modelFormat === 'graph-model') === 'kernel';
   const shared = header.tensors.flatMap((t, i) => (isWeights(t) && t.encoding === 'shared' ? [{ codes: tensors[i].codes!, codebook: t.codebook, shape: t.shape }] : []));
   const weights = shared.reduce((s, x) => s + x.codes.length, 0);
   const paperBits = paperBitsOf(shared);
