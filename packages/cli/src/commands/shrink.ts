@@ -16,8 +16,8 @@ import { loadAnyModel } from '../load-any-model.js';
 import { dataOptions, loadTrainingData, preprocessingFlags, preprocessingOptions } from '../load-data.js';
 
 /**
- * Coders shrink tries per tensor: rans/1 decodes a dense stream of millions of codes 2-4x
- * faster than adaptive/1 (tools/bench-coders.mjs) at about the same size, and lz/1 wins on
+ * Coders shrink tries per tensor: rans/1 decodes a dense stream of millions of codes faster
+ * than adaptive/1 (1.6x in tools/bench-coders.mjs, docs/RESULTS.md) at about the same size, and lz/1 wins on
  * repetitive streams; adaptive/1's gain is on short streams, which a shrunk model rarely has.
  */
 const SHRINK_CODERS = 'rans/1,lz/1';
