@@ -37,6 +37,11 @@ describe('functional, mobile and recurrent models through pretrain, compress, ev
     expect((await run('decompress', out, '--out', join(dir, `${name}-dec`))).code).toBe(0);
     const again = await run('eval', '--model', join(dir, `${name}-dec`, 'model.json'), '--data', dataArg, '--json', '--backend', 'wasm');
     expect(JSON.parse(again.out).error).toBe(summary.error_after);
+    // with BatchNormalization folded into the convolutions before it: fewer layers, the same predictions but for float rounding
+    const folded = await run('decompress', out, '--out', join(dir, `${name}-fold`), '--fold-batchnorm');
+    expect(folded.out).toMatch(name === 'gru' ? /0 BatchNormalization layers folded\)/ : /[1-9]\d* BatchNormalization layers? folded: /);
+    const foldedEval = await run('eval', '--model', join(dir, `${name}-fold`, 'model.json'), '--data', dataArg, '--json', '--backend', 'wasm');
+    expect(Math.abs(JSON.parse(foldedEval.out).error - summary.error_after)).toBeLessThanOrEqual(1 / 300 + 1e-12);
     expect((await run('report', out, '--out', join(dir, `${name}.html`))).code).toBe(0);
     expect(existsSync(join(dir, `${name}.html`))).toBe(true);
   }, 240_000);

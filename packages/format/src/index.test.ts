@@ -24,6 +24,7 @@ describe('@softshare/format exports', () => {
       'crc32',
       'decodeSws',
       'encodeSws',
+      'foldBatchNormalization',
       'mutateSws',
       'mutateSwsMeaning',
       'readSwsHeader',

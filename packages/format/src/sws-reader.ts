@@ -1,4 +1,5 @@
 import type * as tf from '@tensorflow/tfjs';
+import { foldBatchNormalization } from './fold-batchnorm.js';
 import { paramRole, SoftshareError, type QuantizedModel, type SoftshareErrorCode } from '@softshare/core';
 import { decodeMask, findCoder, fromEscapeStreams, lzDecompress, matrixShape } from '@softshare/entropy';
 import { crc32 } from './crc32.js';
@@ -240,11 +241,22 @@ function graphToArtifacts(header: SwsHeader, tensors: readonly DecodedTensor[]):
   } as tf.io.ModelArtifacts;
 }
 
+/** How a .sws is handed to tfjs. */
+export interface SwsLoadOptions {
+  /**
+   * Fold each BatchNormalization into the linear layer before it (Conv1D, Conv2D,
+   * DepthwiseConv2D, SeparableConv2D, Dense) where that is exact but for float32 rounding:
+   * one layer less at inference (`foldBatchNormalization`). Default false: the model as
+   * it was trained. Layers models only.
+   */
+  readonly foldBatchNorm?: boolean;
+}
+
 /**
  * tfjs ModelArtifacts for a .sws file: topology plus one weight buffer. A layers model's
  * load with tf.loadLayersModel, a graph model's (`format: 'graph-model'`) with tf.loadGraphModel.
  */
-export function swsToArtifacts(bytes: Uint8Array): tf.io.ModelArtifacts {
+export function swsToArtifacts(bytes: Uint8Array, options: SwsLoadOptions = {}): tf.io.ModelArtifacts {
   const { header, tensors } = decodeSws(bytes);
   if (header.modelFormat === 'graph-model') return graphToArtifacts(header, tensors);
   const total = tensors.reduce((n, t) => n + t.values.length, 0);
@@ -254,7 +266,7 @@ export function swsToArtifacts(bytes: Uint8Array): tf.io.ModelArtifacts {
     weights.set(t.values, at);
     at += t.values.length;
   }
-  return {
+  const artifacts: tf.io.ModelArtifacts = {
     modelTopology: forTfjs(header.modelTopology) as tf.io.ModelArtifacts['modelTopology'],
     format: 'layers-model',
     generatedBy: header.generator,
@@ -264,6 +276,7 @@ export function swsToArtifacts(bytes: Uint8Array): tf.io.ModelArtifacts {
     weightSpecs: tensors.map((t) => ({ name: t.name, shape: t.shape, dtype: 'float32' as const })),
     weightData: weights.buffer,
   };
+  return options.foldBatchNorm ? foldBatchNormalization(artifacts).artifacts : artifacts;
 }
 
 /**
@@ -274,7 +287,7 @@ export function swsToArtifacts(bytes: Uint8Array): tf.io.ModelArtifacts {
  * const model = await tf.loadLayersModel(swsIO(bytes));
  * const graph = await tf.loadGraphModel(swsIO(graphBytes)); // a graph model's .sws
  */
-export function swsIO(bytes: Uint8Array | ArrayBuffer): tf.io.IOHandler {
+export function swsIO(bytes: Uint8Array | ArrayBuffer, options: SwsLoadOptions = {}): tf.io.IOHandler {
   const view = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
-  return { load: async () => swsToArtifacts(view) };
+  return { load: async () => swsToArtifacts(view, options) };
 }

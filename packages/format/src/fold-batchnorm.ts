@@ -1,0 +1,143 @@
+import type * as tf from '@tensorflow/tfjs';
+
+/**
+ * BatchNormalization folded into the layer before it, at decode time: inference computes
+ * gamma * (z - mean) / sqrt(var + eps) + beta of a linear z = x W + b, which is the same
+ * linear layer with W' = W s and b' = (b - mean) s + beta per output channel, s = gamma /
+ * sqrt(var + eps). Exact up to float32 rounding of W s (docs/RESULTS.md measures it).
+ * Folded when the layer before is a Conv1D, Conv2D, DepthwiseConv2D, SeparableConv2D
+ * (into its pointwise kernel) or Dense with a linear activation and channels last, the
+ * BatchNormalization normalises the last axis, and nothing else reads the layer's output.
+ * Anything else stays as it is.
+ */
+
+type LayerJson = { class_name: string; config: Record<string, unknown>; name?: string; inbound_nodes?: unknown[] };
+type Topology = { class_name: string; config: { layers: LayerJson[]; output_layers?: unknown[]; [k: string]: unknown } };
+
+/** The weight each foldable class scales per output channel. */
+const FOLDABLE: Record<string, string> = { Conv1D: 'kernel', Conv2D: 'kernel', DepthwiseConv2D: 'depthwise_kernel', SeparableConv2D: 'pointwise_kernel', Dense: 'kernel' };
+
+const nameOf = (l: LayerJson) => (l.config.name as string | undefined) ?? l.name ?? '';
+
+/** The names of the layers a functional layer's (single) inbound node reads, or undefined when it has several nodes. */
+function inboundNames(l: LayerJson): string[] | undefined {
+  const nodes = l.inbound_nodes ?? [];
+  if (nodes.length !== 1) return undefined;
+  const node = nodes[0];
+  // tfjs: [[name, nodeIndex, tensorIndex, kwargs], ...]; Keras 3 style objects are not folded
+  if (!Array.isArray(node)) return undefined;
+  return node.map((e) => (Array.isArray(e) ? String(e[0]) : ''));
+}
+
+function lastAxis(axis: unknown): boolean {
+  const a = Array.isArray(axis) ? (axis.length === 1 ? axis[0] : undefined) : axis;
+  return a === -1;
+}
+
+/** Whether a BatchNormalization normalises the channels a producer of class `cls` writes last: axis -1, or its rank - 1. */
+function normalisesChannels(bn: LayerJson, cls: string): boolean {
+  const a = Array.isArray(bn.config.axis) ? (bn.config.axis.length === 1 ? bn.config.axis[0] : undefined) : bn.config.axis;
+  const rank = cls === 'Dense' ? 2 : cls === 'Conv1D' ? 3 : 4;
+  return lastAxis(bn.config.axis) || a === rank - 1;
+}
+
+function producerFits(p: LayerJson): boolean {
+  const cls = p.class_name;
+  if (!(cls in FOLDABLE)) return false;
+  const activation = p.config.activation ?? 'linear';
+  const format = p.config.data_format ?? 'channels_last';
+  return activation === 'linear' && format === 'channels_last';
+}
+
+/**
+ * Fold every foldable BatchNormalization of a layers model's artifacts (float32 weights)
+ * into the layer before it. Returns new artifacts (the input is not changed) and the
+ * BatchNormalization layers folded, by name.
+ *
+ * @example
+ * const { artifacts, folded } = foldBatchNormalization(swsToArtifacts(bytes));
+ * const model = await tf.loadLayersModel(tf.io.fromMemory(artifacts));
+ */
+export function foldBatchNormalization(artifacts: tf.io.ModelArtifacts): { artifacts: tf.io.ModelArtifacts; folded: string[] } {
+  const topology = artifacts.modelTopology as Topology | undefined;
+  const specs = artifacts.weightSpecs;
+  const data = artifacts.weightData;
+  if (!topology?.config?.layers || !specs || !(data instanceof ArrayBuffer) || specs.some((s) => s.dtype !== 'float32')) return { artifacts, folded: [] };
+  const top = JSON.parse(JSON.stringify(topology)) as Topology;
+  // weights by name
+  const weights = new Map<string, { shape: number[]; values: Float32Array }>();
+  let at = 0;
+  for (const s of specs) {
+    const n = s.shape.reduce((a, b) => a * b, 1);
+    weights.set(s.name, { shape: [...s.shape], values: new Float32Array(data.slice(at * 4, (at + n) * 4)) });
+    at += n;
+  }
+  const layers = top.config.layers;
+  const sequential = top.class_name === 'Sequential';
+  const folded: string[] = [];
+  const renamed = new Map<string, string>(); // folded BatchNormalization -> the layer that now gives its output
+  for (let i = 0; i < layers.length; i++) {
+    const bn = layers[i];
+    if (bn.class_name !== 'BatchNormalization') continue;
+    let producer: LayerJson | undefined;
+    if (sequential) producer = i > 0 ? layers[i - 1] : undefined;
+    else {
+      const ins = inboundNames(bn);
+      if (ins?.length !== 1) continue;
+      producer = layers.find((l) => nameOf(l) === ins[0]);
+      // nothing but this BatchNormalization may read the producer, and the producer runs once
+      const readers = layers.filter((l) => (l.inbound_nodes ?? []).some((node) => Array.isArray(node) && node.some((e) => Array.isArray(e) && e[0] === ins[0])));
+      const isOutput = (top.config.output_layers ?? []).some((o) => Array.isArray(o) && o[0] === ins[0]);
+      if (!producer || readers.length !== 1 || isOutput || producer.inbound_nodes?.length !== 1) continue;
+    }
+    if (!producer || !producerFits(producer) || !normalisesChannels(bn, producer.class_name)) continue;
+    const p = nameOf(producer);
+    const b = nameOf(bn);
+    const kernel = weights.get(`${p}/${FOLDABLE[producer.class_name]}`);
+    const mean = weights.get(`${b}/moving_mean`);
+    const variance = weights.get(`${b}/moving_variance`);
+    if (!kernel || !mean || !variance) continue;
+    const channels = mean.values.length;
+    if (kernel.values.length % channels !== 0) continue;
+    const gamma = bn.config.scale === false ? undefined : weights.get(`${b}/gamma`);
+    const beta = bn.config.center === false ? undefined : weights.get(`${b}/beta`);
+    const eps = typeof bn.config.epsilon === 'number' ? bn.config.epsilon : 1e-3;
+    const scale = Float64Array.from(variance.values, (v, c) => (gamma ? gamma.values[c] : 1) / Math.sqrt(v + eps));
+    const hadBias = producer.config.use_bias !== false && weights.has(`${p}/bias`);
+    const bias = hadBias ? weights.get(`${p}/bias`)!.values : new Float32Array(channels);
+    if (bias.length !== channels) continue;
+    for (let k = 0; k < kernel.values.length; k++) kernel.values[k] = Math.fround(kernel.values[k] * scale[k % channels]);
+    const newBias = Float32Array.from(bias, (v, c) => (v - mean.values[c]) * scale[c] + (beta ? beta.values[c] : 0));
+    weights.set(`${p}/bias`, { shape: [channels], values: newBias });
+    producer.config.use_bias = true;
+    for (const w of ['gamma', 'beta', 'moving_mean', 'moving_variance']) weights.delete(`${b}/${w}`);
+    renamed.set(b, p);
+    folded.push(b);
+  }
+  if (folded.length === 0) return { artifacts, folded };
+  // drop the folded layers; whatever read one of them reads its producer
+  top.config.layers = layers.filter((l) => !renamed.has(nameOf(l)));
+  const rewire = (e: unknown) => (Array.isArray(e) && renamed.has(String(e[0])) ? [renamed.get(String(e[0])), ...e.slice(1)] : e);
+  for (const l of top.config.layers) if (l.inbound_nodes) l.inbound_nodes = l.inbound_nodes.map((node) => (Array.isArray(node) ? node.map(rewire) : node));
+  if (top.config.output_layers) top.config.output_layers = top.config.output_layers.map(rewire);
+  // weights in the original order, a new bias right after its layer's scaled weight
+  const names = specs.map((s) => s.name).filter((n) => weights.has(n));
+  for (const b of folded) {
+    const p = renamed.get(b)!;
+    if (names.includes(`${p}/bias`)) continue;
+    const after = names.findIndex((n) => n.startsWith(`${p}/`));
+    const last = names.reduce((k, n, j) => (n.startsWith(`${p}/`) ? j : k), after);
+    names.splice(last + 1, 0, `${p}/bias`);
+  }
+  const total = names.reduce((s, n) => s + weights.get(n)!.values.length, 0);
+  const out = new Float32Array(total);
+  let o = 0;
+  for (const n of names) {
+    out.set(weights.get(n)!.values, o);
+    o += weights.get(n)!.values.length;
+  }
+  return {
+    artifacts: { ...artifacts, modelTopology: top as unknown as tf.io.ModelArtifacts['modelTopology'], weightSpecs: names.map((n) => ({ name: n, shape: weights.get(n)!.shape, dtype: 'float32' as const })), weightData: out.buffer },
+    folded,
+  };
+}
