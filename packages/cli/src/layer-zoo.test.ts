@@ -66,4 +66,25 @@ describe('every weight-bearing layer class through the compression pipeline on w
     x.dispose();
     for (const m of [net, loaded, reference]) m.dispose();
   }, 60_000);
+
+  it('a functional graph with branches joined by Concatenate and a residual Add', async () => {
+    const data: Dataset = { name: 'zoo', numClasses: 2, train: split([8], 128, 1, false), test: split([8], 64, 2, false) };
+    const input = tf.input({ shape: [8] });
+    const a = tf.layers.dense({ units: 6, activation: 'relu', kernelInitializer: init(1), name: 'a' }).apply(input) as tf.SymbolicTensor;
+    const b = tf.layers.dense({ units: 6, activation: 'tanh', kernelInitializer: init(2), name: 'b' }).apply(input) as tf.SymbolicTensor;
+    const joined = tf.layers.concatenate({ name: 'cat' }).apply([a, b]) as tf.SymbolicTensor;
+    const c = tf.layers.dense({ units: 12, kernelInitializer: init(3), name: 'c' }).apply(joined) as tf.SymbolicTensor;
+    const sum = tf.layers.add({ name: 'res' }).apply([c, joined]) as tf.SymbolicTensor;
+    const net = tf.model({ inputs: input, outputs: tf.layers.dense({ units: 2, activation: 'softmax', kernelInitializer: init(9), name: 'out' }).apply(sum) as tf.SymbolicTensor });
+    const config = parsePipelineConfig({ retrain: { epochs: 2, batchSize: 32, warmupEpochs: 1, tau: 0.01 }, tune: { epochs: 1, batchSize: 32 } });
+    const quantized = await lastValueFrom(of(toModelData(net)).pipe(compressionPipeline(data, config)));
+    expect(quantized.quantized.map((q) => q.name).sort()).toEqual(['a/kernel', 'b/kernel', 'c/kernel', 'out/kernel']);
+    const loaded = await tf.loadLayersModel(swsIO(encodeSws(quantized).bytes));
+    const reference = await fromModelData(quantized);
+    const x = tf.tensor(data.test.inputs, [data.test.count, 8]);
+    const [p, q] = [(loaded.predict(x) as tf.Tensor).dataSync(), (reference.predict(x) as tf.Tensor).dataSync()];
+    for (let i = 0; i < p.length; i++) expect(Math.abs(p[i] - q[i])).toBeLessThan(1e-5);
+    x.dispose();
+    for (const m of [net, loaded, reference]) m.dispose();
+  }, 60_000);
 });
