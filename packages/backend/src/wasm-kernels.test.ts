@@ -115,6 +115,15 @@ const cases: Case[] = [
     inputs: () => [rand([2, 9, 4], 38), rand([3, 4, 5], 39)],
     f: (x, w) => tf.conv1d(x as tf.Tensor3D, w as tf.Tensor3D, 1, 'valid'),
   },
+  // stock tfjs-backend-wasm kernels the other layers' training needs: checked the same way
+  { name: 'relu6 (ReLU6, MobileNet)', inputs: () => [rand([2, 5, 5, 3], 40)], f: (x) => tf.relu6(tf.mul(x, 4)) },
+  { name: 'avgPool 2x2 stride 2 (AveragePooling2D)', inputs: () => [rand([2, 6, 6, 3], 41)], f: (x) => tf.avgPool(x as tf.Tensor4D, 2, 2, 'valid') },
+  { name: 'global average pooling', inputs: () => [rand([2, 5, 5, 4], 42)], f: (x) => tf.mean(x, [1, 2]) },
+  { name: 'maxPool3d 2x2x2 (MaxPooling3D)', inputs: () => [rand([1, 4, 4, 4, 2], 43)], f: (x) => tf.maxPool3d(x as tf.Tensor5D, 2, 2, 'valid') },
+  { name: 'avgPool3d 2x2x2 (AveragePooling3D)', inputs: () => [rand([1, 4, 4, 4, 2], 44)], f: (x) => tf.avgPool3d(x as tf.Tensor5D, 2, 2, 'valid') },
+  // Conv3D's gradients are softshare's (tfjs 4.22's wasm kernels get them wrong: the input gradient always, the filter gradient with stride 2 'same'); its forward pass is stock
+  { name: 'conv3d 3x3x3 valid (Conv3D)', inputs: () => [rand([1, 5, 5, 5, 2], 45), rand([3, 3, 3, 2, 3], 46)], f: (x, w) => tf.conv3d(x as tf.Tensor5D, w as tf.Tensor5D, 1, 'valid') },
+  { name: 'conv3d 3x3x2 stride 2 same, batch 2', inputs: () => [rand([2, 5, 6, 4, 3], 47), rand([3, 3, 2, 3, 2], 48)], f: (x, w) => tf.conv3d(x as tf.Tensor5D, w as tf.Tensor5D, 2, 'same') },
 ];
 
 describe('patched wasm training kernels match the cpu backend', () => {

@@ -1,6 +1,7 @@
 import { matMulWithExplicitTranspose } from './batch-mat-mul.js';
 import { conv2dBackpropFilter } from './conv2d-backprop-filter.js';
 import { conv2dBackpropInput } from './conv2d-backprop-input.js';
+import { conv3dBackpropFilter, conv3dBackpropInput } from './conv3d-backprop.js';
 import { replaceWasmKernel, stockWasmKernel } from './kernel-utils.js';
 import { maxPoolGrad } from './max-pool-grad.js';
 import { depthwiseBackpropFilter, depthwiseBackpropInput, unsortedSegmentSum } from './depthwise-backprop.js';
@@ -15,6 +16,8 @@ export const PATCHED_WASM_KERNELS = [
   'DepthwiseConv2dNativeBackpropInput',
   'DepthwiseConv2dNativeBackpropFilter',
   'UnsortedSegmentSum',
+  'Conv3DBackpropInputV2',
+  'Conv3DBackpropFilterV2',
 ] as const;
 
 let registered = false;
@@ -38,5 +41,8 @@ export function registerWasmTrainingKernels(): void {
   replaceWasmKernel('DepthwiseConv2dNativeBackpropInput', depthwiseBackpropInput);
   replaceWasmKernel('DepthwiseConv2dNativeBackpropFilter', depthwiseBackpropFilter);
   replaceWasmKernel('UnsortedSegmentSum', unsortedSegmentSum);
+  // kernels the wasm backend has but gets wrong (tfjs 4.22): Conv3D's gradients
+  replaceWasmKernel('Conv3DBackpropInputV2', conv3dBackpropInput);
+  replaceWasmKernel('Conv3DBackpropFilterV2', conv3dBackpropFilter);
   registered = true;
 }
