@@ -24,7 +24,7 @@ const zoo: [string, number[], () => tf.layers.Layer[], string[]][] = [
   ['SimpleRNN', [6, 4], () => [tf.layers.simpleRNN({ units: 5, kernelInitializer: init(1), recurrentInitializer: init(2), name: 'l' })], ['l/kernel', 'l/recurrent_kernel']],
   ['LSTM', [6, 4], () => [tf.layers.lstm({ units: 5, kernelInitializer: init(1), recurrentInitializer: init(2), name: 'l' })], ['l/kernel', 'l/recurrent_kernel']],
   ['GRU', [6, 4], () => [tf.layers.gru({ units: 5, kernelInitializer: init(1), recurrentInitializer: init(2), name: 'l' })], ['l/kernel', 'l/recurrent_kernel']],
-  // normalisation layers' vectors stay outside the prior (passed through; compress's storage step may put them on shared values)
+  // normalisation layers: BatchNormalization is folded into the Dense before it; LayerNormalization's vectors stay outside the prior (compress's storage step may put them on shared values)
   ['BatchNormalization', [8], () => [tf.layers.dense({ units: 6, kernelInitializer: init(1), name: 'd' }), tf.layers.batchNormalization({ name: 'l' })], ['d/kernel']],
   ['LayerNormalization', [8], () => [tf.layers.dense({ units: 6, kernelInitializer: init(1), name: 'd' }), tf.layers.layerNormalization({ name: 'l' })], ['d/kernel']],
   ['PReLU', [8], () => [tf.layers.dense({ units: 6, kernelInitializer: init(1), name: 'd' }), tf.layers.prelu({ alphaInitializer: tf.initializers.constant({ value: 0.25 }), name: 'l' })], ['d/kernel', 'l/alpha']],
@@ -55,6 +55,10 @@ describe('every weight-bearing layer class through the compression pipeline on w
     const quantized = await lastValueFrom(of(input).pipe(compressionPipeline(data, config)));
     // the layer's weights went under the prior and onto shared values, beside the output layer's
     expect(quantized.quantized.map((q) => q.name).sort()).toEqual([...kernels, 'out/kernel'].sort());
+    // a BatchNormalization after a linear layer is folded into it before retraining (foldBatchNorm, default on)
+    const bn = JSON.stringify(quantized.topology).includes('BatchNormalization');
+    expect(bn).toBe(false);
+    if (name === 'BatchNormalization') expect(quantized.diagnostics.map((d) => d.message)).toContain('folded BatchNormalization l into the layer before it (foldBatchNorm)');
     for (const q of quantized.quantized) expect(q.codebook.length).toBeLessThanOrEqual(17);
     const { bytes } = encodeSws(quantized);
     const loaded = await tf.loadLayersModel(swsIO(bytes));

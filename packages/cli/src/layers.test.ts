@@ -16,7 +16,8 @@ describe('functional, mobile and recurrent models through pretrain, compress, ev
   const tool = fileURLToPath(new URL('../../../tools/make-layer-demos.mjs', import.meta.url));
   execFileSync(process.execPath, [tool, '--out', dir, '--train', '1500', '--test', '300'], { encoding: 'utf8' });
   const config = join(dir, 'tiny.json');
-  writeFileSync(config, JSON.stringify({ retrain: { epochs: 1, trainLimit: 600, warmupEpochs: 0, batchSize: 64 }, tune: { epochs: 1, trainLimit: 600, batchSize: 64 }, budget: { maxErrorIncrease: null, steps: 0 } }));
+  // BatchNormalization kept (foldBatchNorm false) so that decompress --fold-batchnorm has some to fold; compress folds them by default (layer-zoo.test.ts)
+  writeFileSync(config, JSON.stringify({ retrain: { epochs: 1, trainLimit: 600, warmupEpochs: 0, batchSize: 64 }, tune: { epochs: 1, trainLimit: 600, batchSize: 64 }, budget: { maxErrorIncrease: null, steps: 0 }, foldBatchNorm: false }));
 
   it.each([
     ['resnet', 'mnist', ['b1_add']],

@@ -6,6 +6,7 @@ import { encodeSws, swsIO, type EncodedSws, type EncodeSwsOptions } from '@softs
 import { defaultMetric, evaluate, fromModelData, type Evaluation } from '@softshare/models';
 import { retrain, type TrainingState } from '@softshare/retrain';
 import { afterRetraining, checkInput, compressionPipeline, type PipelineConfig, type PipelineContext } from './pipeline.js';
+import { withBatchNormFolded } from './fold.js';
 import { storeByWorth, type StorageChoice } from './storage.js';
 
 /** One file the search made and measured on the validation split. */
@@ -189,6 +190,9 @@ async function search(
   stopped: () => boolean,
 ): Promise<BudgetedCompression> {
   const budget = config.budget;
+  // the file-size ratio counts the model as the user gave it; everything else sees it with its BatchNormalization folded
+  const originalBytes = input.params.reduce((s, p) => s + p.values.length * 4, 0);
+  if (config.foldBatchNorm) input = withBatchNormFolded(input);
   const validation = data.validation && data.validation.count > 0 ? data.validation : undefined;
   const task = data.task;
   const reference = validation ? await evaluationOn(validation, { data: input }, task) : undefined;
@@ -206,7 +210,6 @@ async function search(
   const withinAll = (v: readonly number[]) => v.every((x, k) => !(x > limits[k]));
   /** How far over its budget a point's worst output is (<= 1 within): what orders points when none is within. */
   const worst = (p: BudgetPoint) => Math.max(...(p.validationOutputs ?? [p.validationError]).map((x, k) => (Number.isFinite(limits[k]) && limits[k] !== 0 ? x / limits[k] : x)));
-  const originalBytes = input.params.reduce((s, p) => s + p.values.length * 4, 0);
   const points: BudgetPoint[] = [];
   const candidates: { model: QuantizedModel; encoded: EncodedSws }[] = [];
 

@@ -1,4 +1,4 @@
-import { pipe, tap, type OperatorFunction } from 'rxjs';
+import { map, pipe, tap, type OperatorFunction } from 'rxjs';
 import { z } from 'zod';
 import { formatOptionsError, SoftshareError, type Figure, type PretrainedModel, type QuantizedModel, type RetrainedModel, type StageContext } from '@softshare/core';
 import type { Dataset } from '@softshare/data';
@@ -9,6 +9,7 @@ import { retrain, type TrainingState } from '@softshare/retrain';
 import { sparsify } from '@softshare/sparsify';
 import { tune } from '@softshare/tune';
 import { budgetOptionsSchema } from './budget-options.js';
+import { withBatchNormFolded } from './fold.js';
 
 /** A stage's options section: its own schema, defaulting to the stage's defaults. */
 const section = <S extends z.ZodType>(stage: { readonly schema: S }) => stage.schema.default(() => stage.schema.parse({}) as never);
@@ -28,6 +29,13 @@ export const pipelineConfigSchema = z.strictObject({
   tune: section(tune),
   /** The accuracy budget and the search within it (compressWithinBudget; compressionPipeline is one attempt and ignores it). */
   budget: budgetOptionsSchema.default(() => budgetOptionsSchema.parse({})),
+  /**
+   * Fold each BatchNormalization into the linear layer before it before anything trains
+   * (`withBatchNormFolded`): the compressed model computes the same function with those
+   * layers gone, and the prior cannot shrink a kernel whose scale the BatchNormalization
+   * undoes. Default true (docs/RESULTS.md, "BatchNormalization under the prior").
+   */
+  foldBatchNorm: z.boolean().default(true),
 });
 
 export type PipelineConfig = z.output<typeof pipelineConfigSchema>;
@@ -105,10 +113,13 @@ export function checkInput(config: PipelineConfig, input: PretrainedModel): void
 export function compressionPipeline(data: Dataset, config: PipelineConfig, context: PipelineContext = {}): OperatorFunction<PretrainedModel, QuantizedModel> {
   if (context.resumeFrom && config.sparsify) throw new SoftshareError('E_OPTIONS', 'pipeline', 'resume continues a soft weight-sharing retraining; this config has a sparsify section, which replaces the retraining');
   let pretrained: PretrainedModel | undefined;
-  const start = tap((m: PretrainedModel) => {
-    checkInput(config, m);
-    pretrained = m;
-  });
+  const start = pipe(
+    map((m: PretrainedModel) => (config.foldBatchNorm ? withBatchNormFolded(m) : m)),
+    tap((m: PretrainedModel) => {
+      checkInput(config, m);
+      pretrained = m;
+    }),
+  );
   const teacher = () => pretrained;
   if (config.sparsify) return pipe(start, sparsify(data, config.sparsify, context), finishing(data, config, context, teacher));
   return pipe(start, retrain(data, config.retrain, context), tap((m) => context.onRetrained?.(m)), afterRetraining(data, config, context, teacher));
