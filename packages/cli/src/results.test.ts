@@ -21,7 +21,6 @@ beforeAll(async () => {
 describe('committed results', () => {
   it('has the compressed models the README and RESULTS cite', () => {
     expect(files.sort()).toEqual([
-      'lenet-300-100-biases.sws',
       'lenet-300-100-vd-biases.sws',
       'lenet-300-100-vd.sws',
       'lenet-300-100.sws',
