@@ -3,7 +3,7 @@
 // does), retrain briefly under the prior, merge and quantise, then the MNIST validation
 // error with every tensor quantised and with each tensor alone quantised (the rest
 // float), beside each tensor's codebook. A diagnosis, not a benchmark.
-//   node tools/quantize-per-tensor.mjs out/layers/mobile-pre/model.json [--epochs 2] [--train 6000] [--tau 0.03]
+//   node tools/quantize-per-tensor.mjs out/layers/mobile-pre/model.json [--epochs 2] [--train 6000] [--tau 0.03] [--pi0 0.999]
 import * as tf from '@tensorflow/tfjs';
 import { lastValueFrom, of } from 'rxjs';
 import { fileIO, selectBackend } from '@softshare/backend';
@@ -28,7 +28,7 @@ const err = async (m) => {
   return `${(100 * e).toFixed(2)}%`;
 };
 console.log(`validation error (2,000 of the 5,000): folded float ${await err(input)}`);
-const retrained = await lastValueFrom(of(input).pipe(retrain(data, { epochs: Number(arg('--epochs', '2')), tau: Number(arg('--tau', '0.03')) })));
+const retrained = await lastValueFrom(of(input).pipe(retrain(data, { epochs: Number(arg('--epochs', '2')), tau: Number(arg('--tau', '0.03')), prior: { pi0: Number(arg('--pi0', '0.999')) } })));
 const q = await lastValueFrom(of(retrained).pipe(merge(), quantize()));
 console.log(`retrained float ${await err(retrained)}; every tensor quantised ${await err(q)}`);
 console.log('| tensor | non-zero | shared values | validation error, only this tensor quantised |');
