@@ -70,3 +70,11 @@ export function weightTensors(model: Pick<QuantizedModel, 'params' | 'quantized'
   const kernels = new Set(model.params.filter((p) => p.role === 'kernel').map((p) => p.name));
   return model.quantized.filter((q) => kernels.has(q.name));
 }
+
+/**
+ * A shared value to `digits` significant decimal digits, as the float32 nearest to that
+ * decimal (0 stays 0): fewer digits for a codebook in a file's header, lossy.
+ */
+export function roundToDigits(v: number, digits: number): number {
+  return v === 0 ? 0 : Math.fround(Number(Math.fround(v).toPrecision(digits)));
+}

@@ -25,6 +25,7 @@ describe('@softshare/core exports', () => {
       'nearestNonZeroCode',
       'paramRole',
       'parseOptions',
+      'roundToDigits',
       'silentProgress',
       'sizeOf',
       'toFloat16Bytes',

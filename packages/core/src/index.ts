@@ -17,7 +17,7 @@ export {
   type RetrainedModel,
 } from './artefacts.js';
 export { cancellableStage } from './cancellable-stage.js';
-export { compactCodebook, dequantize, fitCodebook, nearestNonZeroCode, weightTensors } from './codebook.js';
+export { compactCodebook, dequantize, fitCodebook, nearestNonZeroCode, roundToDigits, weightTensors } from './codebook.js';
 export { isSoftshareError, SoftshareError, type SoftshareErrorCode } from './errors.js';
 export {
   createProgressChannel,

@@ -1,4 +1,5 @@
 import type * as tf from '@tensorflow/tfjs';
+import { concatBytes } from '@softshare/core';
 
 /**
  * BatchNormalization folded into the layer before it, at decode time: inference computes
@@ -29,16 +30,11 @@ function inboundNames(l: LayerJson): string[] | undefined {
   return node.map((e) => (Array.isArray(e) ? String(e[0]) : ''));
 }
 
-function lastAxis(axis: unknown): boolean {
-  const a = Array.isArray(axis) ? (axis.length === 1 ? axis[0] : undefined) : axis;
-  return a === -1;
-}
-
 /** Whether a BatchNormalization normalises the channels a producer of class `cls` writes last: axis -1, or its rank - 1. */
 function normalisesChannels(bn: LayerJson, cls: string): boolean {
   const a = Array.isArray(bn.config.axis) ? (bn.config.axis.length === 1 ? bn.config.axis[0] : undefined) : bn.config.axis;
   const rank = cls === 'Dense' ? 2 : cls === 'Conv1D' ? 3 : 4;
-  return lastAxis(bn.config.axis) || a === rank - 1;
+  return a === -1 || a === rank - 1;
 }
 
 function producerFits(p: LayerJson): boolean {
@@ -49,29 +45,24 @@ function producerFits(p: LayerJson): boolean {
   return activation === 'linear' && format === 'channels_last';
 }
 
+/** A named float32 weight, as a ModelData parameter or one entry of a weights manifest. */
+export interface NamedWeight {
+  readonly name: string;
+  readonly shape: readonly number[];
+  readonly values: Float32Array;
+}
+
 /**
- * Fold every foldable BatchNormalization of a layers model's artifacts (float32 weights)
- * into the layer before it. Returns new artifacts (the input is not changed) and the
- * BatchNormalization layers folded, by name.
- *
- * @example
- * const { artifacts, folded } = foldBatchNormalization(swsToArtifacts(bytes));
- * const model = await tf.loadLayersModel(tf.io.fromMemory(artifacts));
+ * Fold every foldable BatchNormalization of a layers topology into the layer before it,
+ * on its weights by name (`foldBatchNormalization` does it on tfjs artifacts). Returns a new
+ * topology and weights in the original order, a new bias right after its layer's weights;
+ * neither input is changed. When nothing folds, the inputs come back as they are.
  */
-export function foldBatchNormalization(artifacts: tf.io.ModelArtifacts): { artifacts: tf.io.ModelArtifacts; folded: string[] } {
-  const topology = artifacts.modelTopology as Topology | undefined;
-  const specs = artifacts.weightSpecs;
-  const data = artifacts.weightData;
-  if (!topology?.config?.layers || !specs || !(data instanceof ArrayBuffer) || specs.some((s) => s.dtype !== 'float32')) return { artifacts, folded: [] };
+export function foldBatchNormWeights(topology: unknown, weights: readonly NamedWeight[]): { topology: unknown; weights: readonly NamedWeight[]; folded: string[] } {
+  const unchanged = { topology, weights, folded: [] as string[] };
+  if (!(topology as Topology | undefined)?.config?.layers) return unchanged;
   const top = JSON.parse(JSON.stringify(topology)) as Topology;
-  // weights by name
-  const weights = new Map<string, { shape: number[]; values: Float32Array }>();
-  let at = 0;
-  for (const s of specs) {
-    const n = s.shape.reduce((a, b) => a * b, 1);
-    weights.set(s.name, { shape: [...s.shape], values: new Float32Array(data.slice(at * 4, (at + n) * 4)) });
-    at += n;
-  }
+  const byName = new Map(weights.map((w) => [w.name, w]));
   const layers = top.config.layers;
   const sequential = top.class_name === 'Sequential';
   const folded: string[] = [];
@@ -93,51 +84,65 @@ export function foldBatchNormalization(artifacts: tf.io.ModelArtifacts): { artif
     if (!producer || !producerFits(producer) || !normalisesChannels(bn, producer.class_name)) continue;
     const p = nameOf(producer);
     const b = nameOf(bn);
-    const kernel = weights.get(`${p}/${FOLDABLE[producer.class_name]}`);
-    const mean = weights.get(`${b}/moving_mean`);
-    const variance = weights.get(`${b}/moving_variance`);
+    const kernel = byName.get(`${p}/${FOLDABLE[producer.class_name]}`);
+    const mean = byName.get(`${b}/moving_mean`);
+    const variance = byName.get(`${b}/moving_variance`);
     if (!kernel || !mean || !variance) continue;
     const channels = mean.values.length;
     if (kernel.values.length % channels !== 0) continue;
-    const gamma = bn.config.scale === false ? undefined : weights.get(`${b}/gamma`);
-    const beta = bn.config.center === false ? undefined : weights.get(`${b}/beta`);
+    const gamma = bn.config.scale === false ? undefined : byName.get(`${b}/gamma`);
+    const beta = bn.config.center === false ? undefined : byName.get(`${b}/beta`);
     const eps = typeof bn.config.epsilon === 'number' ? bn.config.epsilon : 1e-3;
     const scale = Float64Array.from(variance.values, (v, c) => (gamma ? gamma.values[c] : 1) / Math.sqrt(v + eps));
-    const hadBias = producer.config.use_bias !== false && weights.has(`${p}/bias`);
-    const bias = hadBias ? weights.get(`${p}/bias`)!.values : new Float32Array(channels);
+    const hadBias = producer.config.use_bias !== false && byName.has(`${p}/bias`);
+    const bias = hadBias ? byName.get(`${p}/bias`)!.values : new Float32Array(channels);
     if (bias.length !== channels) continue;
-    for (let k = 0; k < kernel.values.length; k++) kernel.values[k] = Math.fround(kernel.values[k] * scale[k % channels]);
-    const newBias = Float32Array.from(bias, (v, c) => (v - mean.values[c]) * scale[c] + (beta ? beta.values[c] : 0));
-    weights.set(`${p}/bias`, { shape: [channels], values: newBias });
+    byName.set(kernel.name, { ...kernel, values: Float32Array.from(kernel.values, (v, k) => v * scale[k % channels]) });
+    byName.set(`${p}/bias`, { name: `${p}/bias`, shape: [channels], values: Float32Array.from(bias, (v, c) => (v - mean.values[c]) * scale[c] + (beta ? beta.values[c] : 0)) });
     producer.config.use_bias = true;
-    for (const w of ['gamma', 'beta', 'moving_mean', 'moving_variance']) weights.delete(`${b}/${w}`);
+    for (const w of ['gamma', 'beta', 'moving_mean', 'moving_variance']) byName.delete(`${b}/${w}`);
     renamed.set(b, p);
     folded.push(b);
   }
-  if (folded.length === 0) return { artifacts, folded };
+  if (folded.length === 0) return unchanged;
   // drop the folded layers; whatever read one of them reads its producer
   top.config.layers = layers.filter((l) => !renamed.has(nameOf(l)));
   const rewire = (e: unknown) => (Array.isArray(e) && renamed.has(String(e[0])) ? [renamed.get(String(e[0])), ...e.slice(1)] : e);
   for (const l of top.config.layers) if (l.inbound_nodes) l.inbound_nodes = l.inbound_nodes.map((node) => (Array.isArray(node) ? node.map(rewire) : node));
   if (top.config.output_layers) top.config.output_layers = top.config.output_layers.map(rewire);
   // weights in the original order, a new bias right after its layer's scaled weight
-  const names = specs.map((s) => s.name).filter((n) => weights.has(n));
+  const names = weights.map((w) => w.name).filter((n) => byName.has(n));
   for (const b of folded) {
     const p = renamed.get(b)!;
     if (names.includes(`${p}/bias`)) continue;
-    const after = names.findIndex((n) => n.startsWith(`${p}/`));
-    const last = names.reduce((k, n, j) => (n.startsWith(`${p}/`) ? j : k), after);
+    const last = names.reduce((k, n, j) => (n.startsWith(`${p}/`) ? j : k), -1);
     names.splice(last + 1, 0, `${p}/bias`);
   }
-  const total = names.reduce((s, n) => s + weights.get(n)!.values.length, 0);
-  const out = new Float32Array(total);
-  let o = 0;
-  for (const n of names) {
-    out.set(weights.get(n)!.values, o);
-    o += weights.get(n)!.values.length;
-  }
-  return {
-    artifacts: { ...artifacts, modelTopology: top as unknown as tf.io.ModelArtifacts['modelTopology'], weightSpecs: names.map((n) => ({ name: n, shape: weights.get(n)!.shape, dtype: 'float32' as const })), weightData: out.buffer },
-    folded,
-  };
+  return { topology: top, weights: names.map((n) => byName.get(n)!), folded };
+}
+
+/**
+ * Fold every foldable BatchNormalization of a layers model's artifacts (float32 weights)
+ * into the layer before it (`foldBatchNormWeights`). Returns new artifacts (the input is
+ * not changed) and the BatchNormalization layers folded, by name.
+ *
+ * @example
+ * const { artifacts, folded } = foldBatchNormalization(swsToArtifacts(bytes));
+ * const model = await tf.loadLayersModel(tf.io.fromMemory(artifacts));
+ */
+export function foldBatchNormalization(artifacts: tf.io.ModelArtifacts): { artifacts: tf.io.ModelArtifacts; folded: string[] } {
+  const specs = artifacts.weightSpecs;
+  const data = artifacts.weightData;
+  if (!specs || !(data instanceof ArrayBuffer) || specs.some((s) => s.dtype !== 'float32')) return { artifacts, folded: [] };
+  let at = 0;
+  const weights = specs.map((s) => {
+    const n = s.shape.reduce((a, b) => a * b, 1);
+    const values = new Float32Array(data, at * 4, n);
+    at += n;
+    return { name: s.name, shape: s.shape, values };
+  });
+  const r = foldBatchNormWeights(artifacts.modelTopology, weights);
+  if (r.folded.length === 0) return { artifacts, folded: [] };
+  const weightSpecs = r.weights.map((w) => ({ name: w.name, shape: [...w.shape], dtype: 'float32' as const }));
+  return { artifacts: { ...artifacts, modelTopology: r.topology as tf.io.ModelArtifacts['modelTopology'], weightSpecs, weightData: concatBytes(r.weights.map((w) => w.values)).buffer as ArrayBuffer }, folded: r.folded };
 }

@@ -24,6 +24,7 @@ describe('@softshare/format exports', () => {
       'crc32',
       'decodeSws',
       'encodeSws',
+      'foldBatchNormWeights',
       'foldBatchNormalization',
       'mutateSws',
       'mutateSwsMeaning',

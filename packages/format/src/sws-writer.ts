@@ -4,7 +4,7 @@ import { crc32 } from './crc32.js';
 import { checkGraphTopology } from './topology/check-graph.js';
 import { checkTopologyWeights } from './topology/check-topology.js';
 import { HEADER_DICTIONARY } from './header-dictionary.js';
-import { concatBytes, fromFloat16Bytes, toFloat16Bytes } from '@softshare/core';
+import { concatBytes, fromFloat16Bytes, roundToDigits, toFloat16Bytes } from '@softshare/core';
 import type { SwsHeader, SwsPreprocessing, SwsTensorEntry } from './header-schema.js';
 
 export const SWS_MAGIC = Uint8Array.from([0x53, 0x57, 0x53, 0x4d]);
@@ -212,7 +212,7 @@ export function encodeSws(model: QuantizedModel, options: EncodeSwsOptions = {})
     if (q && worth) {
       const { coderId, codeBytes, positionBytes, useContext } = stores.reduce((best, x) => (x.codeBytes.length + x.positionBytes.length < best.codeBytes.length + best.positionBytes.length ? x : best));
       const digits = exact ? undefined : options.codebookDigits;
-      const value = digits === undefined ? shortestFloat32 : (v: number) => (v === 0 ? 0 : shortestFloat32(Number(Math.fround(v).toPrecision(digits))));
+      const value = digits === undefined ? shortestFloat32 : (v: number) => shortestFloat32(roundToDigits(v, digits));
       const base = { name: p.name, shape: [...p.shape], encoding: 'shared' as const, codebook: Array.from(q.codebook, value), coder: coderId };
       const position = put(positionBytes);
       const codes = { ...put(codeBytes), count: streams!.codes.length };

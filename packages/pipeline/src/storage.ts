@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { dequantize, type QuantizedModel, type QuantizedTensor } from '@softshare/core';
+import { dequantize, roundToDigits, type QuantizedModel, type QuantizedTensor } from '@softshare/core';
 import { encodeSws, type EncodedSws, type EncodeSwsOptions } from '@softshare/format';
 import { quantizeValues } from '@softshare/quantize';
 
@@ -35,8 +35,7 @@ export interface StorageChoice {
 
 /** A model with every codebook's non-zero values rounded to `digits` significant digits (float32), its parameters following. */
 export function withCodebookDigits(model: QuantizedModel, digits: number): QuantizedModel {
-  const round = (v: number) => (v === 0 ? 0 : Math.fround(Number(Math.fround(v).toPrecision(digits))));
-  const quantized: QuantizedTensor[] = model.quantized.map((q) => ({ ...q, codebook: Float32Array.from(q.codebook, round) }));
+  const quantized: QuantizedTensor[] = model.quantized.map((q) => ({ ...q, codebook: Float32Array.from(q.codebook, (v) => roundToDigits(v, digits)) }));
   const byName = new Map(quantized.map((q) => [q.name, q]));
   return { ...model, quantized, params: model.params.map((p) => (byName.has(p.name) ? { ...p, values: dequantize(byName.get(p.name)!) } : p)) };
 }
