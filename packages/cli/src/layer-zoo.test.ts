@@ -55,10 +55,13 @@ describe('every weight-bearing layer class through the compression pipeline on w
     const quantized = await lastValueFrom(of(input).pipe(compressionPipeline(data, config)));
     // the layer's weights went under the prior and onto shared values, beside the output layer's
     expect(quantized.quantized.map((q) => q.name).sort()).toEqual([...kernels, 'out/kernel'].sort());
-    // a BatchNormalization after a linear layer is folded into it before retraining (foldBatchNorm, default on)
-    const bn = JSON.stringify(quantized.topology).includes('BatchNormalization');
-    expect(bn).toBe(false);
-    if (name === 'BatchNormalization') expect(quantized.diagnostics.map((d) => d.message)).toContain('folded BatchNormalization l into the layer before it (foldBatchNorm)');
+    // a BatchNormalization after a linear layer stays, the kernel before it balanced per channel (balanceBatchNorm, default on) and the layer held at its statistics while retraining
+    expect(JSON.stringify(quantized.topology).includes('BatchNormalization')).toBe(name === 'BatchNormalization');
+    if (name === 'BatchNormalization') {
+      const messages = quantized.diagnostics.map((d) => d.message);
+      expect(messages).toContainEqual(expect.stringMatching(/^balanced d\/kernel: each output channel at RMS [\d.]+, the BatchNormalization after it rescaled to match \(balanceBatchNorm\)$/));
+      expect(messages).toContainEqual(expect.stringMatching(/^BatchNormalization \w+ held at its pretrained statistics, gamma and beta while retraining$/));
+    }
     for (const q of quantized.quantized) expect(q.codebook.length).toBeLessThanOrEqual(17);
     const { bytes } = encodeSws(quantized);
     const loaded = await tf.loadLayersModel(swsIO(bytes));

@@ -8,6 +8,8 @@ export interface ReportData {
   readonly backend: string;
   readonly errorBefore: number;
   readonly errorAfter: number;
+  /** Every output's test metric before and after, for a model with several outputs. */
+  readonly outputs?: readonly { name: string; metric: string; before: number; after: number }[];
   readonly nonzeroFraction: number;
   readonly fileBytes: number;
   readonly originalBytes: number;
@@ -48,6 +50,7 @@ export function reportData(args: {
   quantized: QuantizedModel;
   errorBefore: number;
   errorAfter: number;
+  outputs?: ReportData['outputs'];
   sizes: { file_bytes: number; original_bytes: number; file_ratio: number; paper_format_ratio: number; breakdown: Record<string, number>; tensors: readonly { name: string; encoding: string; elements: number; nonzero: number; positionBytes: number; codeBytes: number; codebookValues: number; rawBytes: number; exact?: boolean }[] };
   history: Record<string, number>[];
   budget?: BudgetSummary;
@@ -83,6 +86,7 @@ export function reportData(args: {
     backend: args.backend,
     errorBefore: args.errorBefore,
     errorAfter: args.errorAfter,
+    ...(args.outputs ? { outputs: args.outputs } : {}),
     nonzeroFraction: nonzero / weights,
     fileBytes: args.sizes.file_bytes,
     originalBytes: args.sizes.original_bytes,

@@ -142,6 +142,15 @@ function tradeOff(d: ReportData): string {
 <table class="points"><tr><th>point</th><th>tau</th><th>pi0</th><th>rule</th><th>retrain epochs</th><th>float validation ${unit}</th><th>validation ${unit}</th><th>test ${unit}</th><th>non-zero %</th><th>bytes</th><th>file-size ratio</th><th>within budget</th></tr>${rows}</table>`;
 }
 
+/** Every output's test metric before and after, for a model with several outputs. */
+function outputsTable(d: ReportData): string {
+  if (!d.outputs || d.outputs.length < 2) return '';
+  const v = (metric: string, x: number) => (metric === 'error' ? `${f(100 * x)}%` : `${+x.toPrecision(4)}`);
+  const label = (metric: string) => (metric === 'mse' || metric === 'mae' ? metric.toUpperCase() : metric);
+  const rows = d.outputs.map((o) => `<tr><td>${esc(o.name)}</td><td>${esc(label(o.metric))}</td><td>${v(o.metric, o.before)}</td><td>${v(o.metric, o.after)}</td></tr>`).join('');
+  return `<h2>Every output (test split)</h2><table class="outputs"><tr><th>output</th><th>metric</th><th>before</th><th>after</th></tr>${rows}</table>`;
+}
+
 /** One self-contained HTML page (inline SVG and CSS, no scripts, no network). */
 export function renderReport(d: ReportData): string {
   const layerRows = d.layers
@@ -161,6 +170,7 @@ table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:3px 8px;text-
 <h1>${esc(d.title)}</h1>
 <div class="kpi">${d.fidelity ? `<div>${esc(d.fidelity.written)}</div>` : ''}${d.fidelity && !Number.isFinite(d.errorBefore) ? '' : `<div>${d.budget?.metric && d.budget.metric !== 'error' ? `${esc(d.budget.metric === 'mse' || d.budget.metric === 'mae' ? d.budget.metric.toUpperCase() : d.budget.metric)} ${+d.errorBefore.toPrecision(4)} &rarr; ${+d.errorAfter.toPrecision(4)}` : `error ${f(100 * d.errorBefore)}% &rarr; ${f(100 * d.errorAfter)}%`}</div>`}<div>non-zero weights ${f(100 * d.nonzeroFraction)}%</div>
 <div>file ${d.fileBytes} B: file-size ratio ${f(d.fileRatio, 1)}x</div><div>paper storage-format rate ${f(d.paperRatio, 1)}x</div><div>backend ${esc(d.backend)}</div></div>
+${outputsTable(d)}
 ${d.fidelity ? fidelitySection(d.fidelity) : ''}
 <h2>Weights before and after ${d.fidelity ? 'shrinking (no retraining)' : 'retraining, with the mixture'}</h2>
 <div class="grid"><figure><figcaption>${d.fidelity ? 'original weights (the tensors on shared values)' : 'pretrained weights (under the prior)'}</figcaption>${histogram(d, 'before', false)}</figure>

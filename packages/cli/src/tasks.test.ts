@@ -10,8 +10,8 @@ const run = runCaptured;
 
 // Tasks that are not one class per example, through the CLI as a user runs them, on the
 // data of tools/make-task-demos.mjs: a CSV regression and a two-headed model from .npy
-// files named by a manifest.
-describe('regression and multi-output models through pretrain, compress and eval', () => {
+// files named by a manifest, with two inputs.
+describe('regression and multi-input, multi-output models through pretrain, compress, eval, decompress and report', () => {
   const dir = mkdtempSync(join(tmpdir(), 'softshare-tasks-'));
   const tool = fileURLToPath(new URL('../../../tools/make-task-demos.mjs', import.meta.url));
   execFileSync(process.execPath, [tool, '--out', dir, '--train', '1200', '--test', '300'], { encoding: 'utf8' });
@@ -44,7 +44,7 @@ describe('regression and multi-output models through pretrain, compress and eval
     }
   }, 240_000);
 
-  it('trains and compresses a two-headed model (classes + a value) from a manifest, and reports every output', async () => {
+  it('trains and compresses a model with two inputs (floats + bytes) and two heads (classes + a value) from a manifest, decompresses it and reports every output', async () => {
     const data = join(dir, 'multi', 'data.json');
     const pre = await run('pretrain', '--model', join(dir, 'multi', 'untrained', 'model.json'), '--data', data, '--out', join(dir, 'multi-pre'), '--epochs', '4', '--backend', 'wasm');
     expect(pre.code, pre.err).toBe(0);
@@ -63,6 +63,20 @@ describe('regression and multi-output models through pretrain, compress and eval
     expect(got.outputs.map((o: { value: number }) => o.value)).toEqual(summary.test_outputs.map((o: { after: number }) => o.after));
     const text = await run('eval', '--model', out, '--data', data, '--backend', 'wasm');
     expect(text.out).toMatch(/^test class error \d+\.\d+%, value MSE [\d.]+ on 300 examples on wasm/);
+    // the .sws decompressed to a tfjs model computes the same on both inputs
+    const dec = await run('decompress', out, '--out', join(dir, 'multi-dec'));
+    expect(dec.code, dec.err).toBe(0);
+    const json = JSON.parse(readFileSync(join(dir, 'multi-dec', 'model.json'), 'utf8'));
+    expect(json.modelTopology.config.input_layers.map((l: unknown[]) => l[0])).toEqual(['x', 'tag']);
+    const back = await run('eval', '--model', join(dir, 'multi-dec', 'model.json'), '--data', data, '--json', '--backend', 'wasm');
+    expect(JSON.parse(back.out).outputs).toEqual(got.outputs);
+    const report = await run('report', out, '--out', join(dir, 'multi.html'));
+    expect(report.code, report.err).toBe(0);
+    expect(readFileSync(join(dir, 'multi.html'), 'utf8')).toMatch(/<h2>Every output \(test split\)<\/h2>.*<td>class<\/td><td>error<\/td>.*<td>value<\/td><td>MSE<\/td>/s);
+    // one input array for a model with two: one coded line
+    const one = await run('eval', '--model', out, '--data', join(dir, 'regression'), '--backend', 'wasm');
+    expect([one.code, one.err.trim()]).toEqual([expect.any(Number), expect.stringMatching(/Expected data with one input array per model input \(2: x, tag\), got 1 .*\[E_MODEL_INCOMPATIBLE\]$/)]);
+    expect(one.code).not.toBe(0);
   }, 240_000);
 
   it('refuses a task that does not fit, in one coded line', async () => {

@@ -6,7 +6,7 @@ import type { Batch } from './batches.js';
 /** Three 4x5 images whose pixel values encode (image, row, column). */
 function batch(): Batch {
   const x = new Float32Array(3 * 20).map((_, i) => 1 + i);
-  return { size: 3, x, ys: [new Float32Array(30)] };
+  return { size: 3, x, xs: [x], ys: [new Float32Array(30)] };
 }
 
 describe('shiftBatch', () => {

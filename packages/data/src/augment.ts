@@ -4,7 +4,7 @@ import type { Batch } from './batches.js';
 /**
  * A copy of a batch with every image translated by a whole number of pixels, dx and dy
  * drawn uniformly from -maxShift..maxShift per image; pixels shifted in from outside are
- * 0. Labels are unchanged. maxShift 0 returns the batch itself.
+ * 0. Labels, and a model's further inputs, are unchanged. maxShift 0 returns the batch itself.
  */
 export function shiftBatch(batch: Batch, height: number, width: number, maxShift: number, rng: Rng): Batch {
   if (maxShift === 0) return batch;
@@ -19,5 +19,5 @@ export function shiftBatch(batch: Batch, height: number, width: number, maxShift
       for (let c = Math.max(0, dx); c < Math.min(width, width + dx); c++) dst[r * width + c] = src[(r - dy) * width + (c - dx)];
     }
   }
-  return { ...batch, x };
+  return { ...batch, x, xs: [x, ...batch.xs.slice(1)] };
 }

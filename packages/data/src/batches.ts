@@ -1,13 +1,15 @@
 import { Rng } from '@softshare/core';
-import { exampleSize, type DataSplit } from './mnist.js';
+import { exampleSize, inputArrays, type DataSplit, type InputArray } from './mnist.js';
 import { normaliseInPlace } from './preprocessing.js';
 import { targetSize, targetsOf } from './targets.js';
 
 /** One minibatch, ready for tf.tensor: inputs divided by the split's divisor (pixels to [0, 1]), normalised by its mean / std when it has them, and each output's targets. */
 export interface Batch {
   readonly size: number;
-  /** size * (example size) floats: each input / the split's divisor. */
+  /** size * (example size) floats: each input / the split's divisor (the model's first input). */
   readonly x: Float32Array;
+  /** Every model input's floats, the first (`x`) first: one entry for a model with one input. */
+  readonly xs: readonly Float32Array[];
   /** One per model output: size * width floats, one-hot rows for a classification target, the values for the others. */
   readonly ys: readonly Float32Array[];
 }
@@ -32,18 +34,25 @@ export function epochOrder(count: number, batchSize: number, rng?: Rng): Int32Ar
  * classification target (one number for all of them; default 10, MNIST's); 0 gives the
  * class index itself as a value.
  */
-export function makeBatch(split: DataSplit, idx: ArrayLike<number>, classes: number | readonly number[] = 10): Batch {
-  const px = exampleSize(split);
-  const d = split.divisor;
+/** The examples `idx` of one input array as floats: divided, then normalised. */
+function gatherFloats(a: InputArray, idx: ArrayLike<number>): Float32Array {
+  const px = exampleSize(a);
+  const d = a.divisor;
   const n = idx.length;
   const x = new Float32Array(n * px);
   for (let b = 0; b < n; b++) {
     const i = idx[b];
-    const src = split.inputs.subarray(i * px, (i + 1) * px);
+    const src = a.inputs.subarray(i * px, (i + 1) * px);
     const off = b * px;
     for (let p = 0; p < px; p++) x[off + p] = src[p] / d;
   }
-  normaliseInPlace(x, split);
+  normaliseInPlace(x, a);
+  return x;
+}
+
+export function makeBatch(split: DataSplit, idx: ArrayLike<number>, classes: number | readonly number[] = 10): Batch {
+  const n = idx.length;
+  const xs = inputArrays(split).map((a) => gatherFloats(a, idx));
   const ys = targetsOf(split).map((t, k) => {
     const width = typeof classes === 'number' ? classes : classes[k];
     if (t.kind === 'classes' && width === 0) return Float32Array.from(idx, (i) => t.labels[i]); // a class index read as a value (MSE, binary cross-entropy)
@@ -57,7 +66,7 @@ export function makeBatch(split: DataSplit, idx: ArrayLike<number>, classes: num
     for (let b = 0; b < n; b++) y.set(t.values.subarray(idx[b] * w, (idx[b] + 1) * w), b * w);
     return y;
   });
-  return { size: n, x, ys };
+  return { size: n, x: xs[0], xs, ys };
 }
 
 /** Consecutive batches over a whole split in order (for evaluation). */

@@ -15,6 +15,7 @@ describe('@softshare/data exports', () => {
       'encodeIdx',
       'epochOrder',
       'exampleSize',
+      'inputArrays',
       'loadCalibration',
       'loadCsvFolder',
       'loadData',

@@ -5,12 +5,14 @@ export {
   carveValidation,
   DEFAULT_VALIDATION_SIZE,
   exampleSize,
+  inputArrays,
   loadMnist,
   MNIST_FILES,
   mnistPackageDir,
   takeFirst,
   type Dataset,
   type DataSplit,
+  type InputArray,
 } from './mnist.js';
 export { loadData } from './load.js';
 export { loadNpyFolder, NPY_FILES } from './npy.js';

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { errorLine } from '@softshare/core';
-import { encodeIdx, loadData, makeBatch, preprocessingOf } from './index.js';
+import { dump } from 'npyjs';
+import { carveValidation, encodeIdx, loadData, makeBatch, preprocessingOf, takeFirst } from './index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'softshare-manifest-'));
 mkdirSync(join(dir, 'files'));
@@ -27,6 +28,27 @@ describe('a JSON data manifest', () => {
     expect([data.train.count, data.test.count, data.numClasses, data.train.shape]).toEqual([48, 24, 12, [4, 4]]);
     expect(preprocessingOf(data.test)).toEqual({ divisor: 255, mean: [0.5], std: [0.25] });
     expect(makeBatch(data.train, [0], 12).x[1]).toBeCloseTo((7 / 255 - 0.5) / 0.25, 5);
+  });
+
+  it('lists one .npy file per model input: each keeps its own shape and divisor through validation carving, takeFirst and batches', () => {
+    const npy = (name: string, data: Float32Array | Uint8Array | BigInt64Array, shape: number[]) => writeFileSync(join(dir, 'files', name), new Uint8Array(dump(data, shape)));
+    for (const [split, n] of [['tr', 10], ['te', 4]] as const) {
+      npy(`a-${split}.npy`, Float32Array.from({ length: n * 3 }, (_, i) => i), [n, 3]);
+      npy(`b-${split}.npy`, Uint8Array.from({ length: n * 2 }, (_, i) => 100 + i), [n, 2]);
+      npy(`y-${split}.npy`, BigInt64Array.from({ length: n }, (_, i) => BigInt(i % 3)), [n]);
+    }
+    const p = write('two.json', { train: { inputs: ['files/a-tr.npy', 'files/b-tr.npy'], labels: 'files/y-tr.npy' }, test: { inputs: ['files/a-te.npy', 'files/b-te.npy'], labels: 'files/y-te.npy' } });
+    const data = carveValidation(loadData(p), 3);
+    expect([data.train.count, data.validation!.count, data.train.shape, data.train.moreInputs!.map((a) => [a.shape, a.divisor])]).toEqual([7, 3, [3], [[[2], 255]]]);
+    // example i has a = 3i..3i+2 and b = 100+2i, 101+2i: the splits keep them together
+    const b = makeBatch(takeFirst(data.validation!, 2), [1], 3);
+    const i = b.xs[0][0] / 3;
+    expect(Array.from(b.xs[0])).toEqual([3 * i, 3 * i + 1, 3 * i + 2]);
+    expect(Array.from(b.xs[1])).toEqual([(100 + 2 * i) / 255, (101 + 2 * i) / 255].map(Math.fround));
+    expect(b.x).toBe(b.xs[0]);
+    npy('b-short.npy', new Uint8Array(9 * 2), [9, 2]);
+    const bad = write('short.json', { train: { inputs: ['files/a-tr.npy', 'files/b-short.npy'], labels: 'files/y-tr.npy' }, test: { inputs: ['files/a-te.npy', 'files/b-te.npy'], labels: 'files/y-te.npy' } });
+    expect(errorLine(() => loadData(bad))).toBe('E_DATA_MISMATCH: files/b-short.npy: expected as many examples as files/a-tr.npy (10), got 9');
   });
 
   it('may point at a folder loadData reads instead', () => {

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { SoftshareError } from '@softshare/core';
 import { readIdxFile } from './idx.js';
-import { idxSplit, type Dataset, type DataSplit } from './mnist.js';
+import { idxSplit, inputArrays, type Dataset, type DataSplit } from './mnist.js';
 import { checkSameTargets, classCount, npySplit } from './npy.js';
 import { checkPreprocessing, withPreprocessing, type Preprocessing } from './preprocessing.js';
 
@@ -15,11 +15,17 @@ import { checkPreprocessing, withPreprocessing, type Preprocessing } from './pre
  * { "train": { "inputs": "imgs-train.idx", "labels": "labels-train.idx" },
  *   "test": { "inputs": "imgs-test.idx", "labels": "labels-test.idx" },
  *   "preprocessing": { "divisor": 255, "mean": [0.1307], "std": [0.3081] }, "validation": 5000 }
+ * // a model with two inputs and two outputs:
+ * { "train": { "inputs": ["img-train.npy", "meta-train.npy"], "labels": ["y-train.npy", "z-train.npy"] }, ... }
  */
 export interface DataManifest {
   /** A folder `loadData` reads (instead of `train` / `test`). */
   readonly folder?: string;
-  /** `labels`: one file, or (.npy) one per model output: classes, one-hot rows or float targets. */
+  /**
+   * `inputs`: one file, or (.npy) one per model input in the model's input order;
+   * `labels`: one file, or (.npy) one per model output: classes, one-hot rows or float
+   * targets. `preprocessing` applies to the first input.
+   */
   readonly train?: ManifestSplit;
   readonly test?: ManifestSplit;
   readonly preprocessing?: Partial<Preprocessing>;
@@ -28,7 +34,7 @@ export interface DataManifest {
 }
 
 export interface ManifestSplit {
-  readonly inputs: string;
+  readonly inputs: string | readonly string[];
   readonly labels: string | readonly string[];
 }
 
@@ -56,9 +62,9 @@ export function readManifest(path: string): DataManifest {
     if (v === undefined) return undefined;
     const o = v as Record<string, unknown>;
     const labels = o?.labels;
-    const okLabels = typeof labels === 'string' || (Array.isArray(labels) && labels.length > 0 && labels.every((f) => typeof f === 'string' && f.endsWith('.npy')));
-    if (v === null || typeof v !== 'object' || typeof o.inputs !== 'string' || !okLabels || Object.keys(o).length !== 2) bad(path, `expected ${k} to be { "inputs": file, "labels": file or a list of .npy files (one per output) }, got ${JSON.stringify(v)}`);
-    return { inputs: o.inputs as string, labels: labels as string | string[] };
+    const fileOrNpyList = (x: unknown) => typeof x === 'string' || (Array.isArray(x) && x.length > 0 && x.every((f) => typeof f === 'string' && f.endsWith('.npy')));
+    if (v === null || typeof v !== 'object' || !fileOrNpyList(o.inputs) || !fileOrNpyList(labels) || Object.keys(o).length !== 2) bad(path, `expected ${k} to be { "inputs": file or a list of .npy files (one per input), "labels": file or a list of .npy files (one per output) }, got ${JSON.stringify(v)}`);
+    return { inputs: o.inputs as string | string[], labels: labels as string | string[] };
   };
   const train = pair('train');
   const test = pair('test');
@@ -76,14 +82,16 @@ export function readManifest(path: string): DataManifest {
 }
 
 function splitOf(dir: string, files: ManifestSplit, what: string): DataSplit & { oneHotWidth?: number } {
-  for (const f of [files.inputs, ...(typeof files.labels === 'string' ? [files.labels] : files.labels)]) {
+  const list = (x: string | readonly string[]) => (typeof x === 'string' ? [x] : x);
+  for (const f of [...list(files.inputs), ...list(files.labels)]) {
     if (!existsSync(resolve(dir, f))) throw new SoftshareError('E_DATA_NOT_FOUND', 'data', `Expected the manifest's ${what} file ${f} in ${dir}, got no such file`);
   }
-  const npy = files.inputs.endsWith('.npy');
-  if (typeof files.labels !== 'string') {
-    if (!npy) throw new SoftshareError('E_DATA_MISMATCH', 'data', `${what}: expected .npy inputs with a list of .npy label files, got ${files.inputs}`);
+  if (typeof files.inputs !== 'string' || typeof files.labels !== 'string') {
+    if (typeof files.inputs === 'string' && !files.inputs.endsWith('.npy')) throw new SoftshareError('E_DATA_MISMATCH', 'data', `${what}: expected .npy inputs with a list of .npy label files, got ${files.inputs}`);
+    if (typeof files.labels === 'string' && !files.labels.endsWith('.npy')) throw new SoftshareError('E_DATA_MISMATCH', 'data', `${what}: expected .npy labels with a list of .npy input files, got ${files.labels}`);
     return npySplit(dir, files.inputs, files.labels);
   }
+  const npy = files.inputs.endsWith('.npy');
   if (npy !== files.labels.endsWith('.npy')) throw new SoftshareError('E_DATA_MISMATCH', 'data', `${what}: expected inputs and labels of one kind (both .npy or both IDX), got ${files.inputs} and ${files.labels}`);
   if (npy) return npySplit(dir, files.inputs, files.labels);
   return idxSplit(readIdxFile(resolve(dir, files.inputs)), readIdxFile(resolve(dir, files.labels)), what, 255);
@@ -102,7 +110,8 @@ export function loadManifest(path: string, loadFolder: (dir: string) => Dataset)
   } else {
     const { oneHotWidth: w1, ...train } = splitOf(dir, m.train!, 'train');
     const { oneHotWidth: w2, ...test } = splitOf(dir, m.test!, 'test');
-    if (train.shape.join('x') !== test.shape.join('x')) throw new SoftshareError('E_DATA_MISMATCH', 'data', `Expected train and test examples of one shape, got ${train.shape.join('x')} and ${test.shape.join('x')}`);
+    const shapes = (sp: DataSplit) => inputArrays(sp).map((a) => a.shape.join('x')).join(' + ');
+    if (shapes(train) !== shapes(test)) throw new SoftshareError('E_DATA_MISMATCH', 'data', `Expected train and test examples of one shape, got ${shapes(train)} and ${shapes(test)}`);
     checkSameTargets(train, test);
     const numClasses = classCount(train, test, [w1, w2]);
     data = { name: path, train, test, ...(numClasses === undefined ? {} : { numClasses }) };

@@ -27,6 +27,26 @@ export interface DataSplit {
    * several outputs. When given, `labels` is not read.
    */
   readonly targets?: readonly Target[];
+  /**
+   * The model's second and further inputs, in its input order, one array per input with
+   * `count` examples each (a model with several inputs); `inputs` is the first. Each
+   * carries its own divisor, mean and std.
+   */
+  readonly moreInputs?: readonly InputArray[];
+}
+
+/** One model input's examples: `shape` per example, row-major, divided by `divisor` and then normalised by `mean` / `std` on their way in. */
+export interface InputArray {
+  readonly shape: readonly number[];
+  readonly inputs: Uint8Array | Float32Array;
+  readonly divisor: number;
+  readonly mean?: readonly number[];
+  readonly std?: readonly number[];
+}
+
+/** Every model input of a split, the first one first. */
+export function inputArrays(s: DataSplit): readonly InputArray[] {
+  return [s, ...(s.moreInputs ?? [])];
 }
 
 /** Values per example of a split. */
@@ -117,14 +137,19 @@ export function loadMnist(source: string = 'mnist'): Dataset {
 /** Default size of the validation split carved from MNIST's 60,000 training examples: 5,000, TensorFlow's `read_data_sets` convention (55,000 / 5,000). */
 export const DEFAULT_VALIDATION_SIZE = 5000;
 
+/** The examples `idx` of one input array (a copy). */
+function gatherInputs<A extends InputArray>(a: A, idx: readonly number[]): A {
+  const px = exampleSize(a);
+  const inputs = a.inputs instanceof Float32Array ? new Float32Array(idx.length * px) : new Uint8Array(idx.length * px);
+  idx.forEach((i, k) => inputs.set(a.inputs.subarray(i * px, (i + 1) * px), k * px));
+  return { ...a, inputs };
+}
+
 function gather(s: DataSplit, idx: readonly number[]): DataSplit {
-  const px = exampleSize(s);
-  const inputs = s.inputs instanceof Float32Array ? new Float32Array(idx.length * px) : new Uint8Array(idx.length * px);
-  idx.forEach((i, k) => inputs.set(s.inputs.subarray(i * px, (i + 1) * px), k * px));
   return {
-    ...s,
+    ...gatherInputs(s, idx),
     count: idx.length,
-    inputs,
+    ...(s.moreInputs ? { moreInputs: s.moreInputs.map((a) => gatherInputs(a, idx)) } : {}),
     ...(s.labels ? { labels: Uint8Array.from(idx, (i) => s.labels![i]) } : {}),
     ...(s.targets ? { targets: gatherTargets(s.targets, idx) } : {}),
   };
@@ -155,6 +180,6 @@ export function carveValidation(data: Dataset, size: number, seed = 1): Dataset 
 /** The first `n` examples of a split (views, no copy). */
 export function takeFirst(s: DataSplit, n: number): DataSplit {
   const m = Math.min(n, s.count);
-  const px = exampleSize(s);
-  return { ...s, count: m, inputs: s.inputs.subarray(0, m * px), ...(s.labels ? { labels: s.labels.subarray(0, m) } : {}), ...(s.targets ? { targets: firstTargets(s.targets, m) } : {}) };
+  const first = <A extends InputArray>(a: A): A => ({ ...a, inputs: a.inputs.subarray(0, m * exampleSize(a)) });
+  return { ...first(s), count: m, ...(s.moreInputs ? { moreInputs: s.moreInputs.map(first) } : {}), ...(s.labels ? { labels: s.labels.subarray(0, m) } : {}), ...(s.targets ? { targets: firstTargets(s.targets, m) } : {}) };
 }

@@ -72,11 +72,21 @@ export function targetOfNpy(a: NpyArray, name: string): { target: Target; oneHot
   return { target: { kind: 'values', values: Float32Array.from(data), shape: a.shape.length === 1 ? [1] : a.shape.slice(1) } };
 }
 
-/** A split from an inputs file and one targets file per model output (several for a multi-output model). */
-export function npySplit(dir: string, inputsFile: string, targetFiles: string | readonly string[]): DataSplit & { oneHotWidth?: number } {
+/**
+ * A split from an inputs file (one per model input for a model with several) and one
+ * targets file per model output (several for a multi-output model).
+ */
+export function npySplit(dir: string, inputFiles: string | readonly string[], targetFiles: string | readonly string[]): DataSplit & { oneHotWidth?: number } {
+  const [inputsFile, ...moreFiles] = typeof inputFiles === 'string' ? [inputFiles] : inputFiles;
   const x = inputsOf(readNpy(dir, inputsFile), inputsFile);
   const count = x.inputs.length / exampleSize(x);
   if (count === 0) throw new SoftshareError('E_DATA_MISMATCH', 'data', `${inputsFile}: expected at least one example, got none`);
+  const moreInputs = moreFiles.map((f) => {
+    const a = inputsOf(readNpy(dir, f), f);
+    const n = a.inputs.length / exampleSize(a);
+    if (n !== count) throw new SoftshareError('E_DATA_MISMATCH', 'data', `${f}: expected as many examples as ${inputsFile} (${count}), got ${n}`);
+    return a;
+  });
   const files = typeof targetFiles === 'string' ? [targetFiles] : targetFiles;
   const read = files.map((f) => {
     const a = readNpy(dir, f);
@@ -84,7 +94,7 @@ export function npySplit(dir: string, inputsFile: string, targetFiles: string | 
     if (a.shape[0] !== count) throw new SoftshareError('E_DATA_MISMATCH', 'data', `${f}: expected as many targets as ${inputsFile} has examples (${count}), got ${a.shape[0]}`);
     return t;
   });
-  const base = { count, shape: x.shape, inputs: x.inputs, divisor: x.divisor };
+  const base = { count, shape: x.shape, inputs: x.inputs, divisor: x.divisor, ...(moreInputs.length > 0 ? { moreInputs } : {}) };
   const [first] = read;
   const width = first.oneHotWidth === undefined ? {} : { oneHotWidth: first.oneHotWidth };
   if (read.length === 1 && first.target.kind === 'classes') return { ...base, labels: first.target.labels, ...width };

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { foldBatchNormalization } from './index.js';
+import { balanceBatchNormWeights, foldBatchNormalization } from './index.js';
 
 /** A model's artifacts as tfjs saves them (topology + float32 weights). */
 async function artifactsOf(model: tf.LayersModel): Promise<tf.io.ModelArtifacts> {
@@ -13,8 +13,8 @@ async function artifactsOf(model: tf.LayersModel): Promise<tf.io.ModelArtifacts>
 function randomiseBatchNorms(model: tf.LayersModel, seed: number): void {
   for (const l of model.layers) {
     if (l.getClassName() !== 'BatchNormalization') continue;
-    // variances in [0.5, 2.5), the rest in [-1, 1)
-    l.setWeights(l.weights.map((w, k) => (w.name.endsWith('moving_variance') ? tf.randomUniform(w.shape as number[], 0.5, 2.5, 'float32', seed + k) : tf.randomUniform(w.shape as number[], -1, 1, 'float32', seed + k))));
+    // variances in [0.5, 2.5), the rest in [-1, 1) (a name reused across tests gets a suffix: moving_variance_1)
+    l.setWeights(l.weights.map((w, k) => (w.name.includes('moving_variance') ? tf.randomUniform(w.shape as number[], 0.5, 2.5, 'float32', seed + k) : tf.randomUniform(w.shape as number[], -1, 1, 'float32', seed + k))));
   }
 }
 
@@ -84,5 +84,56 @@ describe('foldBatchNormalization', () => {
     const r = foldBatchNormalization(artifacts);
     expect(r.folded).toEqual([]);
     expect(r.artifacts).toBe(artifacts);
+  });
+});
+
+describe('balanceBatchNormWeights', () => {
+  it('puts every output channel of Conv2D, DepthwiseConv2D (multiplier 2), SeparableConv2D and Dense kernels at one RMS, with the same outputs; a kernel without BatchNormalization stays', async () => {
+    const model = tf.sequential({
+      layers: [
+        tf.layers.conv2d({ inputShape: [8, 8, 2], filters: 4, kernelSize: 3, kernelInitializer: init(1), biasInitializer: 'ones', name: 'c' }),
+        tf.layers.batchNormalization({ name: 'bn1' }),
+        tf.layers.reLU({ maxValue: 6 }),
+        tf.layers.depthwiseConv2d({ kernelSize: 3, depthMultiplier: 2, useBias: false, depthwiseInitializer: init(2), name: 'dw' }),
+        tf.layers.batchNormalization({ name: 'bn2' }),
+        tf.layers.separableConv2d({ filters: 3, kernelSize: 2, depthwiseInitializer: init(3), pointwiseInitializer: init(4), name: 'sep' }),
+        tf.layers.batchNormalization({ name: 'bn3', center: false, scale: false }),
+        tf.layers.flatten(),
+        tf.layers.dense({ units: 5, kernelInitializer: init(5), name: 'd' }),
+        tf.layers.batchNormalization({ name: 'bn4' }),
+        tf.layers.dense({ units: 2, kernelInitializer: init(6), name: 'out' }),
+      ],
+    });
+    randomiseBatchNorms(model, 3);
+    // channels of very different scales, as pretraining with BatchNormalization leaves them
+    const c = model.getLayer('c');
+    c.setWeights([tf.tidy(() => c.getWeights()[0].mul(tf.tensor1d([0.01, 1, 10, 0.3]))), c.getWeights()[1]]);
+    const a = await artifactsOf(model);
+    let at = 0;
+    const weights = a.weightSpecs!.map((w) => {
+      const n = w.shape.reduce((x, y) => x * y, 1);
+      const values = new Float32Array(a.weightData as ArrayBuffer, 4 * at, n).slice();
+      at += n;
+      return { name: w.name, shape: w.shape, values };
+    });
+    const r = balanceBatchNormWeights(a.modelTopology, weights, 0.2);
+    expect(r.balanced).toEqual(['c/kernel', 'dw/depthwise_kernel', 'sep/pointwise_kernel', 'd/kernel']);
+    for (const name of r.balanced) {
+      const w = r.weights.find((x) => x.name === name)!;
+      const C = w.shape[w.shape.length - 1] * (name.startsWith('dw') ? w.shape[2] : 1);
+      const sq = new Float64Array(C);
+      w.values.forEach((v, i) => (sq[i % C] += v * v));
+      for (const s of sq) expect(Math.sqrt(s / (w.values.length / C)), name).toBeCloseTo(0.2, 4);
+    }
+    expect(r.weights.find((x) => x.name === 'out/kernel')!.values).toEqual(weights.find((x) => x.name === 'out/kernel')!.values);
+    expect(r.weights.find((x) => x.name === 'sep/depthwise_kernel')!.values).toEqual(weights.find((x) => x.name === 'sep/depthwise_kernel')!.values);
+    expect(weights.find((x) => x.name === 'c/kernel')!.values).toEqual(new Float32Array(a.weightData as ArrayBuffer, 0, 72)); // the input is not changed
+    const back = await tf.loadLayersModel(tf.io.fromMemory({ ...a, weightData: new Float32Array(r.weights.flatMap((w) => Array.from(w.values))).buffer }));
+    const x = tf.randomNormal([6, 8, 8, 2], 0, 1, 'float32', 11);
+    const p = (model.predict(x) as tf.Tensor).dataSync();
+    const q = (back.predict(x) as tf.Tensor).dataSync();
+    const scale = Math.max(...Array.from(p, Math.abs));
+    for (let i = 0; i < p.length; i++) expect(Math.abs(p[i] - q[i]) / scale).toBeLessThan(1e-4);
+    back.dispose();
   });
 });

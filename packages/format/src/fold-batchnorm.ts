@@ -52,21 +52,36 @@ export interface NamedWeight {
   readonly values: Float32Array;
 }
 
+/** A linear layer and the BatchNormalization that alone reads it, normalising its output channels. */
+export interface BatchNormPair {
+  /** The linear layer's name and class. */
+  readonly producer: string;
+  readonly producerClass: string;
+  /** The BatchNormalization's name. */
+  readonly batchNorm: string;
+  /** The weight scaled per output channel: `${producer}/kernel`, `/depthwise_kernel` or `/pointwise_kernel`. */
+  readonly kernel: string;
+  readonly epsilon: number;
+  /** Whether the BatchNormalization has gamma / beta, and the linear layer a bias. */
+  readonly scale: boolean;
+  readonly center: boolean;
+  readonly useBias: boolean;
+}
+
 /**
- * Fold every foldable BatchNormalization of a layers topology into the layer before it,
- * on its weights by name (`foldBatchNormalization` does it on tfjs artifacts). Returns a new
- * topology and weights in the original order, a new bias right after its layer's weights;
- * neither input is changed. When nothing folds, the inputs come back as they are.
+ * Every BatchNormalization of a layers topology that directly follows a foldable linear
+ * layer (Conv1D, Conv2D, DepthwiseConv2D, SeparableConv2D, Dense with a linear
+ * activation, channels last), normalises its output channels and is the only reader of
+ * that layer's (single) output. On such a pair, per output channel c, inference computes
+ * gamma_c (z_c - mean_c) / sqrt(var_c + eps) + beta_c of the layer's z_c: the pair can be
+ * folded into one linear layer, or have z_c's scale moved into the statistics.
  */
-export function foldBatchNormWeights(topology: unknown, weights: readonly NamedWeight[]): { topology: unknown; weights: readonly NamedWeight[]; folded: string[] } {
-  const unchanged = { topology, weights, folded: [] as string[] };
-  if (!(topology as Topology | undefined)?.config?.layers) return unchanged;
-  const top = JSON.parse(JSON.stringify(topology)) as Topology;
-  const byName = new Map(weights.map((w) => [w.name, w]));
+export function batchNormPairs(topology: unknown): BatchNormPair[] {
+  const top = topology as Topology | undefined;
+  if (!top?.config?.layers) return [];
   const layers = top.config.layers;
   const sequential = top.class_name === 'Sequential';
-  const folded: string[] = [];
-  const renamed = new Map<string, string>(); // folded BatchNormalization -> the layer that now gives its output
+  const pairs: BatchNormPair[] = [];
   for (let i = 0; i < layers.length; i++) {
     const bn = layers[i];
     if (bn.class_name !== 'BatchNormalization') continue;
@@ -83,30 +98,73 @@ export function foldBatchNormWeights(topology: unknown, weights: readonly NamedW
     }
     if (!producer || !producerFits(producer) || !normalisesChannels(bn, producer.class_name)) continue;
     const p = nameOf(producer);
-    const b = nameOf(bn);
-    const kernel = byName.get(`${p}/${FOLDABLE[producer.class_name]}`);
-    const mean = byName.get(`${b}/moving_mean`);
-    const variance = byName.get(`${b}/moving_variance`);
-    if (!kernel || !mean || !variance) continue;
-    const channels = mean.values.length;
-    if (kernel.values.length % channels !== 0) continue;
-    const gamma = bn.config.scale === false ? undefined : byName.get(`${b}/gamma`);
-    const beta = bn.config.center === false ? undefined : byName.get(`${b}/beta`);
-    const eps = typeof bn.config.epsilon === 'number' ? bn.config.epsilon : 1e-3;
-    const scale = Float64Array.from(variance.values, (v, c) => (gamma ? gamma.values[c] : 1) / Math.sqrt(v + eps));
-    const hadBias = producer.config.use_bias !== false && byName.has(`${p}/bias`);
-    const bias = hadBias ? byName.get(`${p}/bias`)!.values : new Float32Array(channels);
-    if (bias.length !== channels) continue;
+    pairs.push({
+      producer: p,
+      producerClass: producer.class_name,
+      batchNorm: nameOf(bn),
+      kernel: `${p}/${FOLDABLE[producer.class_name]}`,
+      epsilon: typeof bn.config.epsilon === 'number' ? bn.config.epsilon : 1e-3,
+      scale: bn.config.scale !== false,
+      center: bn.config.center !== false,
+      useBias: producer.config.use_bias !== false,
+    });
+  }
+  return pairs;
+}
+
+/** A pair's weights by name, when they are all there and agree on the number of channels. */
+function pairWeights(pair: BatchNormPair, byName: ReadonlyMap<string, NamedWeight>) {
+  const b = pair.batchNorm;
+  const kernel = byName.get(pair.kernel);
+  const mean = byName.get(`${b}/moving_mean`);
+  const variance = byName.get(`${b}/moving_variance`);
+  if (!kernel || !mean || !variance) return undefined;
+  const channels = mean.values.length;
+  if (kernel.values.length % channels !== 0 || variance.values.length !== channels) return undefined;
+  const bias = pair.useBias ? byName.get(`${pair.producer}/bias`) : undefined;
+  if (bias && bias.values.length !== channels) return undefined;
+  return {
+    kernel,
+    mean,
+    variance,
+    channels,
+    bias,
+    gamma: pair.scale ? byName.get(`${b}/gamma`) : undefined,
+    beta: pair.center ? byName.get(`${b}/beta`) : undefined,
+  };
+}
+
+/**
+ * Fold every foldable BatchNormalization of a layers topology into the layer before it,
+ * on its weights by name (`foldBatchNormalization` does it on tfjs artifacts). Returns a new
+ * topology and weights in the original order, a new bias right after its layer's weights;
+ * neither input is changed. When nothing folds, the inputs come back as they are.
+ */
+export function foldBatchNormWeights(topology: unknown, weights: readonly NamedWeight[]): { topology: unknown; weights: readonly NamedWeight[]; folded: string[] } {
+  const unchanged = { topology, weights, folded: [] as string[] };
+  const pairs = batchNormPairs(topology);
+  if (pairs.length === 0) return unchanged;
+  const top = JSON.parse(JSON.stringify(topology)) as Topology;
+  const byName = new Map(weights.map((w) => [w.name, w]));
+  const folded: string[] = [];
+  const renamed = new Map<string, string>(); // folded BatchNormalization -> the layer that now gives its output
+  for (const pair of pairs) {
+    const w = pairWeights(pair, byName);
+    if (!w) continue;
+    const { kernel, mean, variance, channels, gamma, beta } = w;
+    const p = pair.producer;
+    const scale = Float64Array.from(variance.values, (v, c) => (gamma ? gamma.values[c] : 1) / Math.sqrt(v + pair.epsilon));
+    const bias = w.bias?.values ?? new Float32Array(channels);
     byName.set(kernel.name, { ...kernel, values: Float32Array.from(kernel.values, (v, k) => v * scale[k % channels]) });
     byName.set(`${p}/bias`, { name: `${p}/bias`, shape: [channels], values: Float32Array.from(bias, (v, c) => (v - mean.values[c]) * scale[c] + (beta ? beta.values[c] : 0)) });
-    producer.config.use_bias = true;
-    for (const w of ['gamma', 'beta', 'moving_mean', 'moving_variance']) byName.delete(`${b}/${w}`);
-    renamed.set(b, p);
-    folded.push(b);
+    top.config.layers.find((l) => nameOf(l) === p)!.config.use_bias = true;
+    for (const n of ['gamma', 'beta', 'moving_mean', 'moving_variance']) byName.delete(`${pair.batchNorm}/${n}`);
+    renamed.set(pair.batchNorm, p);
+    folded.push(pair.batchNorm);
   }
   if (folded.length === 0) return unchanged;
   // drop the folded layers; whatever read one of them reads its producer
-  top.config.layers = layers.filter((l) => !renamed.has(nameOf(l)));
+  top.config.layers = top.config.layers.filter((l) => !renamed.has(nameOf(l)));
   const rewire = (e: unknown) => (Array.isArray(e) && renamed.has(String(e[0])) ? [renamed.get(String(e[0])), ...e.slice(1)] : e);
   for (const l of top.config.layers) if (l.inbound_nodes) l.inbound_nodes = l.inbound_nodes.map((node) => (Array.isArray(node) ? node.map(rewire) : node));
   if (top.config.output_layers) top.config.output_layers = top.config.output_layers.map(rewire);
@@ -119,6 +177,44 @@ export function foldBatchNormWeights(topology: unknown, weights: readonly NamedW
     names.splice(last + 1, 0, `${p}/bias`);
   }
   return { topology: top, weights: names.map((n) => byName.get(n)!), folded };
+}
+
+/**
+ * Move each output channel's scale of a kernel followed by BatchNormalization into that
+ * BatchNormalization's statistics, so that every such channel's weights have the RMS
+ * `target`: with z_c scaled by k_c, mean_c becomes k_c mean_c and var_c becomes
+ * k_c^2 (var_c + eps) - eps, and inference computes the same function (up to float32
+ * rounding; k_c is raised where the new variance would go below 0). Under one mixture
+ * prior the channels then share a scale, where BatchNormalization had let them drift
+ * apart. Returns new weights in the same order and the kernels balanced; neither input is
+ * changed.
+ */
+export function balanceBatchNormWeights(topology: unknown, weights: readonly NamedWeight[], target: number): { weights: readonly NamedWeight[]; balanced: string[] } {
+  const byName = new Map(weights.map((w) => [w.name, w]));
+  const balanced: string[] = [];
+  if (!(target > 0) || !Number.isFinite(target)) return { weights, balanced };
+  for (const pair of batchNormPairs(topology)) {
+    const w = pairWeights(pair, byName);
+    if (!w) continue;
+    const { kernel, mean, variance, channels, bias } = w;
+    const sq = new Float64Array(channels);
+    kernel.values.forEach((v, i) => (sq[i % channels] += v * v));
+    const per = kernel.values.length / channels;
+    const k = Float64Array.from(sq, (s, c) => {
+      const rms = Math.sqrt(s / per);
+      if (!(rms > 0) || !Number.isFinite(rms)) return 1;
+      const lowest = Math.sqrt(pair.epsilon / (variance.values[c] + pair.epsilon));
+      if (!Number.isFinite(lowest)) return 1;
+      return Math.max(target / rms, lowest);
+    });
+    const scaled = (x: NamedWeight, f: (v: number, c: number) => number): NamedWeight => ({ ...x, values: Float32Array.from(x.values, (v, i) => f(v, i % channels)) });
+    byName.set(kernel.name, scaled(kernel, (v, c) => v * k[c]));
+    if (bias) byName.set(bias.name, scaled(bias, (v, c) => v * k[c]));
+    byName.set(mean.name, scaled(mean, (v, c) => v * k[c]));
+    byName.set(variance.name, scaled(variance, (v, c) => Math.max(0, k[c] * k[c] * (v + pair.epsilon) - pair.epsilon)));
+    balanced.push(kernel.name);
+  }
+  return { weights: weights.map((x) => byName.get(x.name)!), balanced };
 }
 
 /**

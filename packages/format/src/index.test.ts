@@ -16,6 +16,8 @@ describe('@softshare/format exports', () => {
       'SWS_MAJOR',
       'SWS_MINOR',
       'TOPOLOGY_LIMITS',
+      'balanceBatchNormWeights',
+      'batchNormPairs',
       'checkGraphTopology',
       'checkLayersTopology',
       'checkSwsHeader',

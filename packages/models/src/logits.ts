@@ -30,7 +30,7 @@ export function classifierOutput(model: tf.LayersModel): 'softmax-layer' | 'prob
  * cross-entropy) of a classifier, by `classifierOutput`: the body before a final softmax
  * layer, the log of a softmax layer's probabilities, or a linear output as it is.
  */
-export function logitsFn(model: tf.LayersModel): (x: tf.Tensor, training: boolean) => tf.Tensor {
+export function logitsFn(model: tf.LayersModel): (x: tf.Tensor | tf.Tensor[], training: boolean) => tf.Tensor {
   const kind = classifierOutput(model);
   if (kind === 'softmax-layer') {
     const body = tf.model({ inputs: model.inputs, outputs: model.layers[model.layers.length - 2].output as tf.SymbolicTensor });

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { Rng } from '@softshare/core';
 import { makeBatch, type Dataset } from '@softshare/data';
 import { runEpochs } from '@softshare/train';
-import { evaluate, inputShapeFor } from './evaluate.js';
+import { evaluate, inputShapesFor, inputTensors } from './evaluate.js';
 import { resolveTask } from './task.js';
 
 export interface PretrainOptions {
@@ -47,7 +47,7 @@ export async function pretrain(model: tf.LayersModel, data: Dataset, options: Pr
   const decay = options.lrDecay ?? 0.85;
   if (!(Number.isInteger(epochs) && epochs >= 1)) throw new TypeError(`Expected epochs to be a positive integer, got ${epochs}`);
   if (!(Number.isInteger(batchSize) && batchSize >= 1)) throw new TypeError(`Expected batchSize to be a positive integer, got ${batchSize}`);
-  const shape = inputShapeFor(model, data.train);
+  const shapes = inputShapesFor(model, data.train);
   const task = resolveTask(model, data.train, data.task, data.numClasses);
   const rng = new Rng(options.seed ?? 1);
   const optimizer = tf.train.adam(lr0, 0.9, 0.999, 1e-8);
@@ -76,7 +76,7 @@ export async function pretrain(model: tf.LayersModel, data: Dataset, options: Pr
       batch: (idx) => {
         const batch = makeBatch(data.train, idx, task.classes);
         const loss = tf.tidy(() => {
-          const x = tf.tensor(batch.x, [batch.size, ...shape]);
+          const x = inputTensors(batch, shapes);
           const ys = task.targets(batch.ys, batch.size);
           const cost = optimizer.minimize(() => task.loss(x, ys, true), true);
           return cost!.dataSync()[0];

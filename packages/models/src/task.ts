@@ -58,9 +58,9 @@ export interface Task {
   /** Batch one-hot widths for makeBatch (one per output). */
   readonly classes: readonly number[];
   /** The weighted training loss of a batch. */
-  loss(x: tf.Tensor, ys: readonly tf.Tensor[], training: boolean): tf.Scalar;
+  loss(x: tf.Tensor | tf.Tensor[], ys: readonly tf.Tensor[], training: boolean): tf.Scalar;
   /** Per output: the sum over the batch of its metric (not the mean: batches add up). */
-  metricSums(x: tf.Tensor, ys: readonly tf.Tensor[]): number[];
+  metricSums(x: tf.Tensor | tf.Tensor[], ys: readonly tf.Tensor[]): number[];
   /** Batch tensors of a makeBatch batch's targets. */
   targets(ys: readonly Float32Array[], size: number): tf.Tensor[];
 }
@@ -215,7 +215,7 @@ export function resolveTask(model: tf.LayersModel, split: Pick<DataSplit, 'label
   });
   const changed = heads.some((h, k) => h !== model.outputs[k]);
   const body = changed ? tf.model({ inputs: model.inputs, outputs: heads }) : model;
-  const forward = (x: tf.Tensor, training: boolean): tf.Tensor[] => {
+  const forward = (x: tf.Tensor | tf.Tensor[], training: boolean): tf.Tensor[] => {
     const out = body.apply(x, { training }) as tf.Tensor | tf.Tensor[];
     return Array.isArray(out) ? out : [out];
   };

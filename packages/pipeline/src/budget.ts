@@ -6,7 +6,7 @@ import { encodeSws, swsIO, type EncodedSws, type EncodeSwsOptions } from '@softs
 import { defaultMetric, evaluate, fromModelData, type Evaluation } from '@softshare/models';
 import { retrain, type TrainingState } from '@softshare/retrain';
 import { afterRetraining, checkInput, compressionPipeline, type PipelineConfig, type PipelineContext } from './pipeline.js';
-import { withBatchNormFolded } from './fold.js';
+import { prepareBatchNorm } from './batchnorm.js';
 import { storeByWorth, type StorageChoice } from './storage.js';
 
 /** One file the search made and measured on the validation split. */
@@ -190,9 +190,9 @@ async function search(
   stopped: () => boolean,
 ): Promise<BudgetedCompression> {
   const budget = config.budget;
-  // the file-size ratio counts the model as the user gave it; everything else sees it with its BatchNormalization folded
+  // the file-size ratio counts the model as the user gave it; everything else sees it with its BatchNormalization folded or balanced
   const originalBytes = input.params.reduce((s, p) => s + p.values.length * 4, 0);
-  if (config.foldBatchNorm) input = withBatchNormFolded(input);
+  input = prepareBatchNorm(input, config);
   const validation = data.validation && data.validation.count > 0 ? data.validation : undefined;
   const task = data.task;
   const reference = validation ? await evaluationOn(validation, { data: input }, task) : undefined;

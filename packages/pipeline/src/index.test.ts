@@ -3,6 +3,6 @@ import * as p from './index.js';
 
 describe('@softshare/pipeline exports', () => {
   it('lists exactly the public API', () => {
-    expect(Object.keys(p).sort()).toEqual(['budgetOptionsSchema', 'compressWithinBudget', 'compressionPipeline', 'errorOfFile', 'evaluationOfFile', 'parsePipelineConfig', 'pipelineConfigSchema', 'pipelineName', 'pipelineStages', 'storageOptionsSchema', 'storeByWorth', 'withBatchNormFolded', 'withCodebookDigits']);
+    expect(Object.keys(p).sort()).toEqual(['budgetOptionsSchema', 'compressWithinBudget', 'compressionPipeline', 'errorOfFile', 'evaluationOfFile', 'parsePipelineConfig', 'pipelineConfigSchema', 'pipelineName', 'pipelineStages', 'prepareBatchNorm', 'storageOptionsSchema', 'storeByWorth', 'withBatchNormBalanced', 'withBatchNormFolded', 'withCodebookDigits']);
   });
 });

@@ -12,4 +12,4 @@ export {
 export { budgetOptionsSchema, type BudgetOptions } from './budget-options.js';
 export { compressWithinBudget, errorOfFile, evaluationOfFile, type BudgetContext, type BudgetedCompression, type BudgetOutcome, type BudgetPoint } from './budget.js';
 export { storageOptionsSchema, storeByWorth, withCodebookDigits, type StorageChoice, type StorageOptions } from './storage.js';
-export { withBatchNormFolded } from './fold.js';
+export { prepareBatchNorm, withBatchNormBalanced, withBatchNormFolded } from './batchnorm.js';

@@ -19,7 +19,7 @@ describe('pipeline config', () => {
     expect(config.prune).toEqual(prune.schema.parse({}));
     expect(config.tune).toEqual(tune.schema.parse({}));
     expect(config.sparsify).toBeUndefined();
-    expect(Object.keys(pipelineConfigSchema.shape).sort()).toEqual(['budget', 'foldBatchNorm', ...[merge, prune, quantize, retrain, sparsify, tune].map((s) => s.stageName)].sort());
+    expect(Object.keys(pipelineConfigSchema.shape).sort()).toEqual(['balanceBatchNorm', 'budget', 'foldBatchNorm', ...[merge, prune, quantize, retrain, sparsify, tune].map((s) => s.stageName)].sort());
     // sections are fresh objects: one run's config cannot leak into the next
     expect(parsePipelineConfig({}).tune).not.toBe(config.tune);
   });

@@ -9,7 +9,7 @@ import { retrain, type TrainingState } from '@softshare/retrain';
 import { sparsify } from '@softshare/sparsify';
 import { tune } from '@softshare/tune';
 import { budgetOptionsSchema } from './budget-options.js';
-import { withBatchNormFolded } from './fold.js';
+import { prepareBatchNorm } from './batchnorm.js';
 
 /** A stage's options section: its own schema, defaulting to the stage's defaults. */
 const section = <S extends z.ZodType>(stage: { readonly schema: S }) => stage.schema.default(() => stage.schema.parse({}) as never);
@@ -31,11 +31,19 @@ export const pipelineConfigSchema = z.strictObject({
   budget: budgetOptionsSchema.default(() => budgetOptionsSchema.parse({})),
   /**
    * Fold each BatchNormalization into the linear layer before it before anything trains
-   * (`withBatchNormFolded`): the compressed model computes the same function with those
-   * layers gone, and the prior cannot shrink a kernel whose scale the BatchNormalization
-   * undoes. Default true (docs/RESULTS.md, "BatchNormalization under the prior").
+   * (`withBatchNormFolded`): the file holds no BatchNormalization. Default false: folded
+   * kernels carry each channel's BatchNormalization scale, and one mixture prior over
+   * them sends the small-scale ones to 0 whole (docs/RESULTS.md, "BatchNormalization under
+   * the prior").
    */
-  foldBatchNorm: z.boolean().default(true),
+  foldBatchNorm: z.boolean().default(false),
+  /**
+   * Where BatchNormalization is kept: scale each output channel of the kernel before it to
+   * one RMS, its statistics undoing it (`withBatchNormBalanced`), so one mixture fits every
+   * channel. Default true. Either way retraining and tune hold BatchNormalization at its
+   * pretrained statistics (`freezeBatchNorm` of @softshare/models).
+   */
+  balanceBatchNorm: z.boolean().default(true),
 });
 
 export type PipelineConfig = z.output<typeof pipelineConfigSchema>;
@@ -114,7 +122,7 @@ export function compressionPipeline(data: Dataset, config: PipelineConfig, conte
   if (context.resumeFrom && config.sparsify) throw new SoftshareError('E_OPTIONS', 'pipeline', 'resume continues a soft weight-sharing retraining; this config has a sparsify section, which replaces the retraining');
   let pretrained: PretrainedModel | undefined;
   const start = pipe(
-    map((m: PretrainedModel) => (config.foldBatchNorm ? withBatchNormFolded(m) : m)),
+    map((m: PretrainedModel) => prepareBatchNorm(m, config)),
     tap((m: PretrainedModel) => {
       checkInput(config, m);
       pretrained = m;

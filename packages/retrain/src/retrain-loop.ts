@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { Rng, SoftshareError, type Diagnostic, type ParamRole, type PretrainedModel, type RetrainedModel } from '@softshare/core';
 import { makeBatch, takeFirst, type Dataset } from '@softshare/data';
-import { evaluate, fromModelData, inputShapeFor, resolveTask, toModelData } from '@softshare/models';
+import { evaluate, freezeBatchNorm, fromModelData, inputShapesFor, inputTensors, resolveTask, toModelData } from '@softshare/models';
 import {
   assignComponents,
   clampGammas,
@@ -145,12 +145,14 @@ export async function runRetraining(
     diagnostics.push(d);
     hooks.onDiagnostic?.(d);
   };
+  const frozen = freezeBatchNorm(model);
+  if (frozen.length > 0) diag({ severity: 'info', stage: 'retrain', message: `BatchNormalization ${frozen.join(', ')} held at ${frozen.length === 1 ? 'its' : 'their'} pretrained statistics, gamma and beta while retraining` });
   const optimizers: tf.Optimizer[] = [];
   let priorWorker: PriorWorker | null = null;
   // after options.pruneAfterEpoch: 1 where a prior weight may move, 0 where it is held at 0
   let masks: tf.Tensor[] | null = null;
   try {
-    const shape = inputShapeFor(model, data.train);
+    const shapes = inputShapesFor(model, data.train);
     const task = resolveTask(model, data.train, data.task, data.numClasses);
     const roles = new Map(input.params.map((p) => [p.name, p.role]));
     const select = layerSelection(model, options.prior.include, options.prior.exclude);
@@ -271,7 +273,7 @@ export async function runRetraining(
       (run.optimizer as unknown as { learningRate: number }).learningRate = options.learningRates.weights * lrNow;
       const batch = makeBatch(data.train, indices, task.classes);
       const ce = tf.tidy(() => {
-        const x = tf.tensor(batch.x, [batch.size, ...shape]);
+        const x = inputTensors(batch, shapes);
         const ys = task.targets(batch.ys, batch.size);
         // the prior only needs this step's weights: on a worker it runs during the network's pass
         if (worker) {

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { Rng, SoftshareError, type ModelData } from '@softshare/core';
 import { makeBatch, takeFirst, type Dataset, type DataSplit } from '@softshare/data';
-import { classifierOutput, crossEntropy, evaluate, fromModelData, inputShapeFor, resolveTask } from '@softshare/models';
+import { classifierOutput, crossEntropy, evaluate, freezeBatchNorm, fromModelData, inputShapeFor, resolveTask } from '@softshare/models';
 import { runEpochs, scheduleFactor } from '@softshare/train';
 import type { SparsifyOptions } from './options.js';
 import { keepLowest } from './select.js';
@@ -210,6 +210,7 @@ async function keptMeansError(input: ModelData, vd: readonly VdLayer[], density:
  */
 export async function runVariationalDropout(input: ModelData, data: Dataset, names: ReadonlySet<string>, options: SparsifyOptions, hooks: VariationalDropoutHooks = {}): Promise<VariationalDropoutResult> {
   const model = await fromModelData(input);
+  freezeBatchNorm(model);
   const params = new Map(input.params.map((p) => [p.name, p.values]));
   let chain: ReturnType<typeof buildChain> | undefined;
   const optimizer = tf.train.adam(options.learningRate);

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { fitCodebook, Rng, SoftshareError, type ModelData, type QuantizedModel, type QuantizedTensor } from '@softshare/core';
 import { makeBatch, shiftBatch, type Dataset } from '@softshare/data';
-import { crossEntropy, fromModelData, inputShapeFor, logitsFn, resolveTask, toModelData } from '@softshare/models';
+import { crossEntropy, freezeBatchNorm, fromModelData, inputShapesFor, inputTensors, logitsFn, resolveTask, toModelData } from '@softshare/models';
 import { z } from 'zod';
 import { adamUpdate, runEpochs } from '@softshare/train';
 
@@ -128,9 +128,11 @@ export async function runMaskSearch(input: QuantizedModel, data: Dataset, option
   if (options.epochs === 0) return input;
   if (options.distill > 0 && !run.teacher) throw new SoftshareError('E_OPTIONS', 'tune', 'tune.mask.distill needs the model before retraining as the teacher; none was given');
   const model = await fromModelData(input);
+  freezeBatchNorm(model);
   const teacher = options.distill > 0 ? await fromModelData(run.teacher!) : undefined;
+  if (teacher) freezeBatchNorm(teacher);
   try {
-    const shape = inputShapeFor(model, data.train);
+    const shapes = inputShapesFor(model, data.train);
     const task = resolveTask(model, data.train, data.task, data.numClasses);
     if (teacher && !(task.outputs.length === 1 && task.outputs[0].classes > 0 && task.outputs[0].loss.endsWith('categorical-crossentropy'))) {
       throw new SoftshareError('E_OPTIONS', 'tune', 'tune.mask.distill distils class probabilities: it needs a classifier with one output trained by cross-entropy; set distill to 0 for this task');
@@ -161,7 +163,7 @@ export async function runMaskSearch(input: QuantizedModel, data: Dataset, option
     });
     const teach = teacher ? logitsFn(teacher) : undefined;
     const T2 = options.temperature ** 2;
-    const loss = (x: tf.Tensor, ys: tf.Tensor[], soft: tf.Tensor | undefined): tf.Scalar => {
+    const loss = (x: tf.Tensor | tf.Tensor[], ys: tf.Tensor[], soft: tf.Tensor | undefined): tf.Scalar => {
       if (!soft || !forward) return task.loss(x, ys, true);
       const logits = forward(x, true);
       const hard = crossEntropy(logits, ys[0]);
@@ -198,7 +200,7 @@ export async function runMaskSearch(input: QuantizedModel, data: Dataset, option
         const left = (1 - t / T) ** 3;
         const lr = options.schedule === 'cosine' ? (options.learningRate / 2) * (1 + Math.cos((Math.PI * (t - 1)) / steps)) : options.learningRate;
         return tf.tidy(() => {
-          const x = tf.tensor(batch.x, [batch.size, ...shape]);
+          const x = inputTensors(batch, shapes);
           const ys = task.targets(batch.ys, batch.size);
           const soft = teach ? tf.softmax(tf.div(teach(x, false), options.temperature)) : undefined;
           const { value, grads } = tf.variableGrads(() => loss(x, ys, soft), vars.map((v) => v.variable));

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { nearestNonZeroCode, Rng, type ModelData, type QuantizedModel, type QuantizedTensor } from '@softshare/core';
 import { makeBatch, takeFirst, type Dataset } from '@softshare/data';
-import { fromModelData, inputShapeFor, resolveTask, toModelData } from '@softshare/models';
+import { freezeBatchNorm, fromModelData, inputShapesFor, inputTensors, resolveTask, toModelData } from '@softshare/models';
 import { z } from 'zod';
 import { ADAM, adamUpdate, runEpochs } from '@softshare/train';
 import { maskSearchOptionsSchema, runMaskSearch, type MaskSearchHooks } from './mask-search.js';
@@ -110,9 +110,10 @@ export async function runSharedTuning(start: QuantizedModel, dataset: Dataset, o
   });
   if (options.epochs === 0) return input;
   const model = await fromModelData(input);
+  freezeBatchNorm(model);
   const optimizer = tf.train.adam(options.learningRate, ADAM.beta1, ADAM.beta2, ADAM.epsilon);
   try {
-    const shape = inputShapeFor(model, data.train);
+    const shapes = inputShapesFor(model, data.train);
     const task = resolveTask(model, data.train, data.task, data.numClasses);
     const byName = new Map(input.quantized.map((q) => [q.name, q]));
     const vars = model.trainableWeights.map((w) => ({ variable: w.read() as tf.Variable, name: w.originalName ?? w.name, shape: [...w.shape] as number[] }));
@@ -140,7 +141,7 @@ export async function runSharedTuning(start: QuantizedModel, dataset: Dataset, o
       batch: (indices) => {
         const batch = makeBatch(data.train, indices, task.classes);
         return tf.tidy(() => {
-          const x = tf.tensor(batch.x, [batch.size, ...shape]);
+          const x = inputTensors(batch, shapes);
           const ys = task.targets(batch.ys, batch.size);
           const { value, grads } = tf.variableGrads(() => task.loss(x, ys, true), vars.map((v) => v.variable));
           const lossValue = value.dataSync()[0];

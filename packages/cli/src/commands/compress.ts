@@ -52,6 +52,7 @@ export async function compressCommand(argv: string[], io: Io): Promise<number> {
   writeFileAtomic(target, encoded.bytes);
   const sizes = accountFor(run.input, run.quantized, encoded);
   const sparsity = sparsitySummary(run.quantized);
+  const testOutputs = run.before.outputs.length > 1 ? run.before.outputs.map((o, k) => ({ name: o.name, metric: o.metric, before: o.value, after: tests[run.budget.chosen].outputs[k].value })) : undefined;
   const result = {
     out,
     coder,
@@ -61,9 +62,9 @@ export async function compressCommand(argv: string[], io: Io): Promise<number> {
     error_before: run.errorBefore,
     error_after: after,
     task: run.task,
-    ...(run.before.outputs.length > 1 ? { test_outputs: run.before.outputs.map((o, k) => ({ name: o.name, metric: o.metric, before: o.value, after: tests[run.budget.chosen].outputs[k].value })) } : {}),
+    ...(testOutputs ? { test_outputs: testOutputs } : {}),
     // what the data was and how it reached the model, so eval and a user loading the file know
-    data: { name: run.data.name, example_shape: run.data.train.shape, divided_by: run.data.train.divisor, ...(run.data.train.mean ? { mean: run.data.train.mean } : {}), ...(run.data.train.std ? { std: run.data.train.std } : {}), ...(run.data.numClasses === undefined ? {} : { classes: run.data.numClasses }) },
+    data: { name: run.data.name, example_shape: run.data.train.shape, ...(run.data.train.moreInputs ? { more_inputs: run.data.train.moreInputs.map((a) => ({ example_shape: a.shape, divided_by: a.divisor })) } : {}), divided_by: run.data.train.divisor, ...(run.data.train.mean ? { mean: run.data.train.mean } : {}), ...(run.data.train.std ? { std: run.data.train.std } : {}), ...(run.data.numClasses === undefined ? {} : { classes: run.data.numClasses }) },
     train_examples: run.data.train.count,
     validation_examples: run.data.validation?.count ?? 0,
     validation_error_after: validationAfter,
@@ -87,6 +88,7 @@ export async function compressCommand(argv: string[], io: Io): Promise<number> {
     quantized: run.quantized,
     errorBefore: run.errorBefore,
     errorAfter: after,
+    ...(testOutputs ? { outputs: testOutputs } : {}),
     sizes,
     history: run.history,
     budget,
