@@ -186,7 +186,8 @@ export function foldBatchNormWeights(topology: unknown, weights: readonly NamedW
  * k_c^2 (var_c + eps) - eps, and inference computes the same function (up to float32
  * rounding; k_c is raised where the new variance would go below 0). Under one mixture
  * prior the channels then share a scale, where BatchNormalization had let them drift
- * apart. Returns new weights in the same order and the kernels balanced; neither input is
+ * apart. A SeparableConv2D's depthwise channels are balanced too, their scale moved into
+ * the rows of its pointwise kernel (nothing but a product lies between). Returns new weights in the same order and the kernels balanced; neither input is
  * changed.
  */
 export function balanceBatchNormWeights(topology: unknown, weights: readonly NamedWeight[], target: number): { weights: readonly NamedWeight[]; balanced: string[] } {
@@ -196,17 +197,20 @@ export function balanceBatchNormWeights(topology: unknown, weights: readonly Nam
   for (const pair of batchNormPairs(topology)) {
     const w = pairWeights(pair, byName);
     if (!w) continue;
-    const { kernel, mean, variance, channels, bias } = w;
-    const sq = new Float64Array(channels);
-    kernel.values.forEach((v, i) => (sq[i % channels] += v * v));
-    const per = kernel.values.length / channels;
-    const k = Float64Array.from(sq, (s, c) => {
-      const rms = Math.sqrt(s / per);
-      if (!(rms > 0) || !Number.isFinite(rms)) return 1;
-      const lowest = Math.sqrt(pair.epsilon / (variance.values[c] + pair.epsilon));
-      if (!Number.isFinite(lowest)) return 1;
-      return Math.max(target / rms, lowest);
-    });
+    const { mean, variance, channels, bias } = w;
+    let kernel = w.kernel;
+    // a separable convolution's depthwise channels first: their scale moves into the pointwise kernel's rows (linear in between)
+    const depthwise = pair.producerClass === 'SeparableConv2D' ? byName.get(`${pair.producer}/depthwise_kernel`) : undefined;
+    if (depthwise && depthwise.shape.length === 4) {
+      const inner = depthwise.shape[2] * depthwise.shape[3];
+      if (kernel.values.length === inner * channels) {
+        const k = channelScales(depthwise.values, inner, target, () => 0);
+        byName.set(depthwise.name, { ...depthwise, values: Float32Array.from(depthwise.values, (v, i) => v * k[i % inner]) });
+        kernel = { ...kernel, values: Float32Array.from(kernel.values, (v, i) => v / k[Math.floor(i / channels)]) };
+        balanced.push(depthwise.name);
+      }
+    }
+    const k = channelScales(kernel.values, channels, target, (c) => Math.sqrt(pair.epsilon / (variance.values[c] + pair.epsilon)));
     const scaled = (x: NamedWeight, f: (v: number, c: number) => number): NamedWeight => ({ ...x, values: Float32Array.from(x.values, (v, i) => f(v, i % channels)) });
     byName.set(kernel.name, scaled(kernel, (v, c) => v * k[c]));
     if (bias) byName.set(bias.name, scaled(bias, (v, c) => v * k[c]));
@@ -215,6 +219,19 @@ export function balanceBatchNormWeights(topology: unknown, weights: readonly Nam
     balanced.push(kernel.name);
   }
   return { weights: weights.map((x) => byName.get(x.name)!), balanced };
+}
+
+/** Per channel (index mod `channels`), the factor that takes its RMS to `target`, at least `lowest(c)`; 1 for a channel of zeros. */
+function channelScales(values: Float32Array, channels: number, target: number, lowest: (c: number) => number): Float64Array {
+  const sq = new Float64Array(channels);
+  values.forEach((v, i) => (sq[i % channels] += v * v));
+  const per = values.length / channels;
+  return Float64Array.from(sq, (s, c) => {
+    const rms = Math.sqrt(s / per);
+    const low = lowest(c);
+    if (!(rms > 0) || !Number.isFinite(rms) || !Number.isFinite(low)) return 1;
+    return Math.max(target / rms, low);
+  });
 }
 
 /**
