@@ -16,8 +16,8 @@ describe('functional, mobile and recurrent models through pretrain, compress, ev
   const tool = fileURLToPath(new URL('../../../tools/make-layer-demos.mjs', import.meta.url));
   execFileSync(process.execPath, [tool, '--out', dir, '--train', '1500', '--test', '300'], { encoding: 'utf8' });
   const config = join(dir, 'tiny.json');
-  // BatchNormalization kept (foldBatchNorm false) so that decompress --fold-batchnorm has some to fold; compress folds them by default (layer-zoo.test.ts)
-  writeFileSync(config, JSON.stringify({ retrain: { epochs: 1, trainLimit: 600, warmupEpochs: 0, batchSize: 64 }, tune: { epochs: 1, trainLimit: 600, batchSize: 64 }, budget: { maxErrorIncrease: null, steps: 0 }, foldBatchNorm: false }));
+  // BatchNormalization kept (the default: held while retraining, the kernels before it balanced), so decompress --fold-batchnorm has some to fold
+  writeFileSync(config, JSON.stringify({ retrain: { epochs: 1, trainLimit: 600, warmupEpochs: 0, batchSize: 64 }, tune: { epochs: 1, trainLimit: 600, batchSize: 64 }, budget: { maxErrorIncrease: null, steps: 0 } }));
 
   it.each([
     ['resnet', 'mnist', ['b1_add']],
