@@ -116,6 +116,8 @@ describe('softshare compress / inspect / decompress / eval', () => {
         tf.layers.dense({ units: 10, activation: 'softmax', name: 'd2' }),
       ],
     });
+    // statistics as pretraining leaves them (they are held while retraining: an untrained model's would be ones and zeros)
+    m.getLayer('bn').setWeights([tf.randomUniform([32], 0.5, 2, 'float32', 1), tf.randomUniform([32], -1, 1, 'float32', 2), tf.randomUniform([32], -1, 1, 'float32', 3), tf.randomUniform([32], 0.5, 2, 'float32', 4)]);
     const modelDir = join(dir, 'bn-model');
     await m.save(fileIO(modelDir));
     const out = join(dir, 'bn.sws');
