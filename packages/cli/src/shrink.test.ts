@@ -129,7 +129,7 @@ describe('softshare shrink', () => {
     expect(summary.file_ratio).toBeGreaterThan(4);
     expect(summary.points.length).toBeGreaterThan(1);
     expect(summary.tensors.some((t: { shared_values: number | null }) => t.shared_values !== null)).toBe(true);
-  });
+  }, 60_000);
 
   it('refuses bad input with one coded line, a non-zero exit and nothing written', async () => {
     const out = join(dir, 'bad.sws');
