@@ -61,6 +61,8 @@ export interface BatchNormPair {
   readonly batchNorm: string;
   /** The weight scaled per output channel: `${producer}/kernel`, `/depthwise_kernel` or `/pointwise_kernel`. */
   readonly kernel: string;
+  /** The kernels whose output channels `balanceBatchNormWeights` scales: a SeparableConv2D's depthwise and pointwise ones, else `kernel`. */
+  readonly channelKernels: readonly string[];
   readonly epsilon: number;
   /** Whether the BatchNormalization has gamma / beta, and the linear layer a bias. */
   readonly scale: boolean;
@@ -103,6 +105,7 @@ export function batchNormPairs(topology: unknown): BatchNormPair[] {
       producerClass: producer.class_name,
       batchNorm: nameOf(bn),
       kernel: `${p}/${FOLDABLE[producer.class_name]}`,
+      channelKernels: producer.class_name === 'SeparableConv2D' ? [`${p}/depthwise_kernel`, `${p}/pointwise_kernel`] : [`${p}/${FOLDABLE[producer.class_name]}`],
       epsilon: typeof bn.config.epsilon === 'number' ? bn.config.epsilon : 1e-3,
       scale: bn.config.scale !== false,
       center: bn.config.center !== false,
@@ -187,8 +190,8 @@ export function foldBatchNormWeights(topology: unknown, weights: readonly NamedW
  * rounding; k_c is raised where the new variance would go below 0). Under one mixture
  * prior the channels then share a scale, where BatchNormalization had let them drift
  * apart. A SeparableConv2D's depthwise channels are balanced too, their scale moved into
- * the rows of its pointwise kernel (nothing but a product lies between). Returns new weights in the same order and the kernels balanced; neither input is
- * changed.
+ * the rows of its pointwise kernel (nothing but a product lies between). Returns new
+ * weights in the same order and the kernels balanced; neither input is changed.
  */
 export function balanceBatchNormWeights(topology: unknown, weights: readonly NamedWeight[], target: number): { weights: readonly NamedWeight[]; balanced: string[] } {
   const byName = new Map(weights.map((w) => [w.name, w]));
@@ -200,7 +203,7 @@ export function balanceBatchNormWeights(topology: unknown, weights: readonly Nam
     const { mean, variance, channels, bias } = w;
     let kernel = w.kernel;
     // a separable convolution's depthwise channels first: their scale moves into the pointwise kernel's rows (linear in between)
-    const depthwise = pair.producerClass === 'SeparableConv2D' ? byName.get(`${pair.producer}/depthwise_kernel`) : undefined;
+    const depthwise = pair.channelKernels.length > 1 ? byName.get(pair.channelKernels[0]) : undefined;
     if (depthwise && depthwise.shape.length === 4) {
       const inner = depthwise.shape[2] * depthwise.shape[3];
       if (kernel.values.length === inner * channels) {

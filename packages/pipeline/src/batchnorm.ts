@@ -32,7 +32,7 @@ const rms = (arrays: readonly Float32Array[]) => {
  * channels sends the small ones to 0 whole (docs/RESULTS.md).
  */
 export function withBatchNormBalanced(model: PretrainedModel): PretrainedModel {
-  const pairs = new Set(batchNormPairs(model.topology).flatMap((p) => (p.producerClass === 'SeparableConv2D' ? [p.kernel, `${p.producer}/depthwise_kernel`] : [p.kernel])));
+  const pairs = new Set(batchNormPairs(model.topology).flatMap((p) => p.channelKernels));
   if (pairs.size === 0) return model;
   const kernels = model.params.filter((p) => p.role === 'kernel');
   const free = kernels.filter((p) => !pairs.has(p.name));

@@ -249,7 +249,8 @@ async function search(
   const teacher = () => input;
   checkInput(config, input);
   if (config.sparsify) {
-    await measure(await run(of(input).pipe(compressionPipeline(data, config, context))), {});
+    // input has had its BatchNormalization prepared above: not a second time
+    await measure(await run(of(input).pipe(compressionPipeline(data, { ...config, foldBatchNorm: false, balanceBatchNorm: false }, context))), {});
   } else {
     let state: TrainingState | undefined;
     /**
