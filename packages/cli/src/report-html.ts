@@ -1,3 +1,4 @@
+import { formatMetric, metricLabel } from './metric.js';
 import type { ReportData } from './report-data.js';
 
 const W = 560;
@@ -111,7 +112,7 @@ function tradeOff(d: ReportData): string {
   const metric = b.metric ?? 'error';
   const pc = metric === 'error' ? 100 : 1;
   const unit = metric === 'error' ? '%' : '';
-  const name = metric === 'mse' || metric === 'mae' ? metric.toUpperCase() : metric;
+  const name = metricLabel(metric);
   const fm = (v: number) => (metric === 'error' ? f(v) : `${+v.toPrecision(4)}`);
   const xs = pts.map((p) => p.file_ratio);
   const ys = pts.flatMap((p) => [p.validation_error, p.test_error]).concat(b.limit === null ? [] : [b.limit], [b.reference_validation_error]).filter(Number.isFinite).map((e) => pc * e);
@@ -145,9 +146,7 @@ function tradeOff(d: ReportData): string {
 /** Every output's test metric before and after, for a model with several outputs. */
 function outputsTable(d: ReportData): string {
   if (!d.outputs || d.outputs.length < 2) return '';
-  const v = (metric: string, x: number) => (metric === 'error' ? `${f(100 * x)}%` : `${+x.toPrecision(4)}`);
-  const label = (metric: string) => (metric === 'mse' || metric === 'mae' ? metric.toUpperCase() : metric);
-  const rows = d.outputs.map((o) => `<tr><td>${esc(o.name)}</td><td>${esc(label(o.metric))}</td><td>${v(o.metric, o.before)}</td><td>${v(o.metric, o.after)}</td></tr>`).join('');
+  const rows = d.outputs.map((o) => `<tr><td>${esc(o.name)}</td><td>${esc(metricLabel(o.metric))}</td><td>${formatMetric(o.before, o.metric)}</td><td>${formatMetric(o.after, o.metric)}</td></tr>`).join('');
   return `<h2>Every output (test split)</h2><table class="outputs"><tr><th>output</th><th>metric</th><th>before</th><th>after</th></tr>${rows}</table>`;
 }
 
