@@ -35,6 +35,7 @@ export function budgetSummary(b: BudgetOutcome, testErrors: readonly number[]) {
       retrain_epochs: p.retrainEpochs,
       rule: p.rule,
       pruned: p.pruned,
+      ...(p.tolerance === undefined ? {} : { finer_values_tolerance: p.tolerance, finer_values_tuned: p.tuned === true }),
       float_validation_error: p.floatValidationError,
       validation_error: p.validationError,
       ...(p.validationOutputs ? { validation_outputs: p.validationOutputs } : {}),
@@ -56,7 +57,7 @@ export function budgetLine(b: BudgetOutcome): string {
   const m = b.metric;
   const more = b.outputs ? `; every output: ${b.outputs.map((o, k) => `${o.name} ${metricLabel(o.metric)} ${formatMetric(p.validationOutputs?.[k] ?? NaN, o.metric)} (limit ${formatMetric(o.limit, o.metric)})`).join(', ')}` : '';
   if (!checked(b) && !b.outputs) return `validation ${metricLabel(m)} ${formatMetric(p.validationError, m)} (budget off; ${tried})${storageText(p)}`;
-  return `validation ${metricLabel(m)} ${formatMetric(b.referenceError, m)} -> ${formatMetric(p.validationError, m)}, budget ${formatMetric(b.limit, m)} (+${increase(b)})${more}: ${b.held ? 'held' : 'BROKEN'} (${tried}${p.tau === undefined ? '' : `, chose tau ${+p.tau.toPrecision(3)}${p.pi0 !== undefined && p.pi0 !== b.points[0].pi0 ? ` pi0 ${+p.pi0.toPrecision(3)}` : ''}${p.rule === 'ml' ? ' rule ml' : ''}${p.pruned ? ' pruned and recovered' : ''}`})${storageText(p)}`;
+  return `validation ${metricLabel(m)} ${formatMetric(b.referenceError, m)} -> ${formatMetric(p.validationError, m)}, budget ${formatMetric(b.limit, m)} (+${increase(b)})${more}: ${b.held ? 'held' : 'BROKEN'} (${tried}${p.tau === undefined ? '' : `, chose tau ${+p.tau.toPrecision(3)}${p.pi0 !== undefined && p.pi0 !== b.points[0].pi0 ? ` pi0 ${+p.pi0.toPrecision(3)}` : ''}${p.rule === 'ml' ? ' rule ml' : ''}${p.pruned ? ' pruned and recovered' : ''}${p.tolerance === undefined ? '' : `, then per-tensor shared values at tolerance ${+p.tolerance.toPrecision(3)}${p.tuned ? ', tuned' : ''} (no file of the prior's kept the budget)`}`})${storageText(p)}`;
 }
 
 /** What the storage step did to the chosen file, as the end of the budget line ('' when it made no point). */

@@ -56,6 +56,15 @@ export const budgetOptionsSchema = z.strictObject({
    */
   repairCliff: z.boolean().default(true),
   /**
+   * When no file of the search kept the budget but a float retrained model did (the cliff
+   * survived rule ml, prune-and-recover and a smaller zero component: models so small that
+   * every weight matters), the latest such model's weights under the prior go on k-means
+   * shared values per tensor (@softshare/shrink's fits, no retraining), the fewest that keep
+   * the budget (bisection over the tolerance, about seven files), then looser tolerances
+   * through tune (as the prior's files) while the tuned file keeps the budget. Default true.
+   */
+  finerValues: z.boolean().default(true),
+  /**
    * After the search, on the chosen file within the budget: tensors outside the prior on
    * shared values and the shared values to fewer digits, each kept only when the file gets
    * smaller and no output's validation metric rises (`storeByWorth`). `null`: off.

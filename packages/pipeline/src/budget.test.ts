@@ -5,6 +5,7 @@ import { createProgressChannel, errorLine, Rng, type ProgressEvent } from '@soft
 import type { Dataset, DataSplit } from '@softshare/data';
 import { encodeSws } from '@softshare/format';
 import { pretrain, toModelData } from '@softshare/models';
+import { TOLERANCES } from '@softshare/shrink';
 import { compressWithinBudget, parsePipelineConfig } from './index.js';
 
 /** Four Gaussian blobs in 8 dimensions: a task a small net learns in a few epochs, data no default was tuned on. */
@@ -89,7 +90,7 @@ describe('compressWithinBudget', () => {
   it('when no point keeps the budget, says so and hands back the lowest validation error, the path walked towards a smaller zero component', async () => {
     const input = await pretrained();
     // a prior so strong that MAP quantisation zeroes every weight, and no repair allowed
-    const config = parsePipelineConfig({ ...small, retrain: { ...small.retrain, tau: 50 }, budget: { maxErrorIncrease: 0, steps: 1, epochs: 1, repairCliff: false } });
+    const config = parsePipelineConfig({ ...small, retrain: { ...small.retrain, tau: 50 }, budget: { maxErrorIncrease: 0, steps: 1, epochs: 1, repairCliff: false, finerValues: false } });
     const r = await lastValueFrom(of(input).pipe(compressWithinBudget(data, config)));
     const { points, chosen } = r.budget;
     expect(r.budget.held).toBe(false);
@@ -100,6 +101,35 @@ describe('compressWithinBudget', () => {
     expect(points[0].floatValidationError).toBeLessThanOrEqual(r.budget.limit);
     expect(points.map((p) => [p.tau, p.pi0, p.retrainEpochs])).toEqual([[50, 0.999, 2], [50, 1 - 0.001 * 50, 2]]);
     expect(points[chosen].validationError).toBe(Math.min(...points.map((p) => p.validationError)));
+  }, 120_000);
+
+  it('falls back on finer shared values when no file kept the budget and a float retrained model did: the loosest per-tensor tolerance within it', async () => {
+    const input = await pretrained();
+    const config = parsePipelineConfig({ ...small, retrain: { ...small.retrain, tau: 50 }, budget: { maxErrorIncrease: 0, steps: 1, epochs: 1, repairCliff: false, storage: null } });
+    const r = await lastValueFrom(of(input).pipe(compressWithinBudget(data, config)));
+    const { points, chosen } = r.budget;
+    const prior = points.filter((p) => p.tolerance === undefined);
+    const finer = points.filter((p) => p.tolerance !== undefined);
+    // the prior's files are what they were without the fallback, none within the budget
+    expect(prior.map((p) => [p.tau, p.pi0])).toEqual([[50, 0.999], [50, 1 - 0.001 * 50]]);
+    expect(prior.some((p) => p.withinBudget)).toBe(false);
+    // from the latest float model that kept the budget: its tau, pi0 and float error
+    expect(finer.length).toBeGreaterThan(1);
+    for (const p of finer) expect([p.tau, p.pi0, p.floatValidationError]).toEqual([prior[1].tau, prior[1].pi0, prior[1].floatValidationError]);
+    // the tightest tolerance first, then a bisection: the chosen one is the loosest within, every looser one tried is over
+    expect(finer[0].tolerance).toBe(Math.min(...finer.map((p) => p.tolerance!)));
+    expect(r.budget.held).toBe(true);
+    const c = points[chosen];
+    expect(c.tolerance).toBeDefined();
+    expect(c.validationError).toBeLessThanOrEqual(r.budget.limit);
+    // the bisection ends on a bracket: the next looser tolerance of the grid was tried and was over
+    const loosest = Math.max(...finer.filter((p) => p.withinBudget).map((p) => p.tolerance!));
+    expect(finer.find((p) => p.tolerance === TOLERANCES[TOLERANCES.indexOf(loosest) - 1])?.withinBudget).toBe(false);
+    expect(c.fileBytes).toBe(Math.min(...finer.filter((p) => p.withinBudget).map((p) => p.fileBytes)));
+    // each weight tensor under the prior on shared values of its own, zero among them; the biases were not under the prior
+    expect(r.model.quantized.map((q) => q.name).sort()).toEqual(['fc1/kernel', 'fc2/kernel']);
+    for (const q of r.model.quantized) expect(q.codebook[0]).toBe(0);
+    expect(encodeSws(r.model).bytes).toEqual(r.encoded.bytes);
   }, 120_000);
 
   it('repairs the quantisation cliff: when MAP zeroes what the float model still needs, the same weights are quantised by rule ml', async () => {

@@ -5,7 +5,8 @@ import { targetsOf, type Dataset, type DataSplit, type TaskSpecLike } from '@sof
 import { encodeSws, swsIO, type EncodedSws, type EncodeSwsOptions } from '@softshare/format';
 import { defaultMetric, evaluate, fromModelData, type Evaluation } from '@softshare/models';
 import { retrain, type TrainingState } from '@softshare/retrain';
-import { afterRetraining, checkInput, compressionPipeline, type PipelineConfig, type PipelineContext } from './pipeline.js';
+import { applyFits, loosestWithin, tensorFits, TOLERANCES } from '@softshare/shrink';
+import { afterRetraining, checkInput, compressionPipeline, finishing, type PipelineConfig, type PipelineContext } from './pipeline.js';
 import { prepareBatchNorm } from './batchnorm.js';
 import { storeByWorth, type StorageChoice } from './storage.js';
 
@@ -21,6 +22,14 @@ export interface BudgetPoint {
   readonly pi0?: number;
   /** Made by prune-and-recover: more epochs with the zero component's weights held at 0 (the cliff's last repair). */
   readonly pruned?: boolean;
+  /**
+   * Made by the finer-values fallback: the float retrained weights under the prior, each
+   * tensor on its own k-means shared values within this relative squared error (@softshare/shrink's
+   * tolerance), when no file of the search kept the budget but a float retrained model did.
+   */
+  readonly tolerance?: number;
+  /** A finer-values file that went through tune (shared values and biases, codes fixed) before it was measured. */
+  readonly tuned?: boolean;
   /** Made by the storage step from the point the search chose (the point before it): what it changed. */
   readonly storage?: StorageChoice;
   /** Validation metric (`BudgetOutcome.metric`) of the float retrained model it was quantised from. */
@@ -127,7 +136,11 @@ function phased(progress: ProgressChannel | undefined, phase: string): ProgressC
  * kept the budget, each continues the last retraining state at tau times `factor` for
  * `epochs` epochs; when it broke it, each retrains from the pretrained weights with a
  * weaker prior: a smaller zero component (pi0, `pi0Factor`) when the cliff survived its
- * repairs, else tau divided by `factor`. The path stops at the first point on the other side. Every candidate is encoded and the
+ * repairs, else tau divided by `factor`. The path stops at the first point on the other side.
+ * When no file kept the budget and a float retrained model did, the last resort
+ * (`finerValues`): that model's tensors under the prior on k-means shared values of their
+ * own, the loosest tolerance that keeps the budget (bisection), then looser ones tuned while
+ * the tuned file keeps it. Every candidate is encoded and the
  * decoded file evaluated on the validation split; the test split is never read. Emits
  * once: the chosen model (the smallest file within the budget; when none is, the lowest
  * validation error, with `budget.held` false: the caller must not ship it as if it held).
@@ -214,7 +227,7 @@ async function search(
   const candidates: { model: QuantizedModel; encoded: EncodedSws }[] = [];
 
   /** Encode a candidate, evaluate the decoded file, record the point. */
-  const measure = async (model: QuantizedModel, meta: Pick<BudgetPoint, 'tau' | 'pi0' | 'retrainEpochs' | 'rule' | 'floatValidationError' | 'pruned' | 'storage'>, measured?: { encoded: EncodedSws; values: readonly number[] }): Promise<BudgetPoint> => {
+  const measure = async (model: QuantizedModel, meta: Pick<BudgetPoint, 'tau' | 'pi0' | 'retrainEpochs' | 'rule' | 'floatValidationError' | 'pruned' | 'tolerance' | 'tuned' | 'storage'>, measured?: { encoded: EncodedSws; values: readonly number[] }): Promise<BudgetPoint> => {
     const encoded = measured?.encoded ?? encodeSws(model, context.encode);
     const values = measured?.values ?? (await valuesOf({ bytes: encoded.bytes }));
     const validationError = values[0];
@@ -241,7 +254,7 @@ async function search(
       unit: 'point',
       current: points.length,
       values: { ...(meta.tau === undefined ? {} : { tau: meta.tau }), ...(meta.pi0 === undefined ? {} : { pi0: meta.pi0 }), validationError, limit, fileRatio: point.fileRatio, nonzeroFraction: point.nonzeroFraction, withinBudget: point.withinBudget ? 1 : 0 },
-      ...(meta.rule === undefined ? {} : { phase: meta.pruned ? `${meta.rule} pruned` : meta.rule }),
+      ...(meta.tolerance !== undefined ? { phase: `finer values ${+meta.tolerance.toPrecision(3)}${meta.tuned ? ' tuned' : ''}` } : meta.rule === undefined ? {} : { phase: meta.pruned ? `${meta.rule} pruned` : meta.rule }),
     });
     return point;
   };
@@ -261,6 +274,8 @@ async function search(
      * so the rest learn to do without them (retrain's `pruneAfterEpoch`), then quantised.
      */
     type RetrainOptions = PipelineConfig['retrain'];
+    /** The latest float retrained model that kept the budget (what the finer-values fallback starts from). */
+    let floatKept: { model: RetrainedModel; meta: Pick<BudgetPoint, 'tau' | 'pi0' | 'retrainEpochs' | 'floatValidationError'> } | undefined;
     /** `budget.epochs` more epochs of a retraining state (weights, mixture, optimizer moments, generator) under `base`, with no warm-up. */
     const continuation = (from: TrainingState, base: RetrainOptions): { options: RetrainOptions; resumeFrom: TrainingState } => {
       const options = retrain.schema.parse({ ...base, epochs: budget.epochs, warmupEpochs: 0, finalTau: undefined });
@@ -272,6 +287,7 @@ async function search(
       const floatValues = validation ? await valuesOf({ data: retrained }) : undefined;
       const floatValidationError = floatValues?.[0];
       const cliff = floatValues !== undefined && withinAll(floatValues);
+      if (cliff) floatKept = { model: retrained, meta: { tau, pi0, retrainEpochs, floatValidationError } };
       const quantised = async (m: RetrainedModel, rule: 'map' | 'ml', meta: Partial<BudgetPoint>) => {
         const model = await run(of(m).pipe(afterRetraining(data, { ...config, quantize: { ...config.quantize, rule } }, context, teacher)));
         return measure(model, { tau, pi0, retrainEpochs, rule, floatValidationError, ...meta });
@@ -334,6 +350,25 @@ async function search(
       // the retraining has collapsed its zeros stay put (LeNet-5-Caffe: 16 bytes for 20 epochs)
       if (up && smallestWithin() > before * (1 - budget.minGain)) break;
     }
+    // the cliff's last resort: no file kept the budget, a float retrained model did: its
+    // weights under the prior, each tensor on k-means shared values of its own, as few as keep the budget
+    if (budget.finerValues && checked && floatKept && !points.some((p) => p.withinBudget) && !stopped()) {
+      const { model, meta } = floatKept;
+      const prior = new Set(model.underPrior);
+      const fits = new Map([...tensorFits(model).entries()].filter(([name]) => prior.has(name)));
+      const tried = new Map<number, BudgetPoint>();
+      const loosest = await loosestWithin(async (i) => {
+        if (stopped()) throw new SoftshareError('E_CANCELLED', 'pipeline', 'the search was stopped');
+        let p = tried.get(i);
+        if (!p) tried.set(i, (p = await measure(applyFits(model, fits, TOLERANCES[i]), { ...meta, tolerance: TOLERANCES[i] })));
+        return p.withinBudget;
+      });
+      // then looser tolerances through the tuning every file of the prior's gets, while the tuned file keeps the budget
+      for (let i = (loosest ?? 0) - 1; loosest !== undefined && i >= 0 && !stopped(); i--) {
+        const tuned = await run(of(applyFits(model, fits, TOLERANCES[i])).pipe(finishing(data, config, context, teacher)));
+        if (!(await measure(tuned, { ...meta, tolerance: TOLERANCES[i], tuned: true })).withinBudget) break;
+      }
+    }
   }
   if (stopped()) throw new SoftshareError('E_CANCELLED', 'pipeline', 'the search was stopped');
   const inBudget = points.map((p, k) => [p, k] as const).filter(([p]) => p.withinBudget);
@@ -348,8 +383,8 @@ async function search(
     const stored = await storeByWorth(candidates[chosen].model, reached, (bytes) => valuesOf({ bytes }), context.encode, budget.storage);
     if (stopped()) throw new SoftshareError('E_CANCELLED', 'pipeline', 'the search was stopped');
     if (stored.encoded.bytes.length < from.fileBytes) {
-      const { tau, pi0, retrainEpochs, rule, floatValidationError, pruned } = from;
-      await measure(stored.model, { tau, pi0, retrainEpochs, rule, floatValidationError, pruned, storage: stored.choice }, stored);
+      const { tau, pi0, retrainEpochs, rule, floatValidationError, pruned, tolerance, tuned } = from;
+      await measure(stored.model, { tau, pi0, retrainEpochs, rule, floatValidationError, pruned, tolerance, tuned, storage: stored.choice }, stored);
       chosen = points.length - 1;
     }
   }

@@ -134,7 +134,7 @@ export function compressionPipeline(data: Dataset, config: PipelineConfig, conte
 }
 
 /** tune, then prune again when tune's mask search moved the non-zeros. */
-function finishing(data: Dataset, config: PipelineConfig, context: PipelineContext, teacher: () => PretrainedModel | undefined): OperatorFunction<QuantizedModel, QuantizedModel> {
+export function finishing(data: Dataset, config: PipelineConfig, context: PipelineContext, teacher: () => PretrainedModel | undefined): OperatorFunction<QuantizedModel, QuantizedModel> {
   const tuned = tune(data, config.tune, { ...context, teacher });
   return config.tune.mask.epochs > 0 ? pipe(tuned, prune(config.prune, context)) : tuned;
 }

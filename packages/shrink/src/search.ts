@@ -80,6 +80,23 @@ export async function sensitivityScales(model: ModelData, fits: Map<string, Tens
 }
 
 /**
+ * The index into TOLERANCES of the loosest tolerance `within` accepts, by bisection (about
+ * six calls; `within` must not turn false as the tolerance tightens), the tightest asked
+ * first; undefined when even the tightest is refused.
+ */
+export async function loosestWithin(within: (index: number) => Promise<boolean>): Promise<number | undefined> {
+  let hi = TOLERANCES.length - 1;
+  if (!(await within(hi))) return undefined;
+  let lo = 0;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (await within(mid)) hi = mid;
+    else lo = mid + 1;
+  }
+  return hi;
+}
+
+/**
  * The loosest tolerance of TOLERANCES whose model stays within the fidelity budget, by
  * bisection (fidelity improves as the tolerance tightens): about six evaluations, after the
  * sensitivity probes when `damage` is given. The k-means fits are made once per tensor and
@@ -106,14 +123,10 @@ export async function shrinkWithinBudget(model: ModelData, options: ShrinkSearch
     tried.set(i, r);
     return r;
   };
-  let hi = TOLERANCES.length - 1;
-  const tightest = await at(hi);
-  if (!tightest.point.withinBudget) return { model: tightest.model, tolerance: TOLERANCES[hi], scales, fidelity: tightest.point.fidelity, withinBudget: false, points };
-  let lo = 0;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if ((await at(mid)).point.withinBudget) hi = mid;
-    else lo = mid + 1;
+  const hi = await loosestWithin(async (i) => (await at(i)).point.withinBudget);
+  if (hi === undefined) {
+    const tightest = await at(TOLERANCES.length - 1);
+    return { model: tightest.model, tolerance: TOLERANCES[TOLERANCES.length - 1], scales, fidelity: tightest.point.fidelity, withinBudget: false, points };
   }
   const best = await at(hi);
   return { model: best.model, tolerance: TOLERANCES[hi], scales, fidelity: best.point.fidelity, withinBudget: true, points };
