@@ -16,29 +16,42 @@ function geometry(inShape: readonly number[], filterShape: readonly number[], a:
 }
 
 /**
- * Visit every (batch, output position, filter tap) whose input position is inside the
- * image: f(input offset of channel 0, output offset of channel 0, filter offset of channel 0).
+ * Visit every (batch, output row, filter row) whose input row is inside the image, then
+ * every (output column, filter column) whose input column is: one `row` call per valid
+ * (b, oy, fy) with the offsets of channel 0, so the per-tap work is a plain loop the
+ * kernels inline (no call per tap; measured in tools/bench-train.mjs, mobile row).
  */
-function eachTap(g: ReturnType<typeof geometry>, f: (xAt: number, dyAt: number, wAt: number) => void): void {
-  const { batchSize, inHeight, inWidth, inChannels: C, outHeight, outWidth, strideHeight, strideWidth, dilationHeight, dilationWidth, filterHeight, filterWidth, mult } = g;
+function eachRow(g: ReturnType<typeof geometry>, row: (xRow: number, dyRow: number, wRow: number) => void): void {
+  const { batchSize, inHeight, inWidth, inChannels: C, outHeight, outWidth, strideHeight, dilationHeight, filterHeight, filterWidth, mult } = g;
   const top = g.padInfo.top;
-  const left = g.padInfo.left;
   for (let b = 0; b < batchSize; b++) {
     for (let oy = 0; oy < outHeight; oy++) {
-      for (let ox = 0; ox < outWidth; ox++) {
-        const dyAt = ((b * outHeight + oy) * outWidth + ox) * C * mult;
-        for (let fy = 0; fy < filterHeight; fy++) {
-          const y = oy * strideHeight - top + fy * dilationHeight;
-          if (y < 0 || y >= inHeight) continue;
-          for (let fx = 0; fx < filterWidth; fx++) {
-            const x = ox * strideWidth - left + fx * dilationWidth;
-            if (x < 0 || x >= inWidth) continue;
-            f(((b * inHeight + y) * inWidth + x) * C, dyAt, (fy * filterWidth + fx) * C * mult);
-          }
-        }
+      const dyRow = (b * outHeight + oy) * outWidth * C * mult;
+      for (let fy = 0; fy < filterHeight; fy++) {
+        const y = oy * strideHeight - top + fy * dilationHeight;
+        if (y < 0 || y >= inHeight) continue;
+        row((b * inHeight + y) * inWidth * C, dyRow, fy * filterWidth * C * mult);
       }
     }
   }
+}
+
+/** For one output column ox and filter column fx: the input column, or -1 outside the image. */
+function columnOf(g: ReturnType<typeof geometry>, ox: number, fx: number): number {
+  const x = ox * g.strideWidth - g.padInfo.left + fx * g.dilationWidth;
+  return x < 0 || x >= g.inWidth ? -1 : x;
+}
+
+/** Every (output column, filter column) pair with its input column inside the image, as flat triples [ox, fx, x, ...]. */
+function columnTable(g: ReturnType<typeof geometry>): Int32Array {
+  const t: number[] = [];
+  for (let ox = 0; ox < g.outWidth; ox++) {
+    for (let fx = 0; fx < g.filterWidth; fx++) {
+      const x = columnOf(g, ox, fx);
+      if (x >= 0) t.push(ox, fx, x);
+    }
+  }
+  return Int32Array.from(t);
 }
 
 /** DepthwiseConv2dNativeBackpropInput (the input gradient of DepthwiseConv2D), which tfjs's wasm backend does not have. */
@@ -56,11 +69,22 @@ export const depthwiseBackpropInput: KernelFn = ({ inputs, backend, attrs }) => 
   dx.fill(0);
   const C = g.inChannels;
   const M = g.mult;
-  eachTap(g, (xAt, dyAt, wAt) => {
-    for (let c = 0; c < C; c++) {
-      let s = 0;
-      for (let m = 0; m < M; m++) s += dys[dyAt + c * M + m] * w[wAt + c * M + m];
-      dx[xAt + c] += s;
+  const CM = C * M;
+  const cols = columnTable(g);
+  eachRow(g, (xRow, dyRow, wRow) => {
+    for (let k = 0; k < cols.length; k += 3) {
+      const dyAt = dyRow + cols[k] * CM;
+      const wAt = wRow + cols[k + 1] * CM;
+      const xAt = xRow + cols[k + 2] * C;
+      if (M === 1) {
+        for (let c = 0; c < C; c++) dx[xAt + c] += dys[dyAt + c] * w[wAt + c];
+      } else {
+        for (let c = 0; c < C; c++) {
+          let s = 0;
+          for (let m = 0; m < M; m++) s += dys[dyAt + c * M + m] * w[wAt + c * M + m];
+          dx[xAt + c] += s;
+        }
+      }
     }
   });
   return out;
@@ -76,16 +100,29 @@ export const depthwiseBackpropFilter: KernelFn = ({ inputs, backend, attrs }) =>
   const out = wasm.makeOutput(a.filterShape, 'float32');
   const xs = wasm.typedArrayFromHeap(x) as Float32Array;
   const dys = wasm.typedArrayFromHeap(dy) as Float32Array;
-  const dw = wasm.typedArrayFromHeap(out) as Float32Array;
-  dw.fill(0);
+  const dwOut = wasm.typedArrayFromHeap(out) as Float32Array;
+  // summed in float64 (a million products per tap for a large batch), stored once
+  const dw = new Float64Array(dwOut.length);
   const C = g.inChannels;
   const M = g.mult;
-  eachTap(g, (xAt, dyAt, wAt) => {
-    for (let c = 0; c < C; c++) {
-      const v = xs[xAt + c];
-      for (let m = 0; m < M; m++) dw[wAt + c * M + m] += v * dys[dyAt + c * M + m];
+  const CM = C * M;
+  const cols = columnTable(g);
+  eachRow(g, (xRow, dyRow, wRow) => {
+    for (let k = 0; k < cols.length; k += 3) {
+      const dyAt = dyRow + cols[k] * CM;
+      const wAt = wRow + cols[k + 1] * CM;
+      const xAt = xRow + cols[k + 2] * C;
+      if (M === 1) {
+        for (let c = 0; c < C; c++) dw[wAt + c] += xs[xAt + c] * dys[dyAt + c];
+      } else {
+        for (let c = 0; c < C; c++) {
+          const v = xs[xAt + c];
+          for (let m = 0; m < M; m++) dw[wAt + c * M + m] += v * dys[dyAt + c * M + m];
+        }
+      }
     }
   });
+  dwOut.set(dw);
   return out;
 };
 
