@@ -57,7 +57,12 @@ export function budgetLine(b: BudgetOutcome): string {
   const m = b.metric;
   const more = b.outputs ? `; every output: ${b.outputs.map((o, k) => `${o.name} ${metricLabel(o.metric)} ${formatMetric(p.validationOutputs?.[k] ?? NaN, o.metric)} (limit ${formatMetric(o.limit, o.metric)})`).join(', ')}` : '';
   if (!checked(b) && !b.outputs) return `validation ${metricLabel(m)} ${formatMetric(p.validationError, m)} (budget off; ${tried})${storageText(p)}`;
-  return `validation ${metricLabel(m)} ${formatMetric(b.referenceError, m)} -> ${formatMetric(p.validationError, m)}, budget ${formatMetric(b.limit, m)} (+${increase(b)})${more}: ${b.held ? 'held' : 'BROKEN'} (${tried}${p.tau === undefined ? '' : `, chose tau ${+p.tau.toPrecision(3)}${p.pi0 !== undefined && p.pi0 !== b.points[0].pi0 ? ` pi0 ${+p.pi0.toPrecision(3)}` : ''}${p.rule === 'ml' ? ' rule ml' : ''}${p.pruned ? ' pruned and recovered' : ''}${p.tolerance === undefined ? '' : `, then per-tensor shared values at tolerance ${+p.tolerance.toPrecision(3)}${p.tuned ? ', tuned' : ''} (no file of the prior's kept the budget)`}`})${storageText(p)}`;
+  return `validation ${metricLabel(m)} ${formatMetric(b.referenceError, m)} -> ${formatMetric(p.validationError, m)}, budget ${formatMetric(b.limit, m)} (+${increase(b)})${more}: ${b.held ? 'held' : 'BROKEN'} (${tried}${p.tau === undefined ? '' : `, chose tau ${+p.tau.toPrecision(3)}${p.pi0 !== undefined && p.pi0 !== b.points[0].pi0 ? ` pi0 ${+p.pi0.toPrecision(3)}` : ''}${p.rule === 'ml' ? ' rule ml' : ''}${p.pruned ? ' pruned and recovered' : ''}${finerText(p)}`}${p.tau === undefined && p.tolerance !== undefined ? `, chose the pretrained weights${finerText(p)}` : ''})${storageText(p)}`;
+}
+
+/** How the finer-values fallback made a point ('' for the prior's own files). */
+function finerText(p: BudgetOutcome['points'][number]): string {
+  return p.tolerance === undefined ? '' : `${p.tau === undefined ? '' : ', then'} on per-tensor shared values at tolerance ${+p.tolerance.toPrecision(3)}${p.tuned ? ', tuned' : ''} (no file of the prior's kept the budget)`;
 }
 
 /** What the storage step did to the chosen file, as the end of the budget line ('' when it made no point). */

@@ -156,7 +156,7 @@ describe('softshare compress / inspect / decompress / eval', () => {
 
   it('keeps a result over the accuracy budget beside --out, never at it, and exits 3 with one line', async () => {
     const cfg = join(dir, 'over.json');
-    writeFileSync(cfg, JSON.stringify({ retrain: { epochs: 1, trainLimit: 512, tau: 0.5, evalEvery: 0 }, budget: { steps: 0 } }));
+    writeFileSync(cfg, JSON.stringify({ retrain: { epochs: 1, trainLimit: 512, tau: 0.5, evalEvery: 0 }, budget: { steps: 0, finerValues: false } }));
     const out = join(dir, 'over.sws');
     const r = await run('compress', '--model', model, '--out', out, '--config', cfg, '--max-error-increase', '0', '--quiet', '--backend', 'wasm');
     expect(r.code).toBe(3);

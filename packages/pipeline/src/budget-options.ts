@@ -56,12 +56,14 @@ export const budgetOptionsSchema = z.strictObject({
    */
   repairCliff: z.boolean().default(true),
   /**
-   * When no file of the search kept the budget but a float retrained model did (the cliff
-   * survived rule ml, prune-and-recover and a smaller zero component: models so small that
-   * every weight matters), the latest such model's weights under the prior go on k-means
-   * shared values per tensor (@softshare/shrink's fits, no retraining), the fewest that keep
+   * When no file of the search kept the budget (the cliff survived rule ml, prune-and-recover
+   * and a smaller zero component: models so small that every weight matters), the last
+   * resort: the latest float retrained model that kept the budget (else the pretrained
+   * model, which keeps it by definition), its tensors under the prior each on k-means
+   * shared values of its own (@softshare/shrink's fits, no retraining), the fewest that keep
    * the budget (bisection over the tolerance, about seven files), then looser tolerances
-   * through tune (as the prior's files) while the tuned file keeps the budget. Default true.
+   * through tune (as the prior's files) while the tuned file keeps the budget. Default true;
+   * false leaves such a search over the budget (exit 3 in the CLI).
    */
   finerValues: z.boolean().default(true),
   /**

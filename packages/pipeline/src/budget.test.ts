@@ -132,6 +132,20 @@ describe('compressWithinBudget', () => {
     expect(encodeSws(r.model).bytes).toEqual(r.encoded.bytes);
   }, 120_000);
 
+  it('falls back on the pretrained weights when no retrained model kept the budget either: no tau, the reference float error', async () => {
+    const input = await pretrained();
+    // a learning rate that wrecks the float model: no retrained model keeps the budget
+    const config = parsePipelineConfig({ ...small, retrain: { ...small.retrain, learningRates: { weights: 5 } }, budget: { maxErrorIncrease: 0, steps: 0, repairCliff: false, storage: null } });
+    const r = await lastValueFrom(of(input).pipe(compressWithinBudget(data, config)));
+    const { points, chosen } = r.budget;
+    expect(points[0].floatValidationError).toBeGreaterThan(r.budget.limit);
+    const finer = points.filter((p) => p.tolerance !== undefined);
+    expect(finer.length).toBeGreaterThan(1);
+    for (const p of finer) expect([p.tau, p.pi0, p.floatValidationError]).toEqual([undefined, undefined, r.budget.referenceError]);
+    expect([r.budget.held, points[chosen].tolerance !== undefined]).toEqual([true, true]);
+    expect(r.model.quantized.map((q) => q.name).sort()).toEqual(['fc1/kernel', 'fc2/kernel']);
+  }, 120_000);
+
   it('repairs the quantisation cliff: when MAP zeroes what the float model still needs, the same weights are quantised by rule ml', async () => {
     const input = await pretrained();
     const config = parsePipelineConfig({ ...small, retrain: { ...small.retrain, tau: 50 }, budget: { maxErrorIncrease: 0.02, steps: 0, storage: null } });

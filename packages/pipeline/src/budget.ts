@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { lastValueFrom, Observable, of, tap, type OperatorFunction, type Subscription } from 'rxjs';
-import { SoftshareError, weightTensors, type PretrainedModel, type ProgressChannel, type QuantizedModel, type RetrainedModel } from '@softshare/core';
+import { SoftshareError, weightTensors, type ModelData, type PretrainedModel, type ProgressChannel, type QuantizedModel, type RetrainedModel } from '@softshare/core';
 import { targetsOf, type Dataset, type DataSplit, type TaskSpecLike } from '@softshare/data';
 import { encodeSws, swsIO, type EncodedSws, type EncodeSwsOptions } from '@softshare/format';
 import { defaultMetric, evaluate, fromModelData, type Evaluation } from '@softshare/models';
@@ -23,9 +23,10 @@ export interface BudgetPoint {
   /** Made by prune-and-recover: more epochs with the zero component's weights held at 0 (the cliff's last repair). */
   readonly pruned?: boolean;
   /**
-   * Made by the finer-values fallback: the float retrained weights under the prior, each
-   * tensor on its own k-means shared values within this relative squared error (@softshare/shrink's
-   * tolerance), when no file of the search kept the budget but a float retrained model did.
+   * Made by the finer-values fallback: the float retrained weights under the prior (the
+   * pretrained ones when no retrained model kept the budget: no tau), each tensor on its own
+   * k-means shared values within this relative squared error (@softshare/shrink's
+   * tolerance), when no file of the search kept the budget.
    */
   readonly tolerance?: number;
   /** A finer-values file that went through tune (shared values and biases, codes fixed) before it was measured. */
@@ -137,9 +138,9 @@ function phased(progress: ProgressChannel | undefined, phase: string): ProgressC
  * `epochs` epochs; when it broke it, each retrains from the pretrained weights with a
  * weaker prior: a smaller zero component (pi0, `pi0Factor`) when the cliff survived its
  * repairs, else tau divided by `factor`. The path stops at the first point on the other side.
- * When no file kept the budget and a float retrained model did, the last resort
- * (`finerValues`): that model's tensors under the prior on k-means shared values of their
- * own, the loosest tolerance that keeps the budget (bisection), then looser ones tuned while
+ * When no file kept the budget, the last resort (`finerValues`): the latest float retrained
+ * model that kept it (else the pretrained one), its tensors under the prior on k-means
+ * shared values of their own, the loosest tolerance that keeps the budget (bisection), then looser ones tuned while
  * the tuned file keeps it. Every candidate is encoded and the
  * decoded file evaluated on the validation split; the test split is never read. Emits
  * once: the chosen model (the smallest file within the budget; when none is, the lowest
@@ -275,7 +276,9 @@ async function search(
      */
     type RetrainOptions = PipelineConfig['retrain'];
     /** The latest float retrained model that kept the budget (what the finer-values fallback starts from). */
-    let floatKept: { model: RetrainedModel; meta: Pick<BudgetPoint, 'tau' | 'pi0' | 'retrainEpochs' | 'floatValidationError'> } | undefined;
+    let floatKept: { model: ModelData; underPrior: readonly string[]; meta: Pick<BudgetPoint, 'tau' | 'pi0' | 'retrainEpochs' | 'floatValidationError'> } | undefined;
+    /** The tensors the retraining put under the prior. */
+    let underPrior: readonly string[] = [];
     /** `budget.epochs` more epochs of a retraining state (weights, mixture, optimizer moments, generator) under `base`, with no warm-up. */
     const continuation = (from: TrainingState, base: RetrainOptions): { options: RetrainOptions; resumeFrom: TrainingState } => {
       const options = retrain.schema.parse({ ...base, epochs: budget.epochs, warmupEpochs: 0, finalTau: undefined });
@@ -287,7 +290,8 @@ async function search(
       const floatValues = validation ? await valuesOf({ data: retrained }) : undefined;
       const floatValidationError = floatValues?.[0];
       const cliff = floatValues !== undefined && withinAll(floatValues);
-      if (cliff) floatKept = { model: retrained, meta: { tau, pi0, retrainEpochs, floatValidationError } };
+      underPrior = retrained.underPrior;
+      if (cliff) floatKept = { model: retrained, underPrior, meta: { tau, pi0, retrainEpochs, floatValidationError } };
       const quantised = async (m: RetrainedModel, rule: 'map' | 'ml', meta: Partial<BudgetPoint>) => {
         const model = await run(of(m).pipe(afterRetraining(data, { ...config, quantize: { ...config.quantize, rule } }, context, teacher)));
         return measure(model, { tau, pi0, retrainEpochs, rule, floatValidationError, ...meta });
@@ -350,11 +354,12 @@ async function search(
       // the retraining has collapsed its zeros stay put (LeNet-5-Caffe: 16 bytes for 20 epochs)
       if (up && smallestWithin() > before * (1 - budget.minGain)) break;
     }
-    // the cliff's last resort: no file kept the budget, a float retrained model did: its
-    // weights under the prior, each tensor on k-means shared values of its own, as few as keep the budget
-    if (budget.finerValues && checked && floatKept && !points.some((p) => p.withinBudget) && !stopped()) {
-      const { model, meta } = floatKept;
-      const prior = new Set(model.underPrior);
+    // the last resort when no file kept the budget: the latest float retrained model that
+    // did (else the pretrained one, which does by definition), its tensors under the prior
+    // each on k-means shared values of its own, as few as keep the budget
+    if (budget.finerValues && checked && !points.some((p) => p.withinBudget) && !stopped()) {
+      const { model, meta } = floatKept ?? { model: input, underPrior, meta: { floatValidationError: referenceError } };
+      const prior = new Set(floatKept?.underPrior ?? underPrior);
       const fits = new Map([...tensorFits(model).entries()].filter(([name]) => prior.has(name)));
       const tried = new Map<number, BudgetPoint>();
       const loosest = await loosestWithin(async (i) => {
