@@ -49,6 +49,16 @@ describe('a JSON data manifest', () => {
     npy('b-short.npy', new Uint8Array(9 * 2), [9, 2]);
     const bad = write('short.json', { train: { inputs: ['files/a-tr.npy', 'files/b-short.npy'], labels: 'files/y-tr.npy' }, test: { inputs: ['files/a-te.npy', 'files/b-te.npy'], labels: 'files/y-te.npy' } });
     expect(errorLine(() => loadData(bad))).toBe('E_DATA_MISMATCH: files/b-short.npy: expected as many examples as files/a-tr.npy (10), got 9');
+    // a preprocessing per input: the second input's bytes standardised by its own mean and std, per channel
+    const pre = write('two-pre.json', { train: { inputs: ['files/a-tr.npy', 'files/b-tr.npy'], labels: 'files/y-tr.npy' }, test: { inputs: ['files/a-te.npy', 'files/b-te.npy'], labels: 'files/y-te.npy' }, preprocessing: [{}, { divisor: 1, mean: [100, 101], std: [2, 4] }] });
+    const withPre = carveValidation(loadData(pre), 3);
+    for (const s of [withPre.train, withPre.validation!, withPre.test]) expect([preprocessingOf(s), preprocessingOf(s.moreInputs![0])]).toEqual([{ divisor: 1 }, { divisor: 1, mean: [100, 101], std: [2, 4] }]);
+    const t = makeBatch(withPre.test, [3], 3);
+    expect([Array.from(t.xs[0]), Array.from(t.xs[1])]).toEqual([[9, 10, 11], [(106 - 100) / 2, (107 - 101) / 4]]);
+    const wrong = (preprocessing: unknown) => errorLine(() => loadData(write('two-bad.json', { train: { inputs: ['files/a-tr.npy', 'files/b-tr.npy'], labels: 'files/y-tr.npy' }, test: { inputs: ['files/a-te.npy', 'files/b-te.npy'], labels: 'files/y-te.npy' }, preprocessing })));
+    expect(wrong([{}])).toBe('E_DATA_MISMATCH: two-bad.json: expected preprocessing to list one entry per input (2), got 1');
+    expect(wrong([{}, { std: [1, 2, 3] }])).toMatch(/^E_OPTIONS: two-bad\.json: preprocessing\[1\]: expected std to have 1 value or one per channel \(2, the last axis of \[2\]\), got 3$/);
+    expect(wrong([])).toMatch(/expected preprocessing to list one .* per input, got an empty list/);
   });
 
   it('may point at a folder loadData reads instead', () => {

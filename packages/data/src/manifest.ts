@@ -4,7 +4,7 @@ import { SoftshareError } from '@softshare/core';
 import { readIdxFile } from './idx.js';
 import { idxSplit, inputArrays, type Dataset, type DataSplit } from './mnist.js';
 import { checkSameTargets, classCount, npySplit } from './npy.js';
-import { checkPreprocessing, withPreprocessing, type Preprocessing } from './preprocessing.js';
+import { checkPreprocessing, splitWithPreprocessing, withPreprocessing, type Preprocessing } from './preprocessing.js';
 
 /**
  * A JSON data manifest: the files of each split under any names (IDX or .npy, told apart by
@@ -24,11 +24,12 @@ export interface DataManifest {
   /**
    * `inputs`: one file, or (.npy) one per model input in the model's input order;
    * `labels`: one file, or (.npy) one per model output: classes, one-hot rows or float
-   * targets. `preprocessing` applies to the first input.
+   * targets.
    */
   readonly train?: ManifestSplit;
   readonly test?: ManifestSplit;
-  readonly preprocessing?: Partial<Preprocessing>;
+  /** One preprocessing for the (first) input, or a list with one per model input, in the model's input order (`{}`: as loaded). */
+  readonly preprocessing?: Partial<Preprocessing> | readonly Partial<Preprocessing>[];
   /** Training examples held out as the validation split (the CLI's --validation wins). */
   readonly validation?: number;
 }
@@ -72,13 +73,20 @@ export function readManifest(path: string): DataManifest {
   if ((m.folder === undefined) === (train === undefined || test === undefined)) bad(path, 'expected either "folder" or both "train" and "test"');
   const v = m.validation;
   if (v !== undefined && (typeof v !== 'number' || !Number.isInteger(v) || v < 0)) bad(path, `expected validation to be a whole number of examples, got ${JSON.stringify(v)}`);
-  const p = m.preprocessing as Record<string, unknown> | undefined;
+  const p = m.preprocessing;
+  const one = (x: unknown) => {
+    const o = x as Record<string, unknown>;
+    if (o === null || typeof o !== 'object' || Array.isArray(o) || Object.keys(o).some((k) => !['divisor', 'mean', 'std'].includes(k))) bad(path, `expected preprocessing to be { "divisor"?, "mean"?, "std"? } or a list of them (one per input), got ${JSON.stringify(p)}`);
+    const nums = (n: unknown) => n === undefined || (Array.isArray(n) && n.length > 0 && n.every((v) => typeof v === 'number'));
+    if ((o.divisor !== undefined && typeof o.divisor !== 'number') || !nums(o.mean) || !nums(o.std)) bad(path, `expected preprocessing numbers (divisor a number, mean and std lists), got ${JSON.stringify(o)}`);
+  };
   if (p !== undefined) {
-    if (p === null || typeof p !== 'object' || Object.keys(p).some((k) => !['divisor', 'mean', 'std'].includes(k))) bad(path, `expected preprocessing to be { "divisor"?, "mean"?, "std"? }, got ${JSON.stringify(p)}`);
-    const nums = (x: unknown) => x === undefined || (Array.isArray(x) && x.length > 0 && x.every((n) => typeof n === 'number'));
-    if ((p.divisor !== undefined && typeof p.divisor !== 'number') || !nums(p.mean) || !nums(p.std)) bad(path, `expected preprocessing numbers (divisor a number, mean and std lists), got ${JSON.stringify(p)}`);
+    if (Array.isArray(p)) {
+      if (p.length === 0) bad(path, 'expected preprocessing to list one { "divisor"?, "mean"?, "std"? } per input, got an empty list');
+      p.forEach(one);
+    } else one(p);
   }
-  return { ...(m.folder === undefined ? {} : { folder: m.folder as string }), ...(train ? { train } : {}), ...(test ? { test } : {}), ...(p ? { preprocessing: p as Partial<Preprocessing> } : {}), ...(v === undefined ? {} : { validation: v as number }) };
+  return { ...(m.folder === undefined ? {} : { folder: m.folder as string }), ...(train ? { train } : {}), ...(test ? { test } : {}), ...(p !== undefined ? { preprocessing: p as DataManifest['preprocessing'] } : {}), ...(v === undefined ? {} : { validation: v as number }) };
 }
 
 function splitOf(dir: string, files: ManifestSplit, what: string): DataSplit & { oneHotWidth?: number } {
@@ -117,6 +125,12 @@ export function loadManifest(path: string, loadFolder: (dir: string) => Dataset)
     data = { name: path, train, test, ...(numClasses === undefined ? {} : { numClasses }) };
   }
   if (!m.preprocessing) return data;
-  checkPreprocessing({ divisor: m.preprocessing.divisor ?? data.train.divisor, ...m.preprocessing }, data.train.shape, `${basename(path)}: preprocessing`);
-  return withPreprocessing(data, m.preprocessing);
+  const list = Array.isArray(m.preprocessing) ? (m.preprocessing as readonly Partial<Preprocessing>[]) : [m.preprocessing as Partial<Preprocessing>];
+  const arrays = inputArrays(data.train);
+  if (Array.isArray(m.preprocessing) && list.length !== arrays.length) bad(path, `expected preprocessing to list one entry per input (${arrays.length}), got ${list.length}`);
+  list.forEach((p, k) => checkPreprocessing({ divisor: p.divisor ?? arrays[k].divisor, ...p }, arrays[k].shape, `${basename(path)}: preprocessing${Array.isArray(m.preprocessing) ? `[${k}]` : ''}`));
+  const [first, ...more] = list;
+  const withMore = (s: DataSplit): DataSplit => (more.length === 0 || !s.moreInputs ? s : { ...s, moreInputs: s.moreInputs.map((a, k) => splitWithPreprocessing(a, more[k])) });
+  const done = withPreprocessing(data, first);
+  return { ...done, train: withMore(done.train), ...(done.validation ? { validation: withMore(done.validation) } : {}), test: withMore(done.test) };
 }

@@ -64,7 +64,7 @@ export async function compressCommand(argv: string[], io: Io): Promise<number> {
     task: run.task,
     ...(testOutputs ? { test_outputs: testOutputs } : {}),
     // what the data was and how it reached the model, so eval and a user loading the file know
-    data: { name: run.data.name, example_shape: run.data.train.shape, ...(run.data.train.moreInputs ? { more_inputs: run.data.train.moreInputs.map((a) => ({ example_shape: a.shape, divided_by: a.divisor })) } : {}), divided_by: run.data.train.divisor, ...(run.data.train.mean ? { mean: run.data.train.mean } : {}), ...(run.data.train.std ? { std: run.data.train.std } : {}), ...(run.data.numClasses === undefined ? {} : { classes: run.data.numClasses }) },
+    data: { name: run.data.name, example_shape: run.data.train.shape, ...(run.data.train.moreInputs ? { more_inputs: run.data.train.moreInputs.map((a) => ({ example_shape: a.shape, divided_by: a.divisor, ...(a.mean ? { mean: a.mean } : {}), ...(a.std ? { std: a.std } : {}) })) } : {}), divided_by: run.data.train.divisor, ...(run.data.train.mean ? { mean: run.data.train.mean } : {}), ...(run.data.train.std ? { std: run.data.train.std } : {}), ...(run.data.numClasses === undefined ? {} : { classes: run.data.numClasses }) },
     train_examples: run.data.train.count,
     validation_examples: run.data.validation?.count ?? 0,
     validation_error_after: validationAfter,
