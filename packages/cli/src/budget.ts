@@ -44,7 +44,7 @@ export function budgetSummary(b: BudgetOutcome, testErrors: readonly number[]) {
       file_bytes: p.fileBytes,
       file_ratio: p.fileRatio,
       within_budget: p.withinBudget,
-      ...(p.storage ? { storage: { from_bytes: p.storage.fromBytes, tensors: p.storage.tensors, digits: p.storage.digits } } : {}),
+      ...(p.storage ? { storage: { from_bytes: p.storage.fromBytes, tensors: p.storage.tensors, float16: p.storage.float16, digits: p.storage.digits } } : {}),
     })),
   };
 }
@@ -69,7 +69,7 @@ function finerText(p: BudgetOutcome['points'][number]): string {
 function storageText(p: BudgetOutcome['points'][number]): string {
   const s = p.storage;
   if (!s) return '';
-  const parts = [...(s.tensors.length > 0 ? [`${s.tensors.map((t) => `${t.name} on ${t.values}`).join(', ')} shared values`] : []), ...(s.digits === null ? [] : [`shared values to ${s.digits} digits`])];
+  const parts = [...(s.tensors.length > 0 ? [`${s.tensors.map((t) => `${t.name} on ${t.values}`).join(', ')} shared values`] : []), ...(s.float16.length > 0 ? [`${s.float16.join(', ')} in float16`] : []), ...(s.digits === null ? [] : [`shared values to ${s.digits} digits`])];
   return `; then ${parts.join(', ')} (${s.fromBytes} -> ${p.fileBytes} B, no validation error more)`;
 }
 

@@ -38,7 +38,7 @@ describe('storeByWorth', () => {
     };
     const before = encodeSws(m).bytes.length;
     const r = await storeByWorth(m, [0], measure, undefined, { ...options, values: [4, 8, 16], digits: [] });
-    expect(r.choice).toEqual({ fromBytes: before, tensors: [{ name: 'd1/bias', values: 8 }], digits: null });
+    expect(r.choice).toEqual({ fromBytes: before, tensors: [{ name: 'd1/bias', values: 8 }], float16: [], digits: null });
     expect(r.values).toEqual([0]);
     expect(r.encoded.bytes.length).toBeLessThan(before);
     expect(r.model.quantized.find((q) => q.name === 'd1/bias')!.codebook.length).toBe(9);
@@ -50,9 +50,29 @@ describe('storeByWorth', () => {
   it('keeps every tensor as it is when the measure says any change costs validation error', async () => {
     const m = model();
     const r = await storeByWorth(m, [0.1], async () => [0.2], undefined, options);
-    expect(r.choice).toEqual({ fromBytes: encodeSws(m).bytes.length, tensors: [], digits: null });
+    expect(r.choice).toEqual({ fromBytes: encodeSws(m).bytes.length, tensors: [], float16: [], digits: null });
     expect(r.model).toBe(m);
     expect(r.values).toEqual([0.1]);
+  });
+
+  it('stores a tensor that no number of shared values keeps in float16 when that keeps the validation error', async () => {
+    const m = model();
+    const original = m.params.find((p) => p.name === 'd1/bias')!.values;
+    // a measure that tolerates what float16 moves (under 2^-11 relative) and nothing coarser
+    const measure = async (bytes: Uint8Array) => {
+      const back = swsToQuantized(bytes).params.find((p) => p.name === 'd1/bias')!.values;
+      return [Array.from(back).every((v, i) => Math.abs(v - original[i]) <= Math.abs(original[i]) / 1024) ? 0 : 1];
+    };
+    const before = encodeSws(m).bytes.length;
+    const r = await storeByWorth(m, [0], measure, undefined, { ...options, digits: [] });
+    expect(r.choice).toEqual({ fromBytes: before, tensors: [], float16: ['d1/bias'], digits: null });
+    // 64 values in 2 bytes instead of 4
+    expect(before - r.encoded.bytes.length).toBeGreaterThanOrEqual(64 * 2 - 8);
+    const back = swsToQuantized(r.encoded.bytes).params.find((p) => p.name === 'd1/bias')!.values;
+    expect(Array.from(back)).toEqual(Array.from(r.model.params.find((p) => p.name === 'd1/bias')!.values));
+    expect(Array.from(back)).not.toEqual(Array.from(original));
+    // off: the tensor stays float32
+    expect((await storeByWorth(m, [0], measure, undefined, { ...options, digits: [], float16: false })).choice.float16).toEqual([]);
   });
 
   it('rounds every codebook to the fewest digits the measure allows, parameters following', async () => {
