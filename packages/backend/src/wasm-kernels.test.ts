@@ -51,12 +51,12 @@ const cases: Case[] = [
     f: (x, w) => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 1, 'same'),
   },
   {
-    name: 'conv2d 3x3 stride 2 same (direct path)',
+    name: 'conv2d 3x3 stride 2 same (im2col path)',
     inputs: () => [rand([2, 9, 8, 2], 16), rand([3, 3, 2, 3], 17)],
     f: (x, w) => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 2, 'same'),
   },
   {
-    name: 'conv2d 2x2 stride 2 valid, odd input (direct path)',
+    name: 'conv2d 2x2 stride 2 valid, odd input (im2col path)',
     inputs: () => [rand([1, 7, 7, 2], 18), rand([2, 2, 2, 2], 19)],
     f: (x, w) => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 2, 'valid'),
   },

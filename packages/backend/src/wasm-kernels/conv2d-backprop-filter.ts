@@ -16,7 +16,7 @@ type ConvAttrs = {
  * dW[fy,fx,ci,co] = sum over n,oy,ox of x[n, oy*s+fy-top, ox*s+fx-left, ci] * dy[n,oy,ox,co].
  * With stride 1 this is itself a forward convolution: treat input channels as the batch
  * and the batch as channels (x^T: [Cin,H,W,N]), and use dy^T ([OH,OW,N,Cout]) as the
- * filter; XNNPACK's fast conv then does the work. Other strides use a direct loop.
+ * filter; XNNPACK's fast conv then does the work. Other strides: im2col and one matrix product.
  */
 export const conv2dBackpropFilter: KernelFn = ({ inputs, backend, attrs }) => {
   const wasm = backend as BackendWasm;
@@ -54,46 +54,47 @@ export const conv2dBackpropFilter: KernelFn = ({ inputs, backend, attrs }) => {
     disposeInfos(wasm, xT, dyT, conv);
     return dw;
   }
-  return directBackpropFilter(wasm, x, dy, info);
+  return im2colBackpropFilter(wasm, x, dy, info);
 };
 
-function directBackpropFilter(
-  wasm: BackendWasm,
-  x: tf.TensorInfo,
-  dy: tf.TensorInfo,
-  info: tf.backend_util.Conv2DInfo,
-): tf.TensorInfo {
-  const { filterHeight: FH, filterWidth: FW, inChannels: CI, outChannels: CO } = info;
-  // allocate first: makeOutput may grow the wasm memory, which detaches earlier heap views
-  const out = wasm.makeOutput([FH, FW, CI, CO], 'float32');
-  const xs = wasm.typedArrayFromHeap(x) as Float32Array;
-  const dys = wasm.typedArrayFromHeap(dy) as Float32Array;
-  const dw = wasm.typedArrayFromHeap(out) as Float32Array;
-  dw.fill(0);
-  const { batchSize, inHeight, inWidth, outHeight, outWidth, strideHeight, strideWidth } = info;
+/**
+ * Any stride: gather the input patches once (im2col: one row of FH x FW x Cin values per
+ * output position, zeros outside the image), then dW = dy^T x patches as one XNNPACK
+ * matrix product ([Cout, P] x [P, FH x FW x Cin]) and a transpose of that small result.
+ * Measured against the direct loop in docs/RESULTS.md (tools/bench-train.mjs, resnet row).
+ */
+function im2colBackpropFilter(wasm: BackendWasm, x: tf.TensorInfo, dy: tf.TensorInfo, info: tf.backend_util.Conv2DInfo): tf.TensorInfo {
+  const { filterHeight: FH, filterWidth: FW, inChannels: CI, outChannels: CO, batchSize, inHeight, inWidth, outHeight, outWidth, strideHeight, strideWidth } = info;
   const { top, left } = info.padInfo;
+  const P = batchSize * outHeight * outWidth;
+  const K = FH * FW * CI;
+  // allocate first: makeOutput may grow the wasm memory, which detaches earlier heap views
+  const patches = wasm.makeOutput([1, P, K], 'float32');
+  const cols = wasm.typedArrayFromHeap(patches) as Float32Array;
+  const xs = wasm.typedArrayFromHeap(x) as Float32Array;
+  cols.fill(0);
+  let row = 0;
   for (let b = 0; b < batchSize; b++) {
     for (let oy = 0; oy < outHeight; oy++) {
-      for (let ox = 0; ox < outWidth; ox++) {
-        const dyBase = ((b * outHeight + oy) * outWidth + ox) * CO;
+      for (let ox = 0; ox < outWidth; ox++, row += K) {
         for (let fy = 0; fy < FH; fy++) {
           const yy = oy * strideHeight + fy - top;
           if (yy < 0 || yy >= inHeight) continue;
           for (let fx = 0; fx < FW; fx++) {
             const xx = ox * strideWidth + fx - left;
             if (xx < 0 || xx >= inWidth) continue;
-            const xBase = ((b * inHeight + yy) * inWidth + xx) * CI;
-            const wBase = (fy * FW + fx) * CI * CO;
-            for (let ci = 0; ci < CI; ci++) {
-              const xv = xs[xBase + ci];
-              if (xv === 0) continue;
-              const row = wBase + ci * CO;
-              for (let co = 0; co < CO; co++) dw[row + co] += xv * dys[dyBase + co];
-            }
+            const from = ((b * inHeight + yy) * inWidth + xx) * CI;
+            cols.set(xs.subarray(from, from + CI), row + (fy * FW + fx) * CI);
           }
         }
       }
     }
   }
-  return out;
+  const dy3 = callWasm(wasm, 'Reshape', { x: dy }, { shape: [1, P, CO] });
+  const product = callWasm(wasm, 'BatchMatMul', { a: dy3, b: patches }, { transposeA: true, transposeB: false }); // [1, CO, K]
+  const dwT = transposeWasm(wasm, product, [0, 2, 1]); // [1, K, CO]
+  const dw = callWasm(wasm, 'Reshape', { x: dwT }, { shape: [FH, FW, CI, CO] });
+  disposeInfos(wasm, patches, dy3, product, dwT);
+  return dw;
 }
+
