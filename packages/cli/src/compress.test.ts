@@ -175,10 +175,23 @@ describe('softshare compress / inspect / decompress / eval', () => {
     const none = await run('compress', '--model', model, '--out', out, '--config', cfg, '--validation', '0', '--backend', 'wasm');
     expect(none.code).toBe(1);
     expect(none.err).toMatch(/the accuracy budget is measured on the validation split, and this data has none; .*--max-error-increase off.*\[E_OPTIONS\]/);
+    // with the default last resort on, the same run ends within the budget on finer shared values, says so, and writes at --out
+    const finerCfg = join(dir, 'finer.json');
+    writeFileSync(finerCfg, JSON.stringify({ retrain: { epochs: 1, trainLimit: 512, tau: 0.5, evalEvery: 0 }, budget: { steps: 0, storage: null } }));
+    const finer = join(dir, 'finer.sws');
+    const f = await run('compress', '--model', model, '--out', finer, '--config', finerCfg, '--max-error-increase', '0', '--backend', 'wasm');
+    expect(f.code, f.err).toBe(0);
+    expect(f.out).toMatch(/budget [\d.]+% \(\+0\.00%\): held \(\d+ points tried, .*on per-tensor shared values at tolerance [\d.e-]+(, tuned)? \(no file of the prior's kept the budget\)\)/);
+    const fs = JSON.parse(readFileSync(`${finer}.json`, 'utf8'));
+    const chosen = fs.budget.points[fs.budget.chosen];
+    expect([fs.budget.held, chosen.within_budget, typeof chosen.finer_values_tolerance]).toEqual([true, true, 'number']);
+    expect(chosen.validation_error).toBeLessThanOrEqual(fs.budget.limit);
+    const fe = await run('eval', '--model', finer, '--json', '--backend', 'wasm');
+    expect(JSON.parse(fe.out).error).toBe(fs.error_after);
     const bad = await run('compress', '--model', model, '--out', out, '--max-error-increase', '5');
     expect([bad.code, bad.err]).toEqual([2, "softshare compress: Expected --max-error-increase to be a fraction between 0 and 1 (0.005 = half a point) or off, got '5'\n"]);
     expect(existsSync(out)).toBe(false);
-  }, 120_000);
+  }, 240_000);
 
   it('rejects an unknown coder and a corrupt .sws', async () => {
     const r = await run('compress', '--model', model, '--out', join(dir, 'x.sws'), '--coder', 'zip');

@@ -226,6 +226,8 @@ async function search(
   const worst = (p: BudgetPoint) => Math.max(...(p.validationOutputs ?? [p.validationError]).map((x, k) => (Number.isFinite(limits[k]) && limits[k] !== 0 ? x / limits[k] : x)));
   const points: BudgetPoint[] = [];
   const candidates: { model: QuantizedModel; encoded: EncodedSws }[] = [];
+  /** The tensors the finer-values fallback fits (their non-zero share is what its points report). */
+  let finerNames: ReadonlySet<string> = new Set();
 
   /** Encode a candidate, evaluate the decoded file, record the point. */
   const measure = async (model: QuantizedModel, meta: Pick<BudgetPoint, 'tau' | 'pi0' | 'retrainEpochs' | 'rule' | 'floatValidationError' | 'pruned' | 'tolerance' | 'tuned' | 'storage'>, measured?: { encoded: EncodedSws; values: readonly number[] }): Promise<BudgetPoint> => {
@@ -234,9 +236,18 @@ async function search(
     const validationError = values[0];
     let nonzero = 0;
     let weights = 0;
-    for (const q of weightTensors(model)) {
-      weights += q.codes.length;
-      for (const c of q.codes) if (c !== 0) nonzero++; // code 0 is the shared value 0
+    if (meta.tolerance !== undefined) {
+      // a finer-values file: every tensor under the prior, whether on shared values or (too fine for 255) in float16
+      for (const p of model.params) {
+        if (!finerNames.has(p.name)) continue;
+        weights += p.values.length;
+        for (const v of p.values) if (v !== 0) nonzero++;
+      }
+    } else {
+      for (const q of weightTensors(model)) {
+        weights += q.codes.length;
+        for (const c of q.codes) if (c !== 0) nonzero++; // code 0 is the shared value 0
+      }
     }
     const point: BudgetPoint = {
       ...meta,
@@ -361,6 +372,7 @@ async function search(
       const { model, meta } = floatKept ?? { model: input, underPrior, meta: { floatValidationError: referenceError } };
       const prior = new Set(floatKept?.underPrior ?? underPrior);
       const fits = new Map([...tensorFits(model).entries()].filter(([name]) => prior.has(name)));
+      finerNames = prior;
       const tried = new Map<number, BudgetPoint>();
       const loosest = await loosestWithin(async (i) => {
         if (stopped()) throw new SoftshareError('E_CANCELLED', 'pipeline', 'the search was stopped');
