@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The storage step of `softshare compress` (storeByWorth, @softshare/pipeline) on an existing
 // .sws, no retraining: each tensor outside the prior (biases, ...), largest first, onto the
-// fewest of --values shared values (default 4,8,16,32) that make the file smaller and keep
+// fewest of --values shared values (default 4,8,16,32), else float16, that make the file smaller and keep
 // the MNIST validation error (the seeded split of --validation training examples, default
 // 5,000) at or under the file's own plus --max-increase (default 0); then the shared values
 // to the fewest of --digits significant digits (default 3,4,5,6; '' for none) that do the
@@ -37,7 +37,7 @@ console.log(`${file}: validation error ${(100 * reference).toFixed(2)}% (limit $
 const measure = async (bytes) => [await errorOfFile(bytes, data.validation)];
 const stored = await storeByWorth(model, [reference + maxIncrease], measure, encode, options);
 const { choice, encoded } = stored;
-console.log(`  ${choice.tensors.map((t) => `${t.name} on ${t.values} values`).join(', ') || 'no tensor on shared values'}; shared values ${choice.digits === null ? 'exact' : `to ${choice.digits} digits`}`);
+console.log(`  ${choice.tensors.map((t) => `${t.name} on ${t.values} values`).join(', ') || 'no tensor on shared values'}; ${choice.float16.length > 0 ? `${choice.float16.join(', ')} in float16; ` : ''}shared values ${choice.digits === null ? 'exact' : `to ${choice.digits} digits`}`);
 const original = model.params.reduce((s, p) => s + 4 * p.values.length, 0);
 const net = await tf.loadLayersModel(swsIO(encoded.bytes));
 const validation = evaluate(net, data.validation).error;
