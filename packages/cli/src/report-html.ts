@@ -128,7 +128,8 @@ function tradeOff(d: ReportData): string {
   const dots = pts
     .map((p, k) => {
       const x = sx(p.file_ratio).toFixed(1);
-      const label = `${p.tau === undefined ? '' : `tau ${+p.tau.toPrecision(3)} ${p.rule ?? ''}: `}validation ${fm(pc * p.validation_error)}${unit}, test ${fm(pc * p.test_error)}${unit}, ${f(p.file_ratio, 1)}x`;
+      const how = p.finer_values_tolerance !== undefined ? `finer values ${+p.finer_values_tolerance.toPrecision(3)}${p.finer_values_tuned ? ', tuned' : ''}` : (p.rule ?? '');
+      const label = `${p.tau === undefined ? (p.finer_values_tolerance !== undefined ? `${how}: ` : '') : `tau ${+p.tau.toPrecision(3)} ${how}: `}validation ${fm(pc * p.validation_error)}${unit}, test ${fm(pc * p.test_error)}${unit}, ${f(p.file_ratio, 1)}x`;
       const ring = k === b.chosen ? `<circle class="mark chosen" cx="${x}" cy="${sy(pc * p.validation_error).toFixed(1)}" r="7" fill="none" stroke="#000" stroke-width="1.5"/>` : '';
       return `<g><title>${esc(label)}</title><circle class="mark point" cx="${x}" cy="${sy(pc * p.validation_error).toFixed(1)}" r="3.5" fill="${p.within_budget ? '#1f77b4' : '#d62728'}"/><circle class="mark" cx="${x}" cy="${sy(pc * p.test_error).toFixed(1)}" r="3" fill="none" stroke="#555"/>${ring}</g>`;
     })
