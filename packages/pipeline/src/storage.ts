@@ -20,7 +20,7 @@ export const storageOptionsSchema = z.strictObject({
   /**
    * A tensor outside the prior that no number of `values` stores smaller within the
    * validation error goes to float16 (2 bytes a value) when that keeps it. Default true
-   * (the BatchNormalization vectors of small models: docs/RESULTS.md, "The finer-values fallback").
+   * (the BatchNormalization vectors of small models: docs/RESULTS.md, "The finer-values last resort").
    */
   float16: z.boolean().default(true),
   /** Tensors with fewer elements stay as they are (a handful of floats costs less than a codebook). Default 8. */
