@@ -127,9 +127,11 @@ describe('softshare compress / inspect / decompress / eval', () => {
     const enc = Object.fromEntries(info.tensors.map((t: { name: string; encoding: string }) => [t.name, t.encoding]));
     expect(enc['d1/kernel']).toMatch(/^shared/);
     const summary = JSON.parse(readFileSync(`${out}.json`, 'utf8'));
-    // the storage step put what it could on shared values (validation checked); the rest stays float32
-    const stored = new Set(summary.budget.points[summary.budget.chosen].storage?.tensors.map((t: { name: string }) => t.name) ?? []);
-    for (const name of ['bn/gamma', 'bn/beta', 'bn/moving_mean', 'bn/moving_variance']) expect(enc[name], name).toMatch(stored.has(name) ? /^shared\// : /^float32$/);
+    // the storage step put what it could on shared values, else in float16 (validation checked); the rest stays float32
+    const storage = summary.budget.points[summary.budget.chosen].storage;
+    const stored = new Set(storage?.tensors.map((t: { name: string }) => t.name) ?? []);
+    const half = new Set(storage?.float16 ?? []);
+    for (const name of ['bn/gamma', 'bn/beta', 'bn/moving_mean', 'bn/moving_variance']) expect(enc[name], name).toMatch(stored.has(name) ? /^shared\// : half.has(name) ? /^float16$/ : /^float32$/);
     expect(summary.layers.map((l: { name: string }) => l.name)).toEqual(['d1/kernel', 'd2/kernel']);
     const passed = summary.diagnostics.filter((d: { stage: string; message: string }) => d.stage === 'quantize' && /passed through unquantised/.test(d.message));
     expect(passed.map((d: { layer: string }) => d.layer)).toEqual(expect.arrayContaining(['bn/gamma', 'bn/beta', 'bn/moving_mean', 'bn/moving_variance']));
