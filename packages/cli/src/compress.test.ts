@@ -103,7 +103,7 @@ describe('softshare compress / inspect / decompress / eval', () => {
     expect(loud.err.match(/^tune shared epoch \d\/2  loss [\d.]+  non-zero \d+  [\d.]+ s$/gm)).toHaveLength(2);
     expect(quiet.err).toBe('');
     // the console says per tensor what went under the prior and what passed through
-    expect(quiet.out).toMatch(/^under the prior: fc1\/kernel [\d.]+% non-zero \d+ B, fc2\/kernel .*; passed through: fc1\/bias (float32|exact shared values|shared values) \d+ B, /m);
+    expect(quiet.out).toMatch(/^under the prior: fc1\/kernel [\d.]+% non-zero \d+ B, fc2\/kernel .*; passed through: fc1\/bias (float32|float16|exact shared values|shared values) \d+ B, /m);
   }, 120_000);
 
   it('keeps layers it does not put under the prior (batch normalisation) out of it, with diagnostics, and stores their vectors by what they are worth', async () => {

@@ -27,7 +27,7 @@ describe('HTML report', () => {
     expect((html.match(/<svg class="plot/g) ?? []).length).toBe(9);
     // per layer: what was under the prior and what passed through
     expect(html).toMatch(/<table class="under-prior">.*fc1\/kernel/s);
-    expect(html).toMatch(/<table class="pass-through">.*fc1\/bias.*(float32|exact shared values)/s);
+    expect(html).toMatch(/<table class="pass-through">.*fc1\/bias.*(float32|float16|exact shared values)/s);
     const summary = JSON.parse(readFileSync(`${sws}.json`, 'utf8'));
     expect(summary.budget.points.length).toBeGreaterThanOrEqual(2);
     expect(html).toMatch(/budget: validation error at most [\d.]+% \+ 5\.00% = [\d.]+%: held/);
