@@ -24,7 +24,7 @@ const zoo: [string, number[], () => tf.layers.Layer[], string[]][] = [
   ['SimpleRNN', [6, 4], () => [tf.layers.simpleRNN({ units: 5, kernelInitializer: init(1), recurrentInitializer: init(2), name: 'l' })], ['l/kernel', 'l/recurrent_kernel']],
   ['LSTM', [6, 4], () => [tf.layers.lstm({ units: 5, kernelInitializer: init(1), recurrentInitializer: init(2), name: 'l' })], ['l/kernel', 'l/recurrent_kernel']],
   ['GRU', [6, 4], () => [tf.layers.gru({ units: 5, kernelInitializer: init(1), recurrentInitializer: init(2), name: 'l' })], ['l/kernel', 'l/recurrent_kernel']],
-  // normalisation layers: BatchNormalization is folded into the Dense before it; LayerNormalization's vectors stay outside the prior (compress's storage step may put them on shared values)
+  // normalisation layers: BatchNormalization is kept and held (the Dense before it balanced per channel), its vectors and LayerNormalization's outside the prior (compress's storage step may put them on shared values or in float16)
   ['BatchNormalization', [8], () => [tf.layers.dense({ units: 6, kernelInitializer: init(1), name: 'd' }), tf.layers.batchNormalization({ name: 'l' })], ['d/kernel']],
   ['LayerNormalization', [8], () => [tf.layers.dense({ units: 6, kernelInitializer: init(1), name: 'd' }), tf.layers.layerNormalization({ name: 'l' })], ['d/kernel']],
   ['PReLU', [8], () => [tf.layers.dense({ units: 6, kernelInitializer: init(1), name: 'd' }), tf.layers.prelu({ alphaInitializer: tf.initializers.constant({ value: 0.25 }), name: 'l' })], ['d/kernel', 'l/alpha']],
