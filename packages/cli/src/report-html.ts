@@ -128,20 +128,25 @@ function tradeOff(d: ReportData): string {
   const dots = pts
     .map((p, k) => {
       const x = sx(p.file_ratio).toFixed(1);
-      const how = p.finer_values_tolerance !== undefined ? `finer values ${+p.finer_values_tolerance.toPrecision(3)}${p.finer_values_tuned ? ', tuned' : ''}` : (p.rule ?? '');
+      const how = finerValues(p) ?? p.rule ?? '';
       const label = `${p.tau === undefined ? (p.finer_values_tolerance !== undefined ? `${how}: ` : '') : `tau ${+p.tau.toPrecision(3)} ${how}: `}validation ${fm(pc * p.validation_error)}${unit}, test ${fm(pc * p.test_error)}${unit}, ${f(p.file_ratio, 1)}x`;
       const ring = k === b.chosen ? `<circle class="mark chosen" cx="${x}" cy="${sy(pc * p.validation_error).toFixed(1)}" r="7" fill="none" stroke="#000" stroke-width="1.5"/>` : '';
       return `<g><title>${esc(label)}</title><circle class="mark point" cx="${x}" cy="${sy(pc * p.validation_error).toFixed(1)}" r="3.5" fill="${p.within_budget ? '#1f77b4' : '#d62728'}"/><circle class="mark" cx="${x}" cy="${sy(pc * p.test_error).toFixed(1)}" r="3" fill="none" stroke="#555"/>${ring}</g>`;
     })
     .join('');
   const rows = pts
-    .map((p, k) => `<tr${k === b.chosen ? ' class="chosen"' : ''}><td>${k + 1}${k === b.chosen ? ' (chosen)' : ''}</td><td>${p.tau === undefined ? '-' : +p.tau.toPrecision(3)}</td><td>${p.pi0 === undefined ? '-' : +p.pi0.toPrecision(4)}</td><td>${p.finer_values_tolerance !== undefined ? `finer values ${+p.finer_values_tolerance.toPrecision(3)}${p.finer_values_tuned ? ', tuned' : ''}` : (p.rule ?? '-')}${p.pruned ? ' (pruned, recovered)' : ''}</td><td>${p.retrain_epochs ?? '-'}</td><td>${p.float_validation_error === undefined ? '-' : fm(pc * p.float_validation_error)}</td><td>${fm(pc * p.validation_error)}</td><td>${fm(pc * p.test_error)}</td><td>${f(100 * p.nonzero_fraction)}</td><td>${p.file_bytes}</td><td>${f(p.file_ratio, 1)}</td><td>${p.within_budget ? 'yes' : 'no'}</td></tr>`)
+    .map((p, k) => `<tr${k === b.chosen ? ' class="chosen"' : ''}><td>${k + 1}${k === b.chosen ? ' (chosen)' : ''}</td><td>${p.tau === undefined ? '-' : +p.tau.toPrecision(3)}</td><td>${p.pi0 === undefined ? '-' : +p.pi0.toPrecision(4)}</td><td>${finerValues(p) ?? p.rule ?? '-'}${p.pruned ? ' (pruned, recovered)' : ''}</td><td>${p.retrain_epochs ?? '-'}</td><td>${p.float_validation_error === undefined ? '-' : fm(pc * p.float_validation_error)}</td><td>${fm(pc * p.validation_error)}</td><td>${fm(pc * p.test_error)}</td><td>${f(100 * p.nonzero_fraction)}</td><td>${p.file_bytes}</td><td>${f(p.file_ratio, 1)}</td><td>${p.within_budget ? 'yes' : 'no'}</td></tr>`)
     .join('');
   const increase = metric === 'error' ? (b.max_error_increase === null ? null : `${f(100 * b.max_error_increase)}%`) : b.max_loss_increase === null || b.max_loss_increase === undefined ? null : `${+(100 * b.max_loss_increase).toPrecision(3)}%`;
   const verdict = increase === null ? 'budget off' : `budget: validation ${name} at most ${fm(pc * b.reference_validation_error)}${unit} + ${increase} = ${fm(pc * (b.limit ?? 0))}${unit}: ${b.held ? 'held' : 'broken (the file was kept beside --out, not at it)'}`;
   return `<h2>Accuracy budget and the trade-off</h2><p class="verdict">${esc(verdict)}. Chosen on the validation split; the test error of every point was measured once, at the end.</p>
 <figure><figcaption>${esc(name)}${unit ? ' %' : ''} against file-size ratio: validation (filled; red over the budget), test (hollow), the front (green), the chosen point (ringed)</figcaption><svg class="plot tradeoff" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}">${axes('file-size ratio (x)', `${name}${unit ? ' %' : ''}`, x0, x1, y0, y1)}${limit}${frontLine}${dots}</svg></figure>
 <table class="points"><tr><th>point</th><th>tau</th><th>pi0</th><th>rule</th><th>retrain epochs</th><th>float validation ${unit}</th><th>validation ${unit}</th><th>test ${unit}</th><th>non-zero %</th><th>bytes</th><th>file-size ratio</th><th>within budget</th></tr>${rows}</table>`;
+}
+
+/** How the finer-values last resort made a point, or undefined for the prior's own files. */
+function finerValues(p: { finer_values_tolerance?: number; finer_values_tuned?: boolean }): string | undefined {
+  return p.finer_values_tolerance === undefined ? undefined : `finer values ${+p.finer_values_tolerance.toPrecision(3)}${p.finer_values_tuned ? ', tuned' : ''}`;
 }
 
 /** Every output's test metric before and after, for a model with several outputs. */

@@ -287,8 +287,8 @@ async function search(
      */
     type RetrainOptions = PipelineConfig['retrain'];
     /** The latest float retrained model that kept the budget (what the finer-values fallback starts from). */
-    let floatKept: { model: ModelData; underPrior: readonly string[]; meta: Pick<BudgetPoint, 'tau' | 'pi0' | 'retrainEpochs' | 'floatValidationError'> } | undefined;
-    /** The tensors the retraining put under the prior. */
+    let floatKept: { model: RetrainedModel; meta: Pick<BudgetPoint, 'tau' | 'pi0' | 'retrainEpochs' | 'floatValidationError'> } | undefined;
+    /** The tensors the retraining put under the prior (what the fallback fits when it starts from the pretrained model). */
     let underPrior: readonly string[] = [];
     /** `budget.epochs` more epochs of a retraining state (weights, mixture, optimizer moments, generator) under `base`, with no warm-up. */
     const continuation = (from: TrainingState, base: RetrainOptions): { options: RetrainOptions; resumeFrom: TrainingState } => {
@@ -302,7 +302,7 @@ async function search(
       const floatValidationError = floatValues?.[0];
       const cliff = floatValues !== undefined && withinAll(floatValues);
       underPrior = retrained.underPrior;
-      if (cliff) floatKept = { model: retrained, underPrior, meta: { tau, pi0, retrainEpochs, floatValidationError } };
+      if (cliff) floatKept = { model: retrained, meta: { tau, pi0, retrainEpochs, floatValidationError } };
       const quantised = async (m: RetrainedModel, rule: 'map' | 'ml', meta: Partial<BudgetPoint>) => {
         const model = await run(of(m).pipe(afterRetraining(data, { ...config, quantize: { ...config.quantize, rule } }, context, teacher)));
         return measure(model, { tau, pi0, retrainEpochs, rule, floatValidationError, ...meta });
@@ -369,8 +369,8 @@ async function search(
     // did (else the pretrained one, which does by definition), its tensors under the prior
     // each on k-means shared values of its own, as few as keep the budget
     if (budget.finerValues && checked && !points.some((p) => p.withinBudget) && !stopped()) {
-      const { model, meta } = floatKept ?? { model: input, underPrior, meta: { floatValidationError: referenceError } };
-      const prior = new Set(floatKept?.underPrior ?? underPrior);
+      const { model, meta }: { model: ModelData; meta: Pick<BudgetPoint, 'tau' | 'pi0' | 'retrainEpochs' | 'floatValidationError'> } = floatKept ?? { model: input, meta: { floatValidationError: referenceError } };
+      const prior = new Set(floatKept?.model.underPrior ?? underPrior);
       const fits = new Map([...tensorFits(model).entries()].filter(([name]) => prior.has(name)));
       finerNames = prior;
       const tried = new Map<number, BudgetPoint>();

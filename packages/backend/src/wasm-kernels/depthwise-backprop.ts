@@ -36,19 +36,18 @@ function eachRow(g: ReturnType<typeof geometry>, row: (xRow: number, dyRow: numb
   }
 }
 
-/** For one output column ox and filter column fx: the input column, or -1 outside the image. */
-function columnOf(g: ReturnType<typeof geometry>, ox: number, fx: number): number {
-  const x = ox * g.strideWidth - g.padInfo.left + fx * g.dilationWidth;
-  return x < 0 || x >= g.inWidth ? -1 : x;
-}
-
-/** Every (output column, filter column) pair with its input column inside the image, as flat triples [ox, fx, x, ...]. */
+/**
+ * Every (output column, filter column) pair whose input column is inside the image, as flat
+ * triples of offsets from the row offsets `eachRow` gives: [dy, filter, input, ...].
+ */
 function columnTable(g: ReturnType<typeof geometry>): Int32Array {
+  const C = g.inChannels;
+  const CM = C * g.mult;
   const t: number[] = [];
   for (let ox = 0; ox < g.outWidth; ox++) {
     for (let fx = 0; fx < g.filterWidth; fx++) {
-      const x = columnOf(g, ox, fx);
-      if (x >= 0) t.push(ox, fx, x);
+      const x = ox * g.strideWidth - g.padInfo.left + fx * g.dilationWidth;
+      if (x >= 0 && x < g.inWidth) t.push(ox * CM, fx * CM, x * C);
     }
   }
   return Int32Array.from(t);
@@ -69,13 +68,12 @@ export const depthwiseBackpropInput: KernelFn = ({ inputs, backend, attrs }) => 
   dx.fill(0);
   const C = g.inChannels;
   const M = g.mult;
-  const CM = C * M;
   const cols = columnTable(g);
   eachRow(g, (xRow, dyRow, wRow) => {
     for (let k = 0; k < cols.length; k += 3) {
-      const dyAt = dyRow + cols[k] * CM;
-      const wAt = wRow + cols[k + 1] * CM;
-      const xAt = xRow + cols[k + 2] * C;
+      const dyAt = dyRow + cols[k];
+      const wAt = wRow + cols[k + 1];
+      const xAt = xRow + cols[k + 2];
       if (M === 1) {
         for (let c = 0; c < C; c++) dx[xAt + c] += dys[dyAt + c] * w[wAt + c];
       } else {
@@ -105,13 +103,12 @@ export const depthwiseBackpropFilter: KernelFn = ({ inputs, backend, attrs }) =>
   const dw = new Float64Array(dwOut.length);
   const C = g.inChannels;
   const M = g.mult;
-  const CM = C * M;
   const cols = columnTable(g);
   eachRow(g, (xRow, dyRow, wRow) => {
     for (let k = 0; k < cols.length; k += 3) {
-      const dyAt = dyRow + cols[k] * CM;
-      const wAt = wRow + cols[k + 1] * CM;
-      const xAt = xRow + cols[k + 2] * C;
+      const dyAt = dyRow + cols[k];
+      const wAt = wRow + cols[k + 1];
+      const xAt = xRow + cols[k + 2];
       if (M === 1) {
         for (let c = 0; c < C; c++) dw[wAt + c] += xs[xAt + c] * dys[dyAt + c];
       } else {
